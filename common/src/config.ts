@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Reads `.env` from the working directory (or the repository root) once, without overriding
+ * variables that are already set in the environment.
+ */
+export function loadDotEnv(): void {
+  for (const candidate of [resolve('.env'), resolve('..', '.env')]) {
+    if (existsSync(candidate)) {
+      process.loadEnvFile(candidate);
+      return;
+    }
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const port = (fallback: number, description: string) =>
+  z.coerce.number().int().min(0).max(65535).default(fallback).describe(description);
+
+const int = (fallback: number, min: number, max: number, description: string) =>
+  z.coerce.number().int().min(min).max(max).default(fallback).describe(description);
+
+/** Every variable any service reads, with its default and what it means. */
+export const configSchema = {
+  DB_HOST: z.string().min(1).default('127.0.0.1').describe('MySQL host'),
+  DB_PORT: port(3306, 'MySQL port'),
+  DB_USER: z.string().min(1).default('root').describe('MySQL user'),
+  DB_PASSWORD: z.string().default('').describe('MySQL password'),
+  DB_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,64}$/, 'letters, digits and underscores only')
+    .default('retro_games_catalog')
+    .describe('MySQL database name'),
+  RABBITMQ_URL: z
+    .string()
+    .regex(/^amqps?:\/\//, 'must start with amqp:// or amqps://')
+    .default('amqp://guest:guest@127.0.0.1:5672')
+    .describe('RabbitMQ connection URL'),
+  BACKEND_PORT: port(3000, 'Port of the catalog API'),
+  PRODUCER_PORT: port(3001, 'Port of the message producer'),
+  CONSUMER_PORT: port(3002, 'Port of the consumer health and metrics endpoint'),
+  FRONTEND_PORT: port(8080, 'Port the web UI is served on'),
+  BACKEND_URL: z
+    .url({ protocol: /^https?$/ })
+    .default('http://127.0.0.1:3000')
+    .describe('Where the consumer reaches the backend'),
+  INTERNAL_API_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .default('local-development-token')
+    .describe('Bearer token for the internal status-write endpoints'),
+  MAX_RETRIES: int(3, 0, 100, 'Retries before a message is parked'),
+  RETRY_DELAY_MS: int(1000, 0, 3_600_000, 'Base retry delay, doubled per retry'),
+  PREFETCH: int(20, 1, 1000, 'Messages a consumer processes concurrently'),
+  PROCESSING_DELAY_MS: int(2000, 0, 600_000, 'Simulated work per message'),
+  LOG_LEVEL: z
+    .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
+    .default('info')
+    .describe('winston log level'),
+} as const;
+
+export type ConfigKey = keyof typeof configSchema;
+type Picked<K extends ConfigKey> = { [P in K]: z.output<(typeof configSchema)[P]> };
+
+/**
+ * Validates the named variables from `env` and returns them typed. A bad value stops the service
+ * with an error that names each offending variable.
+ */
+export function loadConfig<K extends ConfigKey>(
+  keys: readonly K[],
+  env: NodeJS.ProcessEnv = process.env,
+): Picked<K> {
+  const shape = Object.fromEntries(keys.map((k) => [k, configSchema[k]]));
+  const input = Object.fromEntries(
+    keys.map((k) => [k, env[k] === '' && k !== 'DB_PASSWORD' ? undefined : env[k]]),
+  );
+  const result = z.object(shape).safeParse(input);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const config = result.data as Picked<K>;
+  if (
+    'INTERNAL_API_TOKEN' in config &&
+    env.NODE_ENV === 'production' &&
+    config.INTERNAL_API_TOKEN === configSchema.INTERNAL_API_TOKEN.parse(undefined)
+  ) {
+    throw new ConfigError(['INTERNAL_API_TOKEN: must be set to a secret value in production']);
+  }
+  return config;
+}

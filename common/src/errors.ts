@@ -1,0 +1,76 @@
+/** A stable, client-facing error code; the HTTP status goes with it. */
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'MALFORMED_JSON'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'UNAUTHORIZED'
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL_ERROR';
+
+export interface ErrorDetail {
+  field: string;
+  message: string;
+}
+
+/** The one error type services throw on purpose. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly status: number,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AppError';
+  }
+
+  static validation(details: ErrorDetail[], message = 'Request validation failed'): AppError {
+    return new AppError('VALIDATION_FAILED', 400, message, details);
+  }
+
+  static notFound(what: string): AppError {
+    return new AppError('NOT_FOUND', 404, `${what} not found`);
+  }
+
+  static unavailable(message: string, cause?: unknown): AppError {
+    return new AppError('SERVICE_UNAVAILABLE', 503, message, [], { cause });
+  }
+
+  /** True when the client caused it; such errors are logged at a lower level. */
+  get isClientError(): boolean {
+    return this.status < 500;
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details: ErrorDetail[] };
+}
+
+export function errorBody(err: AppError): ErrorBody {
+  return { error: { code: err.code, message: err.message, details: err.details } };
+}
+
+/** Converts anything thrown into an AppError; unknown errors become a 500 that hides internals. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as { type?: string; status?: number; message?: string } | undefined;
+  // body-parser signals client mistakes with a `type` and a 4xx `status`
+  if (e?.type === 'entity.parse.failed') {
+    return new AppError('MALFORMED_JSON', 400, 'Request body is not valid JSON', [], {
+      cause: err,
+    });
+  }
+  if (e?.type === 'entity.too.large') {
+    return new AppError('PAYLOAD_TOO_LARGE', 413, 'Request body is too large', [], { cause: err });
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    const code = e.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'VALIDATION_FAILED';
+    return new AppError(code, e.status, e.message ?? 'Bad request', [], { cause: err });
+  }
+  return new AppError('INTERNAL_ERROR', 500, 'Internal server error', [], { cause: err });
+}

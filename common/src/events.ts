@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/** Queue names. Production uses the defaults; tests pass their own base name to stay isolated. */
+export interface QueueNames {
+  /** Durable classic queue, declared with no arguments, shared with older producers/consumers. */
+  main: string;
+  /** Holds a message for its backoff delay (per-message TTL), then dead-letters it to `main`. */
+  retry: string;
+  /** Parked messages with headers saying why. */
+  dlq: string;
+}
+
+export function queueNames(base = 'game_events'): QueueNames {
+  return { main: base, retry: `${base}.retry`, dlq: `${base}.dlq` };
+}
+
+export const HEADERS = {
+  retryCount: 'x-retry-count',
+  error: 'x-error',
+  failedAt: 'x-failed-at',
+} as const;
+
+export const GAME_ACTIONS = ['create', 'update', 'delete', 'process'] as const;
+export type GameAction = (typeof GAME_ACTIONS)[number];
+
+export const TASK_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const TASK_TYPES = ['game', 'custom'] as const;
+export type TaskType = (typeof TASK_TYPES)[number];
+
+/** Outcomes a tester may ask a custom message to simulate. */
+export const SIMULATED_OUTCOMES = ['success', 'transient', 'permanent'] as const;
+
+/** A catalog change, as the backend's outbox relay publishes it. */
+export const gameEventSchema = z.object({
+  eventId: z.string().min(1).max(64).optional(),
+  gameId: z.number().int().positive(),
+  action: z.enum(GAME_ACTIONS),
+  gameData: z.record(z.string(), z.unknown()).nullable().optional(),
+  timestamp: z.string().optional(),
+});
+export type GameEvent = z.infer<typeof gameEventSchema>;
+
+/** A tester's message. Extra fields are kept and passed along. */
+export const customMessageSchema = z.looseObject({
+  type: z.literal('custom'),
+  message: z.unknown(),
+  timestamp: z.string().optional(),
+  simulate: z.enum(SIMULATED_OUTCOMES).optional(),
+});
+export type CustomMessage = z.infer<typeof customMessageSchema>;
+
+export const MESSAGE_ID_MAX = 64;
+
+/**
+ * Body of the consumer's task-status write: `PUT /api/internal/tasks/:messageId/status`.
+ * `gameId` and `action` are set for game events; `error` explains a failure.
+ */
+export const taskStatusUpdateSchema = z.strictObject({
+  status: z.enum(TASK_STATUSES),
+  type: z.enum(TASK_TYPES),
+  gameId: z.number().int().positive().nullable().optional(),
+  action: z.string().min(1).max(32).nullable().optional(),
+  attempts: z.number().int().min(0).max(1_000_000).optional(),
+  error: z.string().max(2000).nullable().optional(),
+});
+export type TaskStatusUpdate = z.infer<typeof taskStatusUpdateSchema>;
+
+/** The processing task as the backend reports it. */
+export interface ProcessingTask {
+  messageId: string;
+  type: TaskType;
+  gameId: number | null;
+  action: string | null;
+  status: TaskStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,0 +1,73 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { randomUUID } from 'node:crypto';
+import { AppError, errorBody, toAppError } from './errors.js';
+import { type Logger, withLogContext } from './logger.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Takes `X-Request-Id` from the caller (or makes one), echoes it and puts it in every log line. */
+export function requestContext(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.get('x-request-id');
+    const correlationId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', correlationId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      withLogContext({ correlationId }, () =>
+        logger.http('request', {
+          method: req.method,
+          path: req.originalUrl,
+          status: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+        }),
+      );
+    });
+    withLogContext({ correlationId }, next);
+  };
+}
+
+/** Unknown routes answer with the JSON error shape. */
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(AppError.notFound(`Route ${req.method} ${req.path}`));
+};
+
+/** The one place an HTTP error becomes a response. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    const appError = toAppError(err);
+    if (appError.isClientError) {
+      logger.info('client error', { code: appError.code, message: appError.message });
+    } else {
+      logger.error('request failed', { error: err });
+    }
+    res.status(appError.status).json(errorBody(appError));
+  };
+}
+
+/** Listens and resolves with the bound port (port 0 picks a free one). */
+export function listen(server: Server, port: number, host?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Stops accepting, lets open requests finish for up to `graceMs`, then drops what is left. */
+export function closeServer(server: Server, graceMs = 5000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import amqplib from 'amqplib';
+import { queueNames, type QueueNames } from '../events.js';
+
+export { TcpProxy } from './tcp-proxy.js';
+
+export const TEST_RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/** A name no other test run uses: `prefix_<random>`; safe for databases and queues. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(4).toString('hex')}`;
+}
+
+/** Own queue names for one test file. */
+export function testQueues(prefix: string): QueueNames {
+  return queueNames(uniqueName(`test_${prefix}`));
+}
+
+/**
+ * Polls `probe` until it returns a value other than `undefined`/`false`, or fails after
+ * `timeoutMs` with `what` in the message. Tests wait on observable state with this, never on sleeps.
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  { timeoutMs = 15_000, intervalMs = 50 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const reason = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${reason}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Direct access to the broker for assertions: counts, gets and cleanup of a test's queues. */
+export class BrokerProbe {
+  private constructor(
+    private readonly connection: amqplib.ChannelModel,
+    private readonly channel: amqplib.Channel,
+  ) {}
+
+  static async open(url = TEST_RABBITMQ_URL): Promise<BrokerProbe> {
+    const connection = await amqplib.connect(url);
+    const channel = await connection.createChannel();
+    return new BrokerProbe(connection, channel);
+  }
+
+  async messageCount(queue: string): Promise<number> {
+    return (await this.channel.checkQueue(queue)).messageCount;
+  }
+
+  /** Takes up to `max` messages off `queue` (acking them). */
+  async drain(queue: string, max = 10_000): Promise<amqplib.GetMessage[]> {
+    const out: amqplib.GetMessage[] = [];
+    while (out.length < max) {
+      const msg = await this.channel.get(queue, { noAck: true });
+      if (!msg) break;
+      out.push(msg);
+    }
+    return out;
+  }
+
+  async publish(queue: string, body: Buffer | string, options: amqplib.Options.Publish = {}) {
+    this.channel.sendToQueue(queue, Buffer.isBuffer(body) ? body : Buffer.from(body), options);
+  }
+
+  async deleteQueues(queues: QueueNames): Promise<void> {
+    for (const q of [queues.main, queues.retry, queues.dlq]) await this.channel.deleteQueue(q);
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+}

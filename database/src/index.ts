@@ -1,0 +1,3 @@
+export { migrate, dropDatabase, readMigrations, type Migration } from './migrate.js';
+export { createPool, dbSettings, quoteIdentifier, type DbSettings } from './settings.js';
+export { createTestDatabase } from './testing.js';

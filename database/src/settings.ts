@@ -1,0 +1,55 @@
+import mysql from 'mysql2/promise';
+
+/** Where a database lives. */
+export interface DbSettings {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+/** Reads the DB_* part of an already validated service config. */
+export function dbSettings(config: {
+  DB_HOST: string;
+  DB_PORT: number;
+  DB_USER: string;
+  DB_PASSWORD: string;
+  DB_NAME: string;
+}): DbSettings {
+  return {
+    host: config.DB_HOST,
+    port: config.DB_PORT,
+    user: config.DB_USER,
+    password: config.DB_PASSWORD,
+    database: config.DB_NAME,
+  };
+}
+
+/**
+ * A pool whose sessions run in UTC with utf8mb4, so timestamps and emoji round-trip the same on
+ * MariaDB and MySQL.
+ */
+export function createPool(settings: DbSettings, connectionLimit = 10): mysql.Pool {
+  const pool = mysql.createPool({
+    ...settings,
+    connectionLimit,
+    maxIdle: connectionLimit,
+    waitForConnections: true,
+    queueLimit: 1000,
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    supportBigNumbers: true,
+    connectTimeout: 5000,
+    enableKeepAlive: true,
+  });
+  pool.pool.on('connection', (connection) => {
+    connection.query("SET time_zone = '+00:00'");
+  });
+  return pool;
+}
+
+export function quoteIdentifier(name: string): string {
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(name)) throw new Error(`invalid database name: ${name}`);
+  return `\`${name}\``;
+}
