@@ -40,7 +40,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(err);
     const appError = toAppError(err);
     if (appError.isClientError) {
-      logger.info('client error', { code: appError.code, message: appError.message });
+      logger.info('client error', { code: appError.code, reason: appError.message });
     } else {
       logger.error('request failed', { error: err });
     }

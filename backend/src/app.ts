@@ -1,0 +1,74 @@
+import {
+  AppError,
+  errorHandler,
+  notFoundHandler,
+  requestContext,
+  type Logger,
+} from '@retro/common';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import express from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import type { DomainContext } from './domain/context.js';
+import { catalogRoutes } from './entry-points/http/catalog-routes.js';
+import { internalRoutes, taskRoutes } from './entry-points/http/task-routes.js';
+import type { BackendMetrics } from './metrics.js';
+import type { TaskFeed } from './task-feed.js';
+
+export interface AppDependencies {
+  ctx: DomainContext;
+  feed: TaskFeed;
+  metrics: BackendMetrics;
+  broker: AmqpConnectionManager;
+  logger: Logger;
+  internalToken: string;
+  /** Requests per minute per client on the public API. */
+  rateLimitPerMinute: number;
+}
+
+export function createApp(deps: AppDependencies): express.Express {
+  const { ctx, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.use(helmet());
+  app.use(requestContext(logger));
+  app.use(deps.metrics.observeHttp);
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', async (_req, res) => {
+    const database = await ctx.pool
+      .query('SELECT 1')
+      .then(() => 'up' as const)
+      .catch(() => 'down' as const);
+    const rabbitmq = deps.broker.isConnected() ? ('up' as const) : ('down' as const);
+    const ready = database === 'up' && rabbitmq === 'up';
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'unavailable', database, rabbitmq });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.use(express.json({ limit: '64kb', strict: true }));
+  app.use('/api', internalRoutes(ctx, deps.internalToken));
+  app.use(
+    '/api',
+    rateLimit({
+      windowMs: 60_000,
+      limit: deps.rateLimitPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, _res, next) =>
+        next(new AppError('RATE_LIMITED', 429, 'Too many requests; slow down and retry shortly')),
+    }),
+  );
+  app.use('/api', catalogRoutes(ctx));
+  app.use('/api', taskRoutes(ctx, deps.feed));
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

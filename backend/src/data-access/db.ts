@@ -1,0 +1,42 @@
+import type mysql from 'mysql2/promise';
+
+export type Pool = mysql.Pool;
+export type Queryable = mysql.Pool | mysql.PoolConnection;
+export type Row = mysql.RowDataPacket;
+export type Result = mysql.ResultSetHeader;
+
+/** Runs `fn` in one transaction on one connection; rolls back when it throws. */
+export async function withTransaction<T>(
+  pool: Pool,
+  fn: (connection: mysql.PoolConnection) => Promise<T>,
+): Promise<T> {
+  const connection = await pool.getConnection();
+  try {
+    await connection.beginTransaction();
+    const result = await fn(connection);
+    await connection.commit();
+    return result;
+  } catch (error) {
+    await connection.rollback().catch(() => undefined);
+    throw error;
+  } finally {
+    connection.release();
+  }
+}
+
+/** MySQL 8 returns JSON columns parsed, MariaDB returns them as text: normalize to text here. */
+export function jsonText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return JSON.stringify(value);
+}
+
+export function iso(value: Date | string | null): string | null {
+  if (value === null) return null;
+  return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
+}
+
+/** `LIKE` pattern that matches `text` literally anywhere: `%`, `_` and `\` lose their meaning. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

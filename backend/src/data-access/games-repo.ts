@@ -1,0 +1,230 @@
+import type { TaskStatus } from '@retro/common';
+import { containsPattern, iso, type Queryable, type Result, type Row } from './db.js';
+
+/** A game as the API shows it (the original catalog's camelCase fields). */
+export interface Game {
+  id: number;
+  title: string;
+  platformId: number;
+  platformName: string;
+  genreId: number;
+  genreName: string;
+  developer: string;
+  releaseYear: number;
+  yearCategory: string;
+  description: string;
+  imageUrl: string | null;
+  processingStatus: TaskStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface GameFields {
+  title: string;
+  platformId: number;
+  genreId: number;
+  developer: string;
+  releaseYear: number;
+  yearCategory: string;
+  description: string;
+  imageUrl: string | null;
+}
+
+export const GAME_SORTS = {
+  title: 'g.title ASC, g.id ASC',
+  '-title': 'g.title DESC, g.id DESC',
+  releaseYear: 'g.release_year ASC, g.title ASC, g.id ASC',
+  '-releaseYear': 'g.release_year DESC, g.title ASC, g.id ASC',
+  createdAt: 'g.id ASC',
+  '-createdAt': 'g.id DESC',
+} as const;
+export type GameSort = keyof typeof GAME_SORTS;
+
+export interface GameFilter {
+  search?: string | undefined;
+  platformId?: number | undefined;
+  genreId?: number | undefined;
+  yearCategory?: string | undefined;
+  status?: TaskStatus | undefined;
+  sort: GameSort;
+  limit: number;
+  offset: number;
+}
+
+const SELECT_GAME = `
+  SELECT g.id, g.title, g.platform_id, p.name AS platform_name, g.genre_id, gr.name AS genre_name,
+         g.developer, g.release_year, g.year_category, g.description, g.image_url,
+         g.processing_status, g.created_at, g.updated_at
+  FROM games g
+  JOIN platforms p ON p.id = g.platform_id
+  JOIN genres gr ON gr.id = g.genre_id`;
+
+function toGame(row: Row): Game {
+  return {
+    id: row.id,
+    title: row.title,
+    platformId: row.platform_id,
+    platformName: row.platform_name,
+    genreId: row.genre_id,
+    genreName: row.genre_name,
+    developer: row.developer,
+    releaseYear: row.release_year,
+    yearCategory: row.year_category,
+    description: row.description,
+    imageUrl: row.image_url,
+    processingStatus: row.processing_status,
+    createdAt: iso(row.created_at)!,
+    updatedAt: iso(row.updated_at)!,
+  };
+}
+
+export async function listGames(
+  db: Queryable,
+  filter: GameFilter,
+): Promise<{ games: Game[]; total: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.search) {
+    where.push(`(g.title LIKE ? ESCAPE '\\\\' OR g.developer LIKE ? ESCAPE '\\\\')`);
+    const pattern = containsPattern(filter.search);
+    params.push(pattern, pattern);
+  }
+  if (filter.platformId !== undefined) {
+    where.push('g.platform_id = ?');
+    params.push(filter.platformId);
+  }
+  if (filter.genreId !== undefined) {
+    where.push('g.genre_id = ?');
+    params.push(filter.genreId);
+  }
+  if (filter.yearCategory !== undefined) {
+    where.push('g.year_category = ?');
+    params.push(filter.yearCategory);
+  }
+  if (filter.status !== undefined) {
+    where.push('g.processing_status = ?');
+    params.push(filter.status);
+  }
+  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const [[count]] = await db.query<Row[]>(
+    `SELECT COUNT(*) AS total FROM games g ${whereSql}`,
+    params,
+  );
+  const [rows] = await db.query<Row[]>(
+    `${SELECT_GAME} ${whereSql} ORDER BY ${GAME_SORTS[filter.sort]} LIMIT ? OFFSET ?`,
+    [...params, filter.limit, filter.offset],
+  );
+  return { games: rows.map(toGame), total: Number(count!.total) };
+}
+
+export async function findGame(db: Queryable, id: number, forUpdate = false): Promise<Game | null> {
+  const [rows] = await db.query<Row[]>(
+    `${SELECT_GAME} WHERE g.id = ?${forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
+  return rows[0] ? toGame(rows[0]) : null;
+}
+
+/** Inserts a game whose processing is pending on `eventId`; returns its id. */
+export async function insertGame(db: Queryable, fields: GameFields, eventId: string) {
+  const [result] = await db.query<Result>(
+    `INSERT INTO games (title, platform_id, genre_id, developer, release_year, year_category,
+                        description, image_url, processing_status, last_event_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+    [...fieldValues(fields), eventId],
+  );
+  return result.insertId;
+}
+
+/** Replaces a game's fields and makes `eventId` its newest event; false when it does not exist. */
+export async function updateGame(db: Queryable, id: number, fields: GameFields, eventId: string) {
+  const [result] = await db.query<Result>(
+    `UPDATE games SET title = ?, platform_id = ?, genre_id = ?, developer = ?, release_year = ?,
+                      year_category = ?, description = ?, image_url = ?,
+                      processing_status = 'pending', last_event_id = ?
+     WHERE id = ?`,
+    [...fieldValues(fields), eventId, id],
+  );
+  return result.affectedRows > 0;
+}
+
+export async function deleteGame(db: Queryable, id: number): Promise<boolean> {
+  const [result] = await db.query<Result>('DELETE FROM games WHERE id = ?', [id]);
+  return result.affectedRows > 0;
+}
+
+/**
+ * Sets a game's processing status from the task of message `messageId`, unless the game has a
+ * newer catalog event than that message (then the newer event owns the status).
+ */
+export async function setStatusFromMessage(
+  db: Queryable,
+  gameId: number,
+  status: TaskStatus,
+  messageId: string | null,
+): Promise<boolean> {
+  const [result] = await db.query<Result>(
+    messageId === null
+      ? 'UPDATE games SET processing_status = ? WHERE id = ?'
+      : `UPDATE games SET processing_status = ?
+         WHERE id = ?
+           AND (last_event_id IS NULL OR last_event_id = ?
+                OR NOT EXISTS (SELECT 1 FROM outbox_events WHERE event_id = ?))`,
+    messageId === null ? [status, gameId] : [status, gameId, messageId, messageId],
+  );
+  return result.affectedRows > 0;
+}
+
+export async function gameExists(db: Queryable, id: number): Promise<boolean> {
+  const [rows] = await db.query<Row[]>('SELECT 1 FROM games WHERE id = ?', [id]);
+  return rows.length > 0;
+}
+
+/** Games whose processing is not finished: the original processing page's feed. */
+export async function listUnfinished(db: Queryable, limit = 500) {
+  const [rows] = await db.query<Row[]>(
+    `SELECT id, title, processing_status FROM games
+     WHERE processing_status IN ('pending', 'processing') ORDER BY id DESC LIMIT ?`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    id: r.id as number,
+    title: r.title as string,
+    processingStatus: r.processing_status as TaskStatus,
+    processing_status: r.processing_status as TaskStatus,
+  }));
+}
+
+function fieldValues(f: GameFields) {
+  return [
+    f.title,
+    f.platformId,
+    f.genreId,
+    f.developer,
+    f.releaseYear,
+    f.yearCategory,
+    f.description,
+    f.imageUrl,
+  ];
+}
+
+export async function listPlatforms(db: Queryable) {
+  const [rows] = await db.query<Row[]>(
+    'SELECT id, name, manufacturer, release_year FROM platforms ORDER BY name',
+  );
+  return rows.map((r) => ({
+    id: r.id as number,
+    name: r.name as string,
+    manufacturer: r.manufacturer as string | null,
+    releaseYear: r.release_year as number | null,
+  }));
+}
+
+export async function listGenres(db: Queryable) {
+  const [rows] = await db.query<Row[]>('SELECT id, name, description FROM genres ORDER BY name');
+  return rows.map((r) => ({
+    id: r.id as number,
+    name: r.name as string,
+    description: r.description as string | null,
+  }));
+}

@@ -1,0 +1,86 @@
+import { jsonText, type Queryable, type Result, type Row } from './db.js';
+
+export interface OutboxEvent {
+  id: number;
+  eventId: string;
+  gameId: number | null;
+  /** The message body, as JSON text. */
+  payload: string;
+}
+
+export async function insertEvent(
+  db: Queryable,
+  event: { eventId: string; gameId: number; action: string; payload: unknown },
+): Promise<void> {
+  await db.query(
+    'INSERT INTO outbox_events (event_id, game_id, action, payload) VALUES (?, ?, ?, ?)',
+    [event.eventId, event.gameId, event.action, JSON.stringify(event.payload)],
+  );
+}
+
+/**
+ * Locks up to `limit` unpublished events, oldest first. Rows another relay holds are skipped, so
+ * several backends never publish the same row at once.
+ */
+export async function claimUnpublished(db: Queryable, limit: number): Promise<OutboxEvent[]> {
+  const [rows] = await db.query<Row[]>(
+    `SELECT id, event_id, game_id, payload FROM outbox_events
+     WHERE published_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    eventId: r.event_id,
+    gameId: r.game_id,
+    payload: jsonText(r.payload),
+  }));
+}
+
+/** Unpublished events of these games up to `maxId`, claimed or not (a plain consistent read). */
+export async function unpublishedOfGames(
+  db: Queryable,
+  gameIds: number[],
+  maxId: number,
+): Promise<{ id: number; gameId: number }[]> {
+  if (gameIds.length === 0) return [];
+  const [rows] = await db.query<Row[]>(
+    `SELECT id, game_id FROM outbox_events
+     WHERE published_at IS NULL AND game_id IN (?) AND id <= ? ORDER BY id`,
+    [gameIds, maxId],
+  );
+  return rows.map((r) => ({ id: Number(r.id), gameId: r.game_id }));
+}
+
+export async function markPublished(db: Queryable, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query('UPDATE outbox_events SET published_at = CURRENT_TIMESTAMP(3) WHERE id IN (?)', [
+    ids,
+  ]);
+}
+
+export async function countFailedAttempt(db: Queryable, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(
+    'UPDATE outbox_events SET publish_attempts = publish_attempts + 1 WHERE id IN (?)',
+    [ids],
+  );
+}
+
+/** Queues a published event to be published again; false when the event is unknown. */
+export async function republish(db: Queryable, eventId: string): Promise<boolean> {
+  const [result] = await db.query<Result>(
+    'UPDATE outbox_events SET published_at = NULL WHERE event_id = ?',
+    [eventId],
+  );
+  return result.affectedRows > 0;
+}
+
+/** How many events wait to be published, and how old the oldest is. */
+export async function backlog(db: Queryable): Promise<{ count: number; oldestAgeMs: number }> {
+  const [[row]] = await db.query<Row[]>(
+    `SELECT COUNT(*) AS count,
+            COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), CURRENT_TIMESTAMP(3)), 0) AS age
+     FROM outbox_events WHERE published_at IS NULL`,
+  );
+  return { count: Number(row!.count), oldestAgeMs: Math.round(Number(row!.age) / 1000) };
+}

@@ -1,0 +1,114 @@
+import type { ProcessingTask, TaskStatus, TaskType } from '@retro/common';
+import { iso, type Queryable, type Row } from './db.js';
+
+export interface TaskFilter {
+  status?: TaskStatus | undefined;
+  type?: TaskType | undefined;
+  gameId?: number | undefined;
+  limit: number;
+  offset: number;
+}
+
+const COLUMNS =
+  'message_id, type, game_id, action, status, attempts, last_error, created_at, updated_at';
+
+function toTask(row: Row): ProcessingTask {
+  return {
+    messageId: row.message_id,
+    type: row.type,
+    gameId: row.game_id,
+    action: row.action,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    createdAt: iso(row.created_at)!,
+    updatedAt: iso(row.updated_at)!,
+  };
+}
+
+export async function insertTask(
+  db: Queryable,
+  task: { messageId: string; type: TaskType; gameId: number | null; action: string | null },
+  { ignoreExisting = false } = {},
+): Promise<void> {
+  await db.query(
+    `INSERT ${ignoreExisting ? 'IGNORE ' : ''}INTO processing_tasks
+       (message_id, type, game_id, action, status, attempts) VALUES (?, ?, ?, ?, 'pending', 0)`,
+    [task.messageId, task.type, task.gameId, task.action],
+  );
+}
+
+export async function findTask(
+  db: Queryable,
+  messageId: string,
+  forUpdate = false,
+): Promise<ProcessingTask | null> {
+  const [rows] = await db.query<Row[]>(
+    `SELECT ${COLUMNS} FROM processing_tasks WHERE message_id = ?${forUpdate ? ' FOR UPDATE' : ''}`,
+    [messageId],
+  );
+  return rows[0] ? toTask(rows[0]) : null;
+}
+
+export async function writeTaskState(
+  db: Queryable,
+  messageId: string,
+  state: { status: TaskStatus; attempts: number; lastError: string | null },
+): Promise<void> {
+  await db.query(
+    'UPDATE processing_tasks SET status = ?, attempts = ?, last_error = ? WHERE message_id = ?',
+    [state.status, state.attempts, state.lastError, messageId],
+  );
+}
+
+export async function listTasks(
+  db: Queryable,
+  filter: TaskFilter,
+): Promise<{ tasks: ProcessingTask[]; total: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.status) {
+    where.push('status = ?');
+    params.push(filter.status);
+  }
+  if (filter.type) {
+    where.push('type = ?');
+    params.push(filter.type);
+  }
+  if (filter.gameId !== undefined) {
+    where.push('game_id = ?');
+    params.push(filter.gameId);
+  }
+  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const [[count]] = await db.query<Row[]>(
+    `SELECT COUNT(*) AS total FROM processing_tasks ${whereSql}`,
+    params,
+  );
+  const [rows] = await db.query<Row[]>(
+    `SELECT ${COLUMNS} FROM processing_tasks ${whereSql}
+     ORDER BY created_at DESC, message_id DESC LIMIT ? OFFSET ?`,
+    [...params, filter.limit, filter.offset],
+  );
+  return { tasks: rows.map(toTask), total: Number(count!.total) };
+}
+
+export async function countByStatus(db: Queryable): Promise<Record<TaskStatus | 'total', number>> {
+  const [rows] = await db.query<Row[]>(
+    'SELECT status, COUNT(*) AS n FROM processing_tasks GROUP BY status',
+  );
+  const counts = { pending: 0, processing: 0, completed: 0, failed: 0, total: 0 };
+  for (const row of rows) {
+    counts[row.status as TaskStatus] = Number(row.n);
+    counts.total += Number(row.n);
+  }
+  return counts;
+}
+
+/** Tasks changed at or after `since`, oldest change first; feeds the live stream. */
+export async function changedSince(db: Queryable, since: Date, limit = 500) {
+  const [rows] = await db.query<Row[]>(
+    `SELECT ${COLUMNS} FROM processing_tasks WHERE updated_at >= ? ORDER BY updated_at LIMIT ?`,
+    [since, limit],
+  );
+  return rows.map(toTask);
+}

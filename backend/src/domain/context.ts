@@ -1,0 +1,12 @@
+import type { Logger, ProcessingTask } from '@retro/common';
+import type { Pool } from '../data-access/db.js';
+
+/** What the use cases need; built once at start and passed to every route. */
+export interface DomainContext {
+  pool: Pool;
+  logger: Logger;
+  /** Called after a transaction that wrote outbox events has committed. */
+  eventsWritten(count: number): void;
+  /** Called after a task changed, so live streams can tell their viewers. */
+  taskChanged(task: ProcessingTask): void;
+}

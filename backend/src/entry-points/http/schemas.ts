@@ -1,0 +1,107 @@
+import { TASK_STATUSES, TASK_TYPES } from '@retro/common';
+import { z } from 'zod';
+import { GAME_SORTS } from '../../data-access/games-repo.js';
+
+const MAX_ID = 2_147_483_647;
+export const MIN_RELEASE_YEAR = 1950;
+export const maxReleaseYear = () => new Date().getUTCFullYear() + 1;
+
+/** An id in a path or query: digits only, within INT range. */
+const idString = z
+  .string()
+  .regex(/^\d+$/, 'must be a positive whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(1, 'must be a positive whole number').max(MAX_ID, 'is too large'));
+
+/** Older clients send numbers from form fields as strings of digits: accept those too. */
+const digitsToNumber = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
+
+const idField = z.preprocess(
+  digitsToNumber,
+  z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be a positive id')
+    .max(MAX_ID, 'is too large'),
+);
+
+const text = (max: number) =>
+  z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
+
+export const idParams = z.object({ id: idString });
+
+export const gameBody = z.object({
+  title: text(100),
+  platformId: idField,
+  genreId: idField,
+  developer: text(100),
+  releaseYear: z.preprocess(
+    digitsToNumber,
+    z
+      .number({ error: 'must be a number' })
+      .int('must be a whole year')
+      .refine((y) => y >= MIN_RELEASE_YEAR && y <= maxReleaseYear(), {
+        message: `must be between ${MIN_RELEASE_YEAR} and next year`,
+      }),
+  ),
+  yearCategory: z
+    .string()
+    .regex(/^\d{3}0s$/, 'must look like "1990s"')
+    .nullish()
+    .transform((v) => v ?? undefined),
+  description: text(5000),
+  imageUrl: z.preprocess(
+    (v) => (v === '' || v === undefined ? null : v),
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .max(255, 'must be at most 255 characters')
+      .nullable(),
+  ),
+});
+
+const limit = (max: number, fallback: number) =>
+  z.coerce
+    .number('must be a number')
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+const offset = z.coerce
+  .number('must be a number')
+  .int('must be a whole number')
+  .min(0, 'must be 0 or more')
+  .max(10_000_000, 'is too large')
+  .default(0);
+const optionalId = idString.optional();
+
+export const gameQuery = z.object({
+  search: z.string().max(100, 'must be at most 100 characters').optional(),
+  platformId: optionalId,
+  genreId: optionalId,
+  yearCategory: z
+    .string()
+    .regex(/^\d{3}0s$/, 'must look like "1990s"')
+    .optional(),
+  status: z.enum(TASK_STATUSES).optional(),
+  sort: z.enum(Object.keys(GAME_SORTS) as [keyof typeof GAME_SORTS]).default('title'),
+  limit: limit(100, 100),
+  offset,
+});
+
+export const taskQuery = z.object({
+  status: z.enum(TASK_STATUSES).optional(),
+  type: z.enum(TASK_TYPES).optional(),
+  gameId: optionalId,
+  limit: limit(200, 50),
+  offset,
+});
+
+export const messageIdParams = z.object({
+  messageId: z
+    .string()
+    .min(1)
+    .max(64, 'must be at most 64 characters')
+    .regex(/^[A-Za-z0-9._:-]+$/, 'may contain letters, digits and . _ : - only'),
+});
+
+export const legacyStatusBody = z.object({ status: z.enum(TASK_STATUSES) });

@@ -1,0 +1,65 @@
+import { taskStatusUpdateSchema } from '@retro/common';
+import { Router } from 'express';
+import * as tasks from '../../data-access/tasks-repo.js';
+import type { DomainContext } from '../../domain/context.js';
+import * as processing from '../../domain/tasks.js';
+import type { TaskFeed } from '../../task-feed.js';
+import { requireInternalToken } from './auth.js';
+import { idParams, legacyStatusBody, messageIdParams, taskQuery } from './schemas.js';
+import { validate } from './validate.js';
+import { AppError } from '@retro/common';
+
+/** Public task views: list, counts, live stream, retry. */
+export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
+  const router = Router();
+
+  router.get('/tasks', async (req, res) => {
+    const query = validate(taskQuery, req.query, 'query');
+    const { tasks: page, total } = await tasks.listTasks(ctx.pool, query);
+    res.setHeader('X-Total-Count', String(total));
+    res.json(page);
+  });
+
+  router.get('/tasks/counts', async (_req, res) => {
+    res.json(await tasks.countByStatus(ctx.pool));
+  });
+
+  router.get('/tasks/stream', (req, res) => {
+    feed.attach(req, res);
+  });
+
+  router.get('/tasks/:messageId', async (req, res) => {
+    const { messageId } = validate(messageIdParams, req.params, 'params');
+    const task = await tasks.findTask(ctx.pool, messageId);
+    if (!task) throw AppError.notFound(`Task ${messageId}`);
+    res.json(task);
+  });
+
+  router.post('/tasks/:messageId/retry', async (req, res) => {
+    const { messageId } = validate(messageIdParams, req.params, 'params');
+    res.status(202).json(await processing.retryTask(ctx, messageId));
+  });
+
+  return router;
+}
+
+/** Status writes from the consumer; every route here requires the internal token. */
+export function internalRoutes(ctx: DomainContext, token: string): Router {
+  const router = Router();
+  const auth = requireInternalToken(token);
+
+  router.put('/internal/tasks/:messageId/status', auth, async (req, res) => {
+    const { messageId } = validate(messageIdParams, req.params, 'params');
+    const update = validate(taskStatusUpdateSchema, req.body, 'body');
+    res.json(await processing.reportTaskStatus(ctx, messageId, update));
+  });
+
+  router.put('/games/:id/process-complete', auth, async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    const { status } = validate(legacyStatusBody, req.body, 'body');
+    await processing.completeGameProcessing(ctx, id, status);
+    res.json({ id, processingStatus: status });
+  });
+
+  return router;
+}

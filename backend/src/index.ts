@@ -1,0 +1,102 @@
+import http from 'node:http';
+import {
+  closeServer,
+  connectBroker,
+  createLogger,
+  createTopologyChannel,
+  listen,
+  queueNames,
+  type QueueNames,
+} from '@retro/common';
+import { createPool, dbSettings } from '@retro/database';
+import { createApp } from './app.js';
+import { loadBackendConfig, type BackendConfigInput } from './config.js';
+import type { DomainContext } from './domain/context.js';
+import { createMetrics } from './metrics.js';
+import { OutboxRelay } from './relay/outbox-relay.js';
+import { TaskFeed } from './task-feed.js';
+
+export { loadBackendConfig, type BackendConfig, type BackendConfigInput } from './config.js';
+export { yearCategoryOf } from './domain/games.js';
+
+export interface BackendOptions {
+  /** Env-style settings that take precedence over the environment. */
+  config?: BackendConfigInput;
+  /** Queue names; tests pass their own. */
+  queues?: QueueNames;
+  /** Requests per minute per client on the public API (default 1200). */
+  rateLimitPerMinute?: number;
+  /** Relay poll interval when idle (default 500 ms). */
+  relayPollIntervalMs?: number;
+  /** Database pool size (default 20). */
+  poolSize?: number;
+  /** Host to bind (default all interfaces). */
+  host?: string;
+}
+
+export interface RunningBackend {
+  port: number;
+  url: string;
+  relay: OutboxRelay;
+  stop(): Promise<void>;
+}
+
+/** Starts the API and the outbox relay; resolves once listening. The broker may still be away. */
+export async function startBackend(options: BackendOptions = {}): Promise<RunningBackend> {
+  const config = loadBackendConfig(options.config);
+  const logger = createLogger('backend', config.LOG_LEVEL);
+  const queues = options.queues ?? queueNames();
+  const pool = createPool(dbSettings(config), options.poolSize ?? 20);
+  const broker = connectBroker(config.RABBITMQ_URL, logger, 'backend');
+  const channel = createTopologyChannel(broker, queues, {
+    name: 'outbox-relay',
+    publishTimeout: 5000,
+  });
+  const metrics = createMetrics(pool);
+  const feed = new TaskFeed(pool, logger);
+  const relay = new OutboxRelay({
+    pool,
+    connection: broker,
+    channel,
+    queues,
+    logger,
+    pollIntervalMs: options.relayPollIntervalMs ?? 500,
+    onPublished: (n) => metrics.eventsPublished.inc(n),
+  });
+  const ctx: DomainContext = {
+    pool,
+    logger,
+    eventsWritten: (n) => {
+      metrics.eventsWritten.inc(n);
+      relay.wake();
+    },
+    taskChanged: (task) => feed.publish(task),
+  };
+  const app = createApp({
+    ctx,
+    feed,
+    metrics,
+    broker,
+    logger,
+    internalToken: config.INTERNAL_API_TOKEN,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 1200,
+  });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  const port = await listen(server, config.BACKEND_PORT, options.host);
+  relay.start();
+  logger.info('backend listening', { port, queue: queues.main });
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      feed.closeAll();
+      await closeServer(server);
+      await relay.stop();
+      await channel.close().catch(() => undefined);
+      await broker.close().catch(() => undefined);
+      await pool.end();
+    })());
+
+  return { port, url: `http://127.0.0.1:${port}`, relay, stop };
+}
