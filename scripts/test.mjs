@@ -46,7 +46,8 @@ await check('typecheck', 'npm', ['run', '--silent', 'typecheck']);
 
 if (!only || only === 'mocha') {
   console.log('\n=== mocha');
-  const { code, output } = await run('npx', ['mocha', ...extraArgs], { capture: true });
+  const specs = ['*/test/**/*.test.ts', 'tests/**/*.test.ts'];
+  const { code, output } = await run('npx', ['mocha', ...specs, ...extraArgs], { capture: true });
   const count = (word) => Number(output.match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
   passed += count('passing');
   failed += count('failing');

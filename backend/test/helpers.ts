@@ -1,0 +1,96 @@
+import { type QueueNames } from '@retro/common';
+import { BrokerProbe, testQueues } from '@retro/common/testing';
+import { createTestDatabase, createPool, type DbSettings } from '@retro/database';
+import type mysql from 'mysql2/promise';
+import { startBackend, type BackendOptions, type RunningBackend } from '../src/index.js';
+
+export const TEST_TOKEN = 'test-internal-token-0123456789';
+
+export interface TestEnv {
+  backend: RunningBackend;
+  db: DbSettings;
+  /** A pool of the test's own, for assertions straight against the tables. */
+  sql: mysql.Pool;
+  queues: QueueNames;
+  probe: BrokerProbe;
+  /** `fetch` against the backend, JSON in and out. */
+  api(path: string, init?: { method?: string; body?: unknown; token?: string; raw?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
+  cleanup(): Promise<void>;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** A backend on port 0 with a database and queues of its own. */
+export async function startTestEnv(
+  prefix: string,
+  options: BackendOptions = {},
+): Promise<TestEnv> {
+  const database = await createTestDatabase(prefix);
+  const queues = options.queues ?? testQueues(prefix);
+  const backend = await startBackend({
+    ...options,
+    queues,
+    config: {
+      DB_NAME: database.settings.database,
+      BACKEND_PORT: 0,
+      INTERNAL_API_TOKEN: TEST_TOKEN,
+      LOG_LEVEL: 'error',
+      ...options.config,
+    },
+  });
+  const probe = await BrokerProbe.open();
+  const sql = createPool(database.settings, 4);
+  const api: TestEnv['api'] = async (path, init = {}) => {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.body !== undefined || init.raw !== undefined) headers['content-type'] ??= 'application/json';
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    const res = await fetch(`${backend.url}${path}`, {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, headers: res.headers, body };
+  };
+  return {
+    backend,
+    db: database.settings,
+    sql,
+    queues,
+    probe,
+    api,
+    async cleanup() {
+      await backend.stop();
+      await sql.end();
+      await probe.deleteQueues(queues).catch(() => undefined);
+      await probe.close();
+      await database.drop();
+    },
+  };
+}
+
+export const validGame = (overrides: Record<string, unknown> = {}) => ({
+  title: 'Contra',
+  platformId: 1,
+  genreId: 3,
+  developer: 'Konami',
+  releaseYear: 1987,
+  description: 'Run-and-gun through alien bases.',
+  ...overrides,
+});
+
+/** Rows in a table, for "nothing changed" assertions. */
+export async function count(sql: mysql.Pool, table: 'games' | 'outbox_events' | 'processing_tasks') {
+  const [[row]] = await sql.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table}`);
+  return Number(row!.n);
+}
