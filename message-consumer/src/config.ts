@@ -1,0 +1,27 @@
+import { loadConfig } from '@retro/common';
+
+export const CONSUMER_CONFIG_KEYS = [
+  'RABBITMQ_URL',
+  'CONSUMER_PORT',
+  'BACKEND_URL',
+  'INTERNAL_API_TOKEN',
+  'MAX_RETRIES',
+  'RETRY_DELAY_MS',
+  'PREFETCH',
+  'PROCESSING_DELAY_MS',
+  'LOG_LEVEL',
+] as const;
+
+export type ConsumerConfigKey = (typeof CONSUMER_CONFIG_KEYS)[number];
+export type ConsumerConfig = ReturnType<typeof loadConsumerConfig>;
+/** Env-style overrides, e.g. `{ PREFETCH: 5, BACKEND_URL: 'http://127.0.0.1:4000' }`. */
+export type ConsumerConfigInput = Partial<Record<ConsumerConfigKey, string | number>>;
+
+/** The environment, with `overrides` on top, validated. A bad value names its variable. */
+export function loadConsumerConfig(overrides: ConsumerConfigInput = {}) {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined) env[key] = String(value);
+  }
+  return loadConfig(CONSUMER_CONFIG_KEYS, env);
+}

@@ -1,0 +1,41 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The consumer's Prometheus metrics, in a registry of its own so several consumers can run in
+ * one process (tests) without clashing on the global registry.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const counter = (name: string, help: string) =>
+    new Counter({ name, help, registers: [registry] });
+  return {
+    registry,
+    consumed: counter('consumer_messages_consumed_total', 'Messages delivered to this consumer'),
+    acked: counter('consumer_messages_acked_total', 'Messages acknowledged'),
+    retried: counter(
+      'consumer_messages_retried_total',
+      'Messages republished to the retry queue after a transient failure',
+    ),
+    parked: counter('consumer_messages_parked_total', 'Messages parked in the dead-letter queue'),
+    failed: counter(
+      'consumer_messages_failed_total',
+      'Messages given up on (parked after a permanent failure or exhausted retries)',
+    ),
+    completed: counter('consumer_messages_completed_total', 'Messages processed to completion'),
+    duration: new Histogram({
+      name: 'consumer_processing_duration_seconds',
+      help: 'Time from delivery to settlement (ack after completion, retry or parking)',
+      labelNames: ['outcome'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30],
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: 'consumer_in_flight_messages',
+      help: 'Messages delivered and not yet settled',
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
