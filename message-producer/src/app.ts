@@ -1,0 +1,106 @@
+import { fileURLToPath } from 'node:url';
+import {
+  AppError,
+  type Logger,
+  errorHandler,
+  notFoundHandler,
+  requestContext,
+} from '@retro/common';
+import express, { type Express } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import type { Broker } from './data-access/broker.js';
+import type { BulkJobs } from './domain/bulk-jobs.js';
+import type { DeadLetterDesk } from './domain/dead-letter-desk.js';
+import type { Publisher } from './domain/publisher.js';
+import { messageTemplates } from './domain/templates.js';
+import { brokerRoutes } from './entry-points/broker-routes.js';
+import { publishRoutes } from './entry-points/publish-routes.js';
+import type { ProducerMetrics } from './metrics.js';
+
+/** Where `npm run build` puts the compiled page; the same path from `src/` and from `dist/`. */
+export const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL('../dist/public', import.meta.url));
+
+export interface AppDependencies {
+  logger: Logger;
+  broker: Broker;
+  publisher: Publisher;
+  bulkJobs: BulkJobs;
+  desk: DeadLetterDesk;
+  metrics: ProducerMetrics;
+  maxRetries: number;
+  frontendPort: number;
+  publicDir: string;
+  /** Requests per window and client on `/api`; false turns the limit off. */
+  rateLimit: { windowMs: number; limit: number } | false;
+}
+
+export function createApp(deps: AppDependencies): Express {
+  const app = express();
+  app.use(requestContext(deps.logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+    }),
+  );
+
+  app.get('/health', (_req, res) => {
+    res.json({
+      status: 'ok',
+      service: 'message-producer',
+      broker: deps.broker.isConnected() ? 'connected' : 'disconnected',
+    });
+  });
+  app.get('/ready', (_req, res) => {
+    const connected = deps.broker.isConnected();
+    res.status(connected ? 200 : 503).json({
+      status: connected ? 'ready' : 'unavailable',
+      broker: connected ? 'connected' : 'disconnected',
+    });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  if (deps.rateLimit) {
+    app.use(
+      '/api',
+      rateLimit({
+        ...deps.rateLimit,
+        standardHeaders: 'draft-8',
+        legacyHeaders: false,
+        handler: (_req, _res, next) =>
+          next(new AppError('RATE_LIMITED', 429, 'Too many requests; try again in a moment')),
+      }),
+    );
+  }
+  app.use('/api', express.json({ limit: '256kb' }));
+  app.get('/api/info', (_req, res) => {
+    res.json({
+      service: 'message-producer',
+      queues: deps.broker.queues,
+      maxRetries: deps.maxRetries,
+      frontendPort: deps.frontendPort,
+    });
+  });
+  app.get('/api/templates', (_req, res) => {
+    res.json({ templates: messageTemplates(deps.maxRetries) });
+  });
+  app.use('/api', publishRoutes(deps.publisher, deps.bulkJobs));
+  app.use('/api', brokerRoutes(deps.broker, deps.desk));
+
+  app.use(express.static(deps.publicDir, { index: 'index.html', maxAge: '5m' }));
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

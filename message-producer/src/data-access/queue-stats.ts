@@ -1,0 +1,28 @@
+import type { ConfirmChannel } from 'amqplib';
+import { type QueueNames, assertTopology } from '@retro/common';
+
+export interface QueueStats {
+  role: keyof QueueNames;
+  name: string;
+  /** Messages ready for delivery (not those a consumer holds unacknowledged). */
+  messageCount: number;
+  consumerCount: number;
+}
+
+/**
+ * Depth and consumers of the three queues. Declaring them first (idempotent, same arguments as
+ * every service) means a queue nobody has created yet reads as empty instead of closing the channel.
+ */
+export async function readQueueStats(
+  channel: ConfirmChannel,
+  queues: QueueNames,
+): Promise<QueueStats[]> {
+  await assertTopology(channel, queues);
+  const roles: (keyof QueueNames)[] = ['main', 'retry', 'dlq'];
+  const stats: QueueStats[] = [];
+  for (const role of roles) {
+    const { messageCount, consumerCount } = await channel.checkQueue(queues[role]);
+    stats.push({ role, name: queues[role], messageCount, consumerCount });
+  }
+  return stats;
+}

@@ -1,0 +1,42 @@
+import { HEADERS } from '@retro/common';
+import { z } from 'zod';
+
+const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const MAX_HEADERS = 16;
+
+/** Header names the broker or the consumer sets; a tester may not forge them on a new message. */
+const RESERVED = [HEADERS.error, HEADERS.failedAt, 'x-death', 'x-first-death-queue'];
+
+/**
+ * AMQP headers a tester may put on a message, e.g. `{"x-retry-count": 3}` to see what the
+ * consumer does with a message that has already been retried.
+ */
+export const messageHeadersSchema = z
+  .record(
+    z.string().regex(HEADER_NAME, 'header names are letters, digits, "_", "." or "-" (max 64)'),
+    z.union([z.string().max(500), z.number().finite(), z.boolean()]),
+  )
+  .refine((headers) => Object.keys(headers).length <= MAX_HEADERS, {
+    message: `at most ${MAX_HEADERS} headers`,
+  })
+  .superRefine((headers, ctx) => {
+    for (const name of Object.keys(headers)) {
+      if (RESERVED.includes(name.toLowerCase())) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is set by the consumer, not here' });
+      }
+    }
+    const retryCount = headers[HEADERS.retryCount];
+    if (
+      retryCount !== undefined &&
+      !(typeof retryCount === 'number' && Number.isInteger(retryCount) && retryCount >= 0)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [HEADERS.retryCount],
+        message: 'must be a non-negative integer',
+      });
+    }
+  })
+  .optional();
+
+export type MessageHeaders = Record<string, string | number | boolean>;

@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Broker } from '../data-access/broker.js';
+import { readQueueStats } from '../data-access/queue-stats.js';
+import type { DeadLetterDesk } from '../domain/dead-letter-desk.js';
+import { parseOrThrow } from '../validation.js';
+
+const STATS_TIMEOUT_MS = 5_000;
+
+const listQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+const replaySchema = z.union(
+  [
+    z.strictObject({ messageId: z.string().min(1).max(64) }),
+    z.strictObject({ all: z.literal(true) }),
+  ],
+  { error: 'send {"messageId": "..."} to replay one message or {"all": true} for every one' },
+);
+
+/** Queue depths, and the DLQ: inspect parked messages and replay them to the main queue. */
+export function brokerRoutes(broker: Broker, desk: DeadLetterDesk): Router {
+  const router = Router();
+
+  router.get('/queues', async (_req, res) => {
+    const queues = await broker.withChannel(
+      (channel) => readQueueStats(channel, broker.queues),
+      STATS_TIMEOUT_MS,
+    );
+    res.json({ queues, checkedAt: new Date().toISOString() });
+  });
+
+  router.get('/dlq', async (req, res) => {
+    const { limit } = parseOrThrow(listQuerySchema, req.query);
+    res.json(await desk.list(limit));
+  });
+
+  router.post('/dlq/replay', async (req, res) => {
+    res.json(await desk.replay(parseOrThrow(replaySchema, req.body)));
+  });
+
+  return router;
+}

@@ -1,0 +1,33 @@
+import { Counter, Registry } from 'prom-client';
+
+/** The producer's Prometheus counters, in a registry of its own (one per running service). */
+export class ProducerMetrics {
+  readonly registry = new Registry();
+
+  readonly published = new Counter({
+    name: 'producer_messages_published_total',
+    help: 'Publish attempts, confirmed or not',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly confirmed = new Counter({
+    name: 'producer_messages_confirmed_total',
+    help: 'Messages the broker confirmed',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly failed = new Counter({
+    name: 'producer_publish_failures_total',
+    help: 'Publishes the broker did not confirm (unreachable, nacked or timed out)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly replayed = new Counter({
+    name: 'producer_messages_replayed_total',
+    help: 'Parked messages moved back from the DLQ to the main queue',
+    registers: [this.registry],
+  });
+}
