@@ -32,7 +32,8 @@ export type ParsedMessage =
 
 export const DEFAULT_FAIL_ATTEMPTS = 2;
 
-const MESSAGE_ID = /^[\x21-\x7e]+$/;
+/** What the backend accepts as a task id (it is a URL path segment and a primary key). */
+const MESSAGE_ID = /^[A-Za-z0-9._:-]+$/;
 
 const simulationFields = z.object({
   failAttempts: z.number().int().min(0).max(1000).optional(),
@@ -78,7 +79,7 @@ export function parseMessage(content: Buffer, propertyMessageId: unknown): Parse
     if (!usableId(propertyMessageId)) {
       return {
         ok: false,
-        reason: 'messageId property is not a short printable string',
+        reason: `messageId property must be 1-${MESSAGE_ID_MAX} letters, digits or . _ : -`,
         task: null,
       };
     }
