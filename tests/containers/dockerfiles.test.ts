@@ -1,0 +1,121 @@
+// Static checks of every Dockerfile (no Docker engine needed): what they copy exists in the
+// build context, dependencies come from the lockfile, the images run as the npm scripts do.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { finalWorkdir, healthcheckCommand, lastInstruction } from './lib/dockerfile.js';
+import {
+  type BuildContext,
+  copyProblems,
+  installProblems,
+  nodeServiceProblems,
+  runtimeProblems,
+  scriptProblems,
+} from './lib/dockerfile-checks.js';
+import { ROOT, dockerignore, exists, readDockerfile, readText, workspaces } from './lib/repo.js';
+
+const NODE_SERVICES = ['backend', 'message-consumer', 'message-producer'];
+const ALL = [...NODE_SERVICES, 'frontend', 'database'].map((dir) => `${dir}/Dockerfile`);
+
+describe('Dockerfiles', () => {
+  const ctx: BuildContext = { exists, ignored: dockerignore(), workspaces: workspaces() };
+
+  it('exist for every service', () => {
+    expect(ALL.filter((path) => !exists(path))).to.deep.equal([]);
+  });
+
+  for (const path of ALL) {
+    describe(path, () => {
+      it('copies only files that exist in the build context and survive .dockerignore', () => {
+        expect(copyProblems(readDockerfile(path), ctx)).to.deep.equal([]);
+      });
+
+      it('runs only npm scripts and tsconfig paths that exist', () => {
+        expect(scriptProblems(readDockerfile(path), ctx)).to.deep.equal([]);
+      });
+
+      it('installs with npm ci from the lockfile, without dev dependencies in the final stage', () => {
+        expect(installProblems(readDockerfile(path))).to.deep.equal([]);
+      });
+    });
+  }
+
+  for (const dir of NODE_SERVICES) {
+    describe(`${dir}/Dockerfile (Node service)`, () => {
+      it('builds in one stage and runs `npm start`’s command, as a non-root user, in a slim final stage', () => {
+        const df = readDockerfile(`${dir}/Dockerfile`);
+        expect([...nodeServiceProblems(df, dir, ctx), ...runtimeProblems(df)]).to.deep.equal([]);
+      });
+
+      it('checks health over HTTP on the port it exposes, with node (slim images have no curl)', () => {
+        const final = readDockerfile(`${dir}/Dockerfile`).stages.at(-1)!;
+        const exposed = lastInstruction(final, 'EXPOSE')?.args[0];
+        const command = healthcheckCommand(final) ?? [];
+        expect(command.slice(0, 2)).to.deep.equal(['node', '-e']);
+        expect(command[2]).to.match(/\/health'/);
+        expect(command[2]).to.include(`|| ${exposed})`);
+      });
+    });
+  }
+
+  describe('frontend/Dockerfile', () => {
+    const df = () => readDockerfile('frontend/Dockerfile');
+
+    it('builds with the frontend’s build script and serves dist/ with unprivileged nginx', () => {
+      const [build, final] = [df().stages[0]!, df().stages.at(-1)!];
+      expect(build.instructions.map((i) => i.args.join(' '))).to.include(
+        'npm run build -w @retro/frontend',
+      );
+      expect(final.base).to.match(/^nginxinc\/nginx-unprivileged:/);
+      expect(runtimeProblems(df())).to.deep.equal([]);
+      const copies = final.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
+      expect(copies).to.deep.include(['frontend/nginx.conf', '/etc/nginx/nginx.conf']);
+      expect(copies).to.deep.include(['/app/frontend/dist', '/usr/share/nginx/html']);
+    });
+
+    it('checks health on the port nginx listens on', () => {
+      const final = df().stages.at(-1)!;
+      const listen = /^\s*listen\s+(\d+)/m.exec(readText('frontend/nginx.conf'))?.[1];
+      expect(lastInstruction(final, 'EXPOSE')?.args[0]).to.equal(listen);
+      expect(healthcheckCommand(final)?.join(' ')).to.include(`127.0.0.1:${listen}/healthz`);
+    });
+  });
+
+  describe('database/Dockerfile', () => {
+    it('is MySQL 8.4 with utf8mb4 server settings in a conf.d file MySQL will read', () => {
+      const df = readDockerfile('database/Dockerfile');
+      const final = df.stages.at(-1)!;
+      expect(final.base).to.equal('mysql:8.4');
+      const copy = lastInstruction(final, 'COPY')!;
+      expect(copy.args).to.deep.equal(['database/my.cnf', '/etc/mysql/conf.d/retro.cnf']);
+      // MySQL skips option files that anyone may write to.
+      expect(copy.flags.chmod).to.equal('0644');
+      const cnf = readFileSync(join(ROOT, 'database/my.cnf'), 'utf8');
+      expect(cnf).to.match(/^\[mysqld\]$/m);
+      expect(cnf).to.match(/^character-set-server\s*=\s*utf8mb4$/m);
+      expect(cnf).to.match(/^collation-server\s*=\s*utf8mb4_unicode_ci$/m);
+    });
+
+    it('turns healthy only when mysqld accepts TCP connections, and never runs as root by USER', () => {
+      const final = readDockerfile('database/Dockerfile').stages.at(-1)!;
+      expect(healthcheckCommand(final)).to.include.members([
+        'mysqladmin',
+        'ping',
+        '--host=127.0.0.1',
+      ]);
+      // The official entrypoint switches to the mysql user itself; a USER root would stop that.
+      expect(lastInstruction(final, 'USER')?.args[0] ?? 'entrypoint').not.to.match(/^(root|0)$/);
+    });
+  });
+
+  it('leave secrets, dependencies and build output out of every build context', () => {
+    const ignored = dockerignore();
+    for (const path of ['.env', 'node_modules', 'backend/node_modules', 'common/dist', '.git']) {
+      expect(ignored(path), path).to.equal(true);
+    }
+    expect(ignored('.env.example')).to.equal(false);
+    expect(finalWorkdir(readDockerfile('backend/Dockerfile').stages.at(-1)!)).to.equal(
+      '/app/backend',
+    );
+  });
+});
