@@ -1,0 +1,59 @@
+import type { QueueNames } from '@retro/common';
+import { BrokerProbe, testQueues, waitFor } from '@retro/common/testing';
+import { type ProducerOptions, type RunningProducer, startProducer } from '../src/index.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read field by field
+type Answer = any;
+
+export interface Harness {
+  producer: RunningProducer;
+  probe: BrokerProbe;
+  queues: QueueNames;
+  /** POSTs JSON (or a raw string body) and returns status and parsed answer. */
+  post(path: string, body: unknown): Promise<{ status: number; body: Answer }>;
+  get(path: string): Promise<{ status: number; body: Answer }>;
+  close(): Promise<void>;
+}
+
+/** A producer on port 0 with its own queues, and a probe to look into them. */
+export async function startHarness(
+  prefix: string,
+  options: ProducerOptions = {},
+  { waitForBroker = true } = {},
+): Promise<Harness> {
+  const queues = testQueues(prefix);
+  const producer = await startProducer({
+    queues,
+    rateLimit: false,
+    ...options,
+    config: { PRODUCER_PORT: 0, LOG_LEVEL: 'error', ...options.config },
+  });
+  const probe = await BrokerProbe.open();
+  const request = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(producer.url + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  if (waitForBroker) {
+    await waitFor(
+      'the producer to reach the broker',
+      async () => (await request('GET', '/ready')).status === 200,
+    );
+  }
+  return {
+    producer,
+    probe,
+    queues,
+    post: (path, body) => request('POST', path, body),
+    get: (path) => request('GET', path),
+    async close() {
+      await producer.stop();
+      await probe.deleteQueues(queues).catch(() => undefined);
+      await probe.close();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/** The producer's HTTP API, typed as the page uses it. */
+
+export type MessageKind = 'custom' | 'game-event' | 'raw';
+
+export interface Template {
+  id: string;
+  name: string;
+  group: string;
+  expect: string;
+  kind: MessageKind;
+  payload: Record<string, unknown>;
+}
+
+export interface PublishResult {
+  messageId: string;
+  eventId?: string;
+  queue: string;
+}
+
+export interface BulkJob {
+  jobId: string;
+  kind: MessageKind;
+  count: number;
+  sent: number;
+  confirmed: number;
+  failed: number;
+  status: 'running' | 'completed' | 'failed' | 'cancelled';
+  error: string | null;
+}
+
+export interface QueueStats {
+  role: 'main' | 'retry' | 'dlq';
+  name: string;
+  messageCount: number;
+  consumerCount: number;
+}
+
+export interface ParkedMessage {
+  messageId: string | null;
+  body: unknown;
+  bodyIsJson: boolean;
+  bodyText: string;
+  error: string | null;
+  failedAt: string | null;
+  retryCount: number;
+  headers: Record<string, unknown>;
+}
+
+export interface Info {
+  queues: { main: string; retry: string; dlq: string };
+  maxRetries: number;
+  frontendPort: number;
+}
+
+/** An error answer of the API (`{error: {code, message, details}}`), or no answer at all. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: { field: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+
+  get brokerDown(): boolean {
+    return this.code === 'SERVICE_UNAVAILABLE';
+  }
+}
+
+async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'The producer service is not answering (is it running?)');
+  }
+  const data: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = (data as { error?: { code?: string; message?: string; details?: [] } } | null)
+      ?.error;
+    throw new ApiError(
+      response.status,
+      error?.code ?? 'HTTP_' + response.status,
+      error?.message ?? `HTTP ${response.status}`,
+      error?.details ?? [],
+    );
+  }
+  return data as T;
+}
+
+export const api = {
+  info: () => call<Info>('GET', '/api/info'),
+  templates: () => call<{ templates: Template[] }>('GET', '/api/templates'),
+  publish: (kind: MessageKind, request: unknown) =>
+    call<PublishResult>('POST', `/api/messages/${kind}`, request),
+  bulk: (kind: MessageKind, count: number, payload: unknown) =>
+    call<BulkJob>('POST', '/api/messages/bulk', { kind, count, payload }),
+  bulkJob: (jobId: string) =>
+    call<BulkJob>('GET', `/api/messages/bulk/${encodeURIComponent(jobId)}`),
+  queues: () => call<{ queues: QueueStats[] }>('GET', '/api/queues'),
+  parked: (limit = 50) =>
+    call<{ total: number; messages: ParkedMessage[] }>('GET', `/api/dlq?limit=${limit}`),
+  replay: (target: { messageId: string } | { all: true }) =>
+    call<{ replayed: number; messageIds: string[] }>('POST', '/api/dlq/replay', target),
+};

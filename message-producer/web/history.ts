@@ -1,0 +1,62 @@
+import type { HistoryEntry } from './compose.js';
+import { byId, el } from './dom.js';
+
+const KEY = 'producer-history';
+const MAX = 200;
+
+/** What this browser tab published, newest first; kept in sessionStorage across reloads. */
+export class History {
+  private readonly list = byId<HTMLOListElement>('history');
+  private entries: HistoryEntry[] = load();
+
+  constructor() {
+    byId('history-clear').addEventListener('click', () => {
+      this.entries = [];
+      this.save();
+      this.render();
+    });
+    this.render();
+  }
+
+  add(entry: HistoryEntry): void {
+    this.entries = [entry, ...this.entries].slice(0, MAX);
+    this.save();
+    this.render();
+  }
+
+  private render(): void {
+    if (this.entries.length === 0) {
+      this.list.replaceChildren(el('li', { class: 'hint' }, 'Nothing published yet.'));
+      return;
+    }
+    this.list.replaceChildren(
+      ...this.entries.map((e) =>
+        el(
+          'li',
+          { class: e.ok ? '' : 'failed' },
+          el('time', { datetime: e.at }, new Date(e.at).toLocaleTimeString()),
+          ` · ${e.label} (${e.kind}${e.count > 1 ? ` ×${e.count}` : ''}) · `,
+          e.ok ? '✓ ' : '✗ ',
+          e.ok ? el('code', {}, e.detail) : e.detail,
+        ),
+      ),
+    );
+  }
+
+  private save(): void {
+    try {
+      sessionStorage.setItem(KEY, JSON.stringify(this.entries));
+    } catch {
+      // storage full or disabled: the history still lives in memory
+    }
+  }
+}
+
+function load(): HistoryEntry[] {
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(KEY) ?? '[]') as unknown;
+    return Array.isArray(stored) ? (stored as HistoryEntry[]) : [];
+  } catch {
+    return [];
+  }
+}

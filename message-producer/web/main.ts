@@ -1,0 +1,47 @@
+import { api } from './api.js';
+import { Composer } from './compose.js';
+import { ParkedList } from './dlq.js';
+import { byId } from './dom.js';
+import { History } from './history.js';
+import { QueueMonitor } from './queues.js';
+
+const badge = byId('broker-status');
+let brokerText = '';
+
+/** One badge for the broker's state, fed by every answer the page gets. */
+function brokerState(up: boolean, why?: string): void {
+  const text = up ? 'Broker: connected' : why ? `Producer: ${why}` : 'Broker: unreachable';
+  if (text === brokerText) return; // the badge is a live region: announce changes only
+  brokerText = text;
+  badge.textContent = text;
+  badge.classList.toggle('up', up);
+  badge.classList.toggle('down', !up);
+}
+
+const history = new History();
+const composer = new Composer((entry) => history.add(entry), brokerState);
+const parked = new ParkedList((ids) => {
+  for (const id of ids) {
+    history.add({
+      at: new Date().toISOString(),
+      kind: 'raw',
+      label: 'Replayed from DLQ',
+      ok: true,
+      detail: id,
+      count: 1,
+    });
+  }
+});
+new QueueMonitor(brokerState, () => void parked.refresh()).start();
+
+async function init(): Promise<void> {
+  const [{ templates }, info] = await Promise.all([api.templates(), api.info()]);
+  composer.showTemplates(templates);
+  const link = byId<HTMLAnchorElement>('processing-link');
+  link.href = `${location.protocol}//${location.hostname}:${info.frontendPort}/processing.html`;
+}
+
+init().catch((error: unknown) => {
+  byId('result').textContent =
+    `Could not load the templates: ${error instanceof Error ? error.message : String(error)}`;
+});
