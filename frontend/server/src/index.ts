@@ -1,0 +1,71 @@
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { closeServer, createLogger, listen, type Logger } from '@retro/common';
+import { createProxy } from './proxy.js';
+import { isInternalApiPath } from './routes.js';
+import { securityHeaders, serveStatic } from './static-files.js';
+
+export interface FrontendServerOptions {
+  /** Port to listen on; 0 picks a free one. */
+  port: number;
+  /** The catalog API that `/api/*` is forwarded to. */
+  backendUrl: string;
+  /** The Vite build to serve; defaults to `frontend/dist`. */
+  distDir?: string;
+  /** Interface to bind; all by default. */
+  host?: string;
+  logger?: Logger;
+}
+
+export interface FrontendServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../dist', import.meta.url));
+
+/**
+ * Serves the built pages and forwards `/api` to the backend, the same routes the container's
+ * nginx has, so `npm start` and the container behave alike.
+ */
+export async function startFrontendServer(options: FrontendServerOptions): Promise<FrontendServer> {
+  const logger = options.logger ?? createLogger('frontend');
+  const root = options.distDir ?? DEFAULT_DIST_DIR;
+  const proxy = createProxy({ backendUrl: options.backendUrl, logger });
+
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.http('request', { method: req.method, path: req.url, status: res.statusCode, ms });
+    });
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    securityHeaders(res);
+    if (path === '/api' || path.startsWith('/api/')) {
+      if (isInternalApiPath(path)) {
+        res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' });
+        res.end(
+          JSON.stringify({ error: { code: 'NOT_FOUND', message: 'Not found', details: [] } }),
+        );
+        return;
+      }
+      proxy(req, res);
+      return;
+    }
+    serveStatic(root, req, res, path).catch((error: unknown) => {
+      logger.error('static file failed', { path, error });
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+
+  const port = await listen(server, options.port, options.host);
+  logger.info('frontend listening', { port, backendUrl: options.backendUrl, root });
+  return {
+    port,
+    async stop() {
+      proxy.close();
+      await closeServer(server, 2000);
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { ApiError, api } from '../lib/api.js';
+import { enableClosing, openDialog } from '../lib/dialog.js';
+import { byId, h } from '../lib/dom.js';
+import { formatDateTime, setBadge } from '../lib/format.js';
+import { toast } from '../lib/toast.js';
+import type { Game } from '../lib/types.js';
+import { cover } from './card.js';
+
+export interface GameViewActions {
+  edit(game: Game, returnTo: HTMLElement | null): void;
+  deleted(game: Game): void;
+}
+
+/** The details dialog, and the confirmation before a delete. */
+export class GameView {
+  private readonly dialog = byId<HTMLDialogElement>('view-dialog');
+  private readonly content = byId('view-content');
+  private readonly deleteDialog = byId<HTMLDialogElement>('delete-dialog');
+  private readonly deleteText = byId('delete-text');
+  private readonly confirm = byId<HTMLButtonElement>('delete-confirm');
+  private game: Game | undefined;
+  private returnTo: HTMLElement | null = null;
+
+  constructor(private readonly actions: GameViewActions) {
+    enableClosing(this.dialog);
+    enableClosing(this.deleteDialog);
+    byId('view-edit').addEventListener('click', () => {
+      if (!this.game) return;
+      this.dialog.close();
+      this.actions.edit(this.game, this.returnTo);
+    });
+    byId('view-delete').addEventListener('click', () => {
+      if (this.game) this.askDelete(this.game, this.returnTo);
+    });
+    this.confirm.addEventListener('click', () => void this.delete());
+  }
+
+  open(game: Game, returnTo: HTMLElement | null): void {
+    this.game = game;
+    this.returnTo = returnTo;
+    const badge = h('span', {});
+    setBadge(badge, game.processingStatus);
+    const row = (term: string, ...value: (string | number | Node)[]) => [
+      h('dt', {}, term),
+      h('dd', {}, ...value),
+    ];
+    this.content.replaceChildren(
+      h('h2', { id: 'view-title' }, game.title),
+      h(
+        'div',
+        { class: 'view-layout' },
+        cover(game),
+        h(
+          'dl',
+          { class: 'facts' },
+          row('Platform', game.platformName),
+          row('Genre', game.genreName),
+          row('Developer', game.developer),
+          row('Released', game.releaseYear, ` (${game.yearCategory})`),
+          row('Processing', badge),
+          row('Added', formatDateTime(game.createdAt)),
+          row('Updated', formatDateTime(game.updatedAt)),
+        ),
+      ),
+      h('p', { class: 'description' }, game.description),
+    );
+    openDialog(this.dialog, { returnTo });
+  }
+
+  askDelete(game: Game, returnTo: HTMLElement | null): void {
+    this.game = game;
+    if (this.dialog.open) this.dialog.close();
+    this.deleteText.textContent = `“${game.title}” will be removed from the catalog.`;
+    openDialog(this.deleteDialog, {
+      focus: this.deleteDialog.querySelector<HTMLElement>('[data-close]'),
+      returnTo,
+    });
+  }
+
+  private async delete(): Promise<void> {
+    const game = this.game;
+    if (!game || this.confirm.disabled) return;
+    this.confirm.disabled = true;
+    try {
+      await api.deleteGame(game.id);
+      this.deleteDialog.close();
+      this.actions.deleted(game);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        this.deleteDialog.close();
+        this.actions.deleted(game);
+      } else {
+        toast(`Could not delete “${game.title}”: ${(error as Error).message}`, 'error');
+      }
+    } finally {
+      this.confirm.disabled = false;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { h } from '../lib/dom.js';
+import { formatAgo, formatDateTime, setBadge } from '../lib/format.js';
+import type { Task } from '../lib/types.js';
+
+/** Cells carry their column name so the narrow layout can label them. */
+const cell = (label: string, ...children: (Node | string | number)[]) =>
+  h('td', { 'data-label': label }, ...children);
+
+export function timeElement(iso: string): HTMLTimeElement {
+  return h('time', { datetime: iso, title: formatDateTime(iso) }, formatAgo(iso));
+}
+
+export function gameLabel(gameId: number, title: string | null | undefined): string {
+  if (title === undefined) return `#${gameId}`;
+  return title === null ? `#${gameId} (deleted)` : `#${gameId} ${title}`;
+}
+
+export interface RowActions {
+  retry(task: Task, button: HTMLButtonElement): void;
+  titleOf(gameId: number): string | null | undefined;
+}
+
+export function taskRow(task: Task, actions: RowActions): HTMLTableRowElement {
+  const badge = h('span', {});
+  setBadge(badge, task.status);
+  const what = task.type === 'custom' ? 'custom message' : (task.action ?? 'unknown');
+  const game =
+    task.gameId === null
+      ? h('span', { class: 'muted' }, '—')
+      : h(
+          'span',
+          { 'data-game-cell': task.gameId },
+          gameLabel(task.gameId, actions.titleOf(task.gameId)),
+        );
+  const error = task.lastError
+    ? h('span', { class: 'error-text', title: task.lastError }, task.lastError)
+    : h('span', { class: 'muted' }, '—');
+  let retry: Node | string = '';
+  if (task.status === 'failed' && task.type === 'game') {
+    const button = h('button', { type: 'button', class: 'button small' }, 'Retry');
+    button.setAttribute('aria-label', `Retry message ${task.messageId}`);
+    button.addEventListener('click', () => actions.retry(task, button));
+    retry = button;
+  }
+  return h(
+    'tr',
+    { 'data-message-id': task.messageId, 'data-status': task.status },
+    cell('Status', badge),
+    cell('Action', what),
+    cell('Game', game),
+    cell('Attempts', task.attempts),
+    cell('Last error', error),
+    cell('Created', timeElement(task.createdAt)),
+    cell('Updated', timeElement(task.updatedAt)),
+    cell('Message', h('code', { title: task.messageId }, task.messageId.slice(0, 8))),
+    cell('', retry),
+  );
+}

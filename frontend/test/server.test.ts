@@ -1,0 +1,220 @@
+import { expect } from 'chai';
+import http from 'node:http';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, listen, closeServer } from '@retro/common';
+import { waitFor } from '@retro/common/testing';
+import { startFrontendServer, type FrontendServer } from '../server/src/index.js';
+
+/** A stand-in backend that records what reached it and can hold an event stream open. */
+class Upstream {
+  readonly seen: string[] = [];
+  readonly streams = new Set<http.ServerResponse>();
+  readonly server = http.createServer((req, res) => {
+    this.seen.push(`${req.method} ${req.url}`);
+    if (req.url === '/api/tasks/stream') {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+      res.write(': connected\n\n');
+      this.streams.add(res);
+      req.on('close', () => this.streams.delete(res));
+      return;
+    }
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'X-Total-Count': '7' });
+      res.end(
+        JSON.stringify({
+          method: req.method,
+          url: req.url,
+          body,
+          forwardedFor: req.headers['x-forwarded-for'],
+        }),
+      );
+    });
+  });
+  port = 0;
+
+  async start() {
+    this.port = await listen(this.server, 0, '127.0.0.1');
+  }
+}
+
+/** A request with the path exactly as written (fetch would resolve `.` and `..` first). */
+function rawRequest(port: number, method: string, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method,
+        headers: { Authorization: 'Bearer whatever' },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end(method === 'GET' ? undefined : '{"status":"completed"}');
+  });
+}
+
+describe('frontend server', () => {
+  const logger = createLogger('frontend-test', 'error');
+  let upstream: Upstream;
+  let frontend: FrontendServer;
+  let distDir: string;
+  let base: string;
+
+  before(async () => {
+    distDir = await mkdtemp(join(tmpdir(), 'retro-dist-'));
+    await mkdir(join(distDir, 'assets'));
+    await writeFile(join(distDir, 'index.html'), '<h1>catalog</h1>');
+    await writeFile(join(distDir, 'processing.html'), '<h1>processing</h1>');
+    await writeFile(join(distDir, 'assets', 'app-1234.js'), 'export {};');
+    upstream = new Upstream();
+    await upstream.start();
+    frontend = await startFrontendServer({
+      port: 0,
+      host: '127.0.0.1',
+      backendUrl: `http://127.0.0.1:${upstream.port}`,
+      distDir,
+      logger,
+    });
+    base = `http://127.0.0.1:${frontend.port}`;
+  });
+
+  after(async () => {
+    await frontend.stop();
+    for (const res of upstream.streams) res.destroy();
+    await closeServer(upstream.server, 100);
+    await rm(distDir, { recursive: true, force: true });
+  });
+
+  it('serves both pages, by file name and without the extension', async () => {
+    for (const [path, text] of [
+      ['/', 'catalog'],
+      ['/index.html', 'catalog'],
+      ['/processing.html', 'processing'],
+      ['/processing', 'processing'],
+    ]) {
+      const res = await fetch(`${base}${path}`);
+      expect(res.status, path).to.equal(200);
+      expect(res.headers.get('content-type')).to.match(/^text\/html/);
+      expect(res.headers.get('cache-control')).to.equal('no-cache');
+      expect(res.headers.get('content-security-policy')).to.include("default-src 'self'");
+      expect(await res.text()).to.include(text);
+    }
+  });
+
+  it('caches hashed assets for good and answers 404 for files that do not exist', async () => {
+    const asset = await fetch(`${base}/assets/app-1234.js`);
+    expect(asset.status).to.equal(200);
+    expect(asset.headers.get('content-type')).to.match(/^text\/javascript/);
+    expect(asset.headers.get('cache-control')).to.include('immutable');
+    expect((await fetch(`${base}/nope.js`)).status).to.equal(404);
+  });
+
+  it('never serves files outside the build folder', async () => {
+    for (const path of [
+      '/../package.json',
+      '/assets/../../package.json',
+      '/%2e%2e/package.json',
+      '/assets/..%2f..%2fpackage.json',
+      '/..%5cpackage.json',
+    ]) {
+      expect(await rawRequest(frontend.port, 'GET', path), path).to.equal(404);
+    }
+  });
+
+  it('forwards /api requests with their method, query and body and keeps the total-count header', async () => {
+    const res = await fetch(`${base}/api/games?search=zelda&limit=5`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"title":"Zelda"}',
+    });
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('x-total-count')).to.equal('7');
+    const echoed = (await res.json()) as Record<string, string>;
+    expect(echoed).to.include({
+      method: 'POST',
+      url: '/api/games?search=zelda&limit=5',
+      body: '{"title":"Zelda"}',
+    });
+    expect(echoed.forwardedFor).to.match(/127\.0\.0\.1/);
+  });
+
+  it('refuses the internal status endpoints in every spelling without contacting the backend', async () => {
+    const before = upstream.seen.length;
+    const paths = [
+      '/api/internal/tasks/abc/status',
+      '/api/INTERNAL/tasks/abc/status',
+      '/api//internal/tasks/abc/status',
+      '/api/./internal/tasks/abc/status',
+      '/api/%69nternal/tasks/abc/status',
+      '/api/games/../internal/tasks/abc/status',
+      '/api/games/1/../../internal/tasks/abc/status',
+      '/api/internal',
+      '/api/games/1/process-complete',
+      '/api/games/1/Process-Complete/',
+      '/api/games/1/process-complete?x=1',
+      '/api/games/1%2Fprocess-complete',
+      '/api/%E0%A4%A',
+    ];
+    for (const path of paths)
+      expect(await rawRequest(frontend.port, 'PUT', path), path).to.equal(404);
+    expect(upstream.seen.slice(before)).to.deep.equal([]);
+  });
+
+  it('passes Server-Sent Events through as soon as the backend writes them', async () => {
+    const received: string[] = [];
+    const controller = new AbortController();
+    const res = await fetch(`${base}/api/tasks/stream`, { signal: controller.signal });
+    expect(res.headers.get('content-type')).to.equal('text/event-stream');
+    expect(res.headers.get('x-accel-buffering')).to.equal('no');
+    const reader = res.body!.getReader();
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        received.push(Buffer.from(value).toString());
+      }
+    })().catch(() => undefined);
+    await waitFor('the stream to reach the backend', () => upstream.streams.size === 1);
+    const started = Date.now();
+    for (const stream of upstream.streams)
+      stream.write('event: task\ndata: {"messageId":"m1"}\n\n');
+    await waitFor('the event to arrive', () => received.join('').includes('"m1"'), {
+      timeoutMs: 2000,
+    });
+    expect(Date.now() - started).to.be.below(500);
+    controller.abort();
+    await reading;
+    await waitFor(
+      'the backend stream to close with the browser',
+      () => upstream.streams.size === 0,
+    );
+  });
+
+  it('answers 502 in the API error shape when the backend is down', async () => {
+    const down = await startFrontendServer({
+      port: 0,
+      host: '127.0.0.1',
+      backendUrl: 'http://127.0.0.1:1',
+      distDir,
+      logger,
+    });
+    try {
+      const res = await fetch(`http://127.0.0.1:${down.port}/api/games`);
+      expect(res.status).to.equal(502);
+      expect(((await res.json()) as { error: { code: string } }).error.code).to.equal(
+        'BACKEND_UNAVAILABLE',
+      );
+    } finally {
+      await down.stop();
+    }
+  });
+});
