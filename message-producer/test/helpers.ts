@@ -1,4 +1,4 @@
-import type { QueueNames } from '@retro/common';
+import { type QueueNames, createLogger } from '@retro/common';
 import { BrokerProbe, testQueues, waitFor } from '@retro/common/testing';
 import { type ProducerOptions, type RunningProducer, startProducer } from '../src/index.js';
 
@@ -22,9 +22,12 @@ export async function startHarness(
   { waitForBroker = true } = {},
 ): Promise<Harness> {
   const queues = testQueues(prefix);
+  const logger = createLogger('message-producer', 'warn');
+  logger.silent = !process.env.TEST_LOGS; // 503s are expected here; TEST_LOGS=1 shows them
   const producer = await startProducer({
     queues,
     rateLimit: false,
+    logger,
     ...options,
     config: { PRODUCER_PORT: 0, LOG_LEVEL: 'error', ...options.config },
   });
