@@ -169,6 +169,44 @@ describe('catalog and processing pages in a browser', function () {
     await page.close();
   });
 
+  it('lets a viewer retry a failed task from the processing page', async () => {
+    const game = await createGame(`Soul Blazer ${uniqueName('t')}`);
+    const processing = await open('/processing.html');
+    await processing.locator('#live-state[data-mode="live"]').waitFor();
+    const [task] = (await (await fetch(`${base}/api/tasks?gameId=${game.id}`)).json()) as {
+      messageId: string;
+    }[];
+    // what the consumer reports when it gives up on a message (straight to the backend)
+    const failed = await fetch(`${backend.url}/api/internal/tasks/${task!.messageId}/status`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        status: 'failed',
+        type: 'game',
+        gameId: game.id,
+        action: 'create',
+        attempts: 4,
+        error: 'image service <timeout>',
+      }),
+    });
+    expect(failed.status).to.equal(200);
+
+    const row = processing.locator(`tr[data-message-id="${task!.messageId}"]`);
+    await processing
+      .locator(`tr[data-message-id="${task!.messageId}"][data-status="failed"]`)
+      .waitFor();
+    expect(await row.locator('.error-text').textContent()).to.equal('image service <timeout>');
+    expect(await row.locator('td[data-label="Attempts"]').textContent()).to.equal('4');
+    await row.getByRole('button', { name: 'Retry' }).click();
+    await processing.getByText(`Retry queued for create event of game #${game.id}.`).waitFor();
+    await waitFor('the task to leave the failed state', async () => {
+      const status = await row.getAttribute('data-status');
+      return status !== null && status !== 'failed';
+    });
+    expect(await row.getByRole('button', { name: 'Retry' }).count()).to.equal(0);
+    await processing.close();
+  });
+
   it('shows a task reaching completed on the processing page and the card without reloading', async () => {
     const game = await createGame(`Secret of Evermore ${uniqueName('t')}`);
     const catalog = await open(`/?search=${encodeURIComponent(game.title)}`);

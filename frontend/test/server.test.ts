@@ -42,7 +42,11 @@ class Upstream {
 }
 
 /** A request with the path exactly as written (fetch would resolve `.` and `..` first). */
-function rawRequest(port: number, method: string, path: string): Promise<number> {
+function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -53,8 +57,9 @@ function rawRequest(port: number, method: string, path: string): Promise<number>
         headers: { Authorization: 'Bearer whatever' },
       },
       (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       },
     );
     req.on('error', reject);
@@ -66,12 +71,16 @@ describe('frontend server', () => {
   const logger = createLogger('frontend-test', 'error');
   let upstream: Upstream;
   let frontend: FrontendServer;
+  let tempDir: string;
   let distDir: string;
   let base: string;
 
   before(async () => {
-    distDir = await mkdtemp(join(tmpdir(), 'retro-dist-'));
-    await mkdir(join(distDir, 'assets'));
+    // a build folder with a file beside it that must stay out of reach
+    tempDir = await mkdtemp(join(tmpdir(), 'retro-frontend-'));
+    distDir = join(tempDir, 'dist');
+    await mkdir(join(distDir, 'assets'), { recursive: true });
+    await writeFile(join(tempDir, 'secret.txt'), 'secret');
     await writeFile(join(distDir, 'index.html'), '<h1>catalog</h1>');
     await writeFile(join(distDir, 'processing.html'), '<h1>processing</h1>');
     await writeFile(join(distDir, 'assets', 'app-1234.js'), 'export {};');
@@ -91,7 +100,7 @@ describe('frontend server', () => {
     await frontend.stop();
     for (const res of upstream.streams) res.destroy();
     await closeServer(upstream.server, 100);
-    await rm(distDir, { recursive: true, force: true });
+    await rm(tempDir, { recursive: true, force: true });
   });
 
   it('serves both pages, by file name and without the extension', async () => {
@@ -110,23 +119,31 @@ describe('frontend server', () => {
     }
   });
 
-  it('caches hashed assets for good and answers 404 for files that do not exist', async () => {
+  it('caches hashed assets for good and answers 404 for a missing asset', async () => {
     const asset = await fetch(`${base}/assets/app-1234.js`);
     expect(asset.status).to.equal(200);
     expect(asset.headers.get('content-type')).to.match(/^text\/javascript/);
     expect(asset.headers.get('cache-control')).to.include('immutable');
-    expect((await fetch(`${base}/nope.js`)).status).to.equal(404);
+    expect((await fetch(`${base}/assets/gone-5678.js`)).status).to.equal(404);
+  });
+
+  it('answers other unknown paths with the catalog page, as the container does', async () => {
+    const res = await fetch(`${base}/games/12`);
+    expect(res.status).to.equal(200);
+    expect(await res.text()).to.include('catalog');
+    expect(await (await fetch(`${base}/healthz`)).text()).to.equal('ok\n');
   });
 
   it('never serves files outside the build folder', async () => {
     for (const path of [
-      '/../package.json',
-      '/assets/../../package.json',
-      '/%2e%2e/package.json',
-      '/assets/..%2f..%2fpackage.json',
-      '/..%5cpackage.json',
+      '/../secret.txt',
+      '/assets/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/..%5csecret.txt',
     ]) {
-      expect(await rawRequest(frontend.port, 'GET', path), path).to.equal(404);
+      const { body } = await rawRequest(frontend.port, 'GET', path);
+      expect(body, path).not.to.include('secret');
     }
   });
 
@@ -165,7 +182,7 @@ describe('frontend server', () => {
       '/api/%E0%A4%A',
     ];
     for (const path of paths)
-      expect(await rawRequest(frontend.port, 'PUT', path), path).to.equal(404);
+      expect((await rawRequest(frontend.port, 'PUT', path)).status, path).to.equal(404);
     expect(upstream.seen.slice(before)).to.deep.equal([]);
   });
 
@@ -199,7 +216,7 @@ describe('frontend server', () => {
     );
   });
 
-  it('answers 502 in the API error shape when the backend is down', async () => {
+  it('answers 503 in the API error shape when the backend is down', async () => {
     const down = await startFrontendServer({
       port: 0,
       host: '127.0.0.1',
@@ -209,9 +226,9 @@ describe('frontend server', () => {
     });
     try {
       const res = await fetch(`http://127.0.0.1:${down.port}/api/games`);
-      expect(res.status).to.equal(502);
+      expect(res.status).to.equal(503);
       expect(((await res.json()) as { error: { code: string } }).error.code).to.equal(
-        'BACKEND_UNAVAILABLE',
+        'SERVICE_UNAVAILABLE',
       );
     } finally {
       await down.stop();

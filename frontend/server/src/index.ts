@@ -36,11 +36,16 @@ export async function startFrontendServer(options: FrontendServerOptions): Promi
   const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
       logger.http('request', { method: req.method, path: req.url, status: res.statusCode, ms });
     });
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     securityHeaders(res);
+    if (path === '/healthz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('ok\n');
+      return;
+    }
     if (path === '/api' || path.startsWith('/api/')) {
       if (isInternalApiPath(path)) {
         res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' });

@@ -91,7 +91,7 @@ export function createProxy({
     // Only the wait for the first byte is bounded: an event stream may stay quiet for long.
     const timer = setTimeout(() => {
       logger.warn('backend did not answer in time', { path: req.url, responseTimeoutMs });
-      sendError(res, 504, 'BACKEND_TIMEOUT', 'The catalog API did not answer in time');
+      sendError(res, 503, 'SERVICE_UNAVAILABLE', 'The catalog API did not answer in time');
       upstream.destroy();
     }, responseTimeoutMs);
 
@@ -111,7 +111,7 @@ export function createProxy({
       clearTimeout(timer);
       if (res.writableEnded) return;
       logger.warn('backend unreachable', { path: req.url, error: error.message });
-      sendError(res, 502, 'BACKEND_UNAVAILABLE', 'The catalog API is not reachable');
+      sendError(res, 503, 'SERVICE_UNAVAILABLE', 'The catalog API is not reachable');
     });
     // The browser went away (closed tab, EventSource reconnect): stop the backend's work too.
     res.on('close', () => {

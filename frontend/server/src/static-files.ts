@@ -58,7 +58,11 @@ async function locate(root: string, urlPath: string): Promise<string | undefined
   return undefined;
 }
 
-/** Serves the built pages; hashed assets are cached for good, pages are revalidated. */
+/**
+ * Serves the built pages; hashed assets are cached for good, pages are revalidated. Like the
+ * container's nginx, a path that names no file gets the catalog page, except under /assets/
+ * where a missing file is a 404 (a script must never be answered with HTML).
+ */
 export async function serveStatic(
   root: string,
   req: IncomingMessage,
@@ -70,7 +74,9 @@ export async function serveStatic(
     res.end('Method not allowed\n');
     return;
   }
-  const file = await locate(root, urlPath);
+  const file =
+    (await locate(root, urlPath)) ??
+    (urlPath.startsWith('/assets/') ? undefined : await locate(root, '/index.html'));
   if (!file) {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end('Not found\n');

@@ -64,7 +64,11 @@ export class GameView {
       ),
       h('p', { class: 'description' }, game.description),
     );
-    openDialog(this.dialog, { returnTo });
+    // Close, not Delete, takes focus: Enter on an opened dialog must never start a removal
+    openDialog(this.dialog, {
+      focus: this.dialog.querySelector<HTMLElement>('[data-close]'),
+      returnTo,
+    });
   }
 
   askDelete(game: Game, returnTo: HTMLElement | null): void {
