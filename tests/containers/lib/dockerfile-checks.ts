@@ -160,6 +160,17 @@ export function nodeServiceProblems(df: Dockerfile, dir: string, ctx: BuildConte
     problems.push(`${df.path}: the final stage does not \`npm ci --workspace=${pkg.name}\``);
   }
 
+  if (pkg.scripts.build) {
+    const runsBuild = build.some((s) =>
+      runText(s).some((r) =>
+        new RegExp(`npm run build (-w|--workspace)[= ]${pkg.name}\\b`).test(r.text),
+      ),
+    );
+    if (!runsBuild) {
+      problems.push(`${df.path}: the build stage does not run the package's "build" script`);
+    }
+  }
+
   const copies = (stages: Stage[], fromStage: boolean) =>
     stages.flatMap((s) =>
       instructions(s, 'COPY')

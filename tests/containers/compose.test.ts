@@ -1,0 +1,176 @@
+// Static checks of docker-compose.yml and .env.example (no Docker engine needed).
+import { configSchema } from '@retro/common';
+import { expect } from 'chai';
+import {
+  buildProblems,
+  dockerfilePath,
+  environmentOf,
+  healthProblems,
+  networkProblems,
+  networksOf,
+  resourceProblems,
+  volumeProblems,
+} from './lib/compose-checks.js';
+import {
+  composeVariables,
+  exists,
+  loadCompose,
+  parseEnvFile,
+  readDockerfile,
+  readText,
+  sourceFiles,
+  variablesRead,
+} from './lib/repo.js';
+
+const SERVICES = [
+  'frontend',
+  'backend',
+  'database',
+  'rabbitmq',
+  'message-consumer',
+  'message-producer',
+];
+const SECRET = /PASSWORD|_PASS$|TOKEN|SECRET/;
+
+describe('docker-compose.yml', () => {
+  const compose = loadCompose();
+  const ctx = { exists, dockerfile: readDockerfile };
+
+  it('defines every service of the product', () => {
+    expect(Object.keys(compose.services)).to.include.members(SERVICES);
+  });
+
+  it('builds every service from a context and Dockerfile that exist', () => {
+    expect(buildProblems(compose, ctx)).to.deep.equal([]);
+  });
+
+  it('gives every service a healthcheck, and waits only on services that have one', () => {
+    expect(healthProblems(compose, ctx)).to.deep.equal([]);
+  });
+
+  it('gives every service CPU and memory limits and reservations, and a restart policy', () => {
+    expect(resourceProblems(compose)).to.deep.equal([]);
+  });
+
+  it('keeps the database and the broker off the frontend’s network', () => {
+    expect(networkProblems(compose, 'frontend', ['database', 'rabbitmq'])).to.deep.equal([]);
+    expect(Object.keys(compose.networks ?? {})).to.have.length.of.at.least(2);
+    // The services that need them still reach them.
+    for (const name of ['backend', 'message-consumer', 'message-producer']) {
+      const shared = networksOf(compose.services[name]!).filter((n) =>
+        networksOf(compose.services.rabbitmq!).includes(n),
+      );
+      expect(shared, `${name} reaches rabbitmq`).to.have.length.greaterThan(0);
+    }
+  });
+
+  it('keeps MySQL and RabbitMQ data on named volumes', () => {
+    expect([
+      ...volumeProblems(compose, 'database', '/var/lib/mysql'),
+      ...volumeProblems(compose, 'rabbitmq', '/var/lib/rabbitmq'),
+    ]).to.deep.equal([]);
+    // RabbitMQ files its data under its node name; a random container hostname would orphan it.
+    expect(compose.services.rabbitmq!.hostname).to.be.a('string');
+  });
+
+  it('runs RabbitMQ with the management UI and its own account instead of guest', () => {
+    const rabbitmq = compose.services.rabbitmq!;
+    expect(rabbitmq.image).to.match(/^rabbitmq:[\d.]+-management$/);
+    const env = environmentOf(rabbitmq);
+    expect(env.RABBITMQ_DEFAULT_USER)
+      .to.be.a('string')
+      .and.not.match(/^guest$/);
+    expect(env.RABBITMQ_DEFAULT_PASS).to.match(/^\$\{RABBITMQ_DEFAULT_PASS:\?/);
+  });
+
+  it('runs two competing consumers that publish no host port (so --scale works)', () => {
+    const consumer = compose.services['message-consumer']!;
+    expect(consumer.deploy?.replicas).to.equal(2);
+    expect(consumer.ports ?? []).to.deep.equal([]);
+    expect(JSON.stringify(consumer)).not.to.include('container_name');
+  });
+
+  it('starts debug tools only with the debug profile', () => {
+    const debug = Object.entries(compose.services).filter(([, s]) => s.profiles?.length);
+    expect(debug.length).to.be.greaterThan(0);
+    for (const [name, service] of debug) expect(service.profiles, name).to.deep.equal(['debug']);
+    for (const name of SERVICES) expect(compose.services[name]!.profiles, name).to.equal(undefined);
+  });
+
+  it('passes each Node service every variable its code reads, in production mode', () => {
+    const schemaKeys = Object.keys(configSchema);
+    const missing: string[] = [];
+    for (const [name, service] of Object.entries(compose.services)) {
+      const dockerfile = dockerfilePath(service);
+      const dir = dockerfile?.split('/')[0];
+      if (!dockerfile || !readDockerfile(dockerfile).stages.at(-1)!.base.startsWith('node:')) {
+        continue;
+      }
+      const env = environmentOf(service);
+      const read = new Set<string>();
+      for (const file of sourceFiles().filter((f) => f.startsWith(`${dir}/src/`))) {
+        for (const key of variablesRead(readText(file), schemaKeys)) read.add(key);
+      }
+      for (const key of read) if (!(key in env)) missing.push(`${name}: ${key}`);
+      if (env.NODE_ENV !== 'production') missing.push(`${name}: NODE_ENV=production`);
+    }
+    expect(missing).to.deep.equal([]);
+  });
+
+  it('refuses to start without the secrets instead of running with known defaults', () => {
+    const text = readText('docker-compose.yml');
+    const optionalSecrets = [...text.matchAll(/\$\{([A-Z0-9_]+)(:?[-+=][^}]*)?\}/g)]
+      .filter((m) => SECRET.test(m[1]!))
+      .map((m) => m[0]);
+    expect(optionalSecrets, 'secrets need ${VAR:?message}').to.deep.equal([]);
+  });
+});
+
+describe('.env.example', () => {
+  const entries = parseEnvFile(readText('.env.example'));
+  const keys = new Set(entries.map((e) => e.key));
+
+  it('has an entry for every ${VAR} docker-compose.yml substitutes', () => {
+    const missing = [...composeVariables(readText('docker-compose.yml'))].filter(
+      (v) => !keys.has(v),
+    );
+    expect(missing).to.deep.equal([]);
+  });
+
+  it('has an entry for every variable the code reads', () => {
+    const schemaKeys = Object.keys(configSchema);
+    const missing = new Set<string>();
+    for (const key of schemaKeys) if (!keys.has(key)) missing.add(`${key} (configSchema)`);
+    for (const file of sourceFiles()) {
+      for (const key of variablesRead(readText(file), schemaKeys)) {
+        if (!keys.has(key)) missing.add(`${key} (${file})`);
+      }
+    }
+    expect([...missing]).to.deep.equal([]);
+  });
+
+  it('explains every variable with a comment and lists each once', () => {
+    expect(entries.filter((e) => e.comment === '').map((e) => e.key)).to.deep.equal([]);
+    expect(entries.map((e) => e.key)).to.deep.equal([...keys]);
+  });
+
+  it('ships no secret: every password and token is left for the user to set', () => {
+    const filled = entries.filter((e) => SECRET.test(e.key) && e.value !== '');
+    expect(filled.map((e) => `${e.key}=${e.value}`)).to.deep.equal([]);
+  });
+
+  it('holds values the services accept (the local defaults)', () => {
+    const problems: string[] = [];
+    for (const entry of entries) {
+      const schema = configSchema[entry.key as keyof typeof configSchema];
+      if (!schema) continue;
+      const input = entry.value === '' && entry.key !== 'DB_PASSWORD' ? undefined : entry.value;
+      const result = schema.safeParse(input);
+      if (!result.success) problems.push(`${entry.key}=${entry.value}`);
+      else if (input !== undefined && String(result.data) !== entry.value) {
+        problems.push(`${entry.key}=${entry.value} (the default is ${String(result.data)})`);
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+});
