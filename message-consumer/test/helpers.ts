@@ -4,9 +4,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startBackend, type RunningBackend } from '@retro/backend';
-import type { ProcessingTask, QueueNames } from '@retro/common';
-import { BrokerProbe, testQueues, waitFor } from '@retro/common/testing';
+import { assertTopology, type ProcessingTask, type QueueNames } from '@retro/common';
+import { BrokerProbe, TEST_RABBITMQ_URL, testQueues, waitFor } from '@retro/common/testing';
 import { createTestDatabase } from '@retro/database';
+import amqplib from 'amqplib';
 import {
   startConsumer,
   type ConsumerConfigInput,
@@ -60,6 +61,7 @@ export class ConsumerTestEnv {
         LOG_LEVEL: 'error',
       },
     });
+    await declareTopology(queues);
     const probe = await BrokerProbe.open();
     return new ConsumerTestEnv(queues, backend, probe, database.drop);
   }
@@ -216,6 +218,19 @@ export class ConsumerTestEnv {
     await this.probe.deleteQueues(this.queues).catch(() => undefined);
     await this.probe.close();
     await this.dropDatabase();
+  }
+}
+
+/**
+ * Declares the test's queues up front, so probing them never races the first service to connect
+ * (checking a queue that does not exist yet closes the probe's channel).
+ */
+async function declareTopology(queues: QueueNames): Promise<void> {
+  const connection = await amqplib.connect(TEST_RABBITMQ_URL);
+  try {
+    await assertTopology(await connection.createChannel(), queues);
+  } finally {
+    await connection.close();
   }
 }
 
