@@ -42,9 +42,10 @@ export async function startHarness(
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
   if (waitForBroker) {
+    // reading the stats declares the queues, so a test may put messages into them directly
     await waitFor(
       'the producer to reach the broker',
-      async () => (await request('GET', '/ready')).status === 200,
+      async () => (await request('GET', '/api/queues')).status === 200,
     );
   }
   return {

@@ -88,8 +88,9 @@ export function messageTemplates(maxRetries: number): MessageTemplate[] {
       expect: `parked after this attempt (x-retry-count ${maxRetries} = MAX_RETRIES)`,
       kind: 'custom',
       payload: {
-        message: 'Arrives with its retries used up',
+        message: 'Fails every attempt and arrives with its retries used up',
         simulate: 'transient',
+        failAttempts: maxRetries + 1,
         headers: { [HEADERS.retryCount]: maxRetries },
       },
     },

@@ -1,0 +1,121 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { type RunningBackend, startBackend } from '@retro/backend';
+import type { ProcessingTask } from '@retro/common';
+import { waitFor } from '@retro/common/testing';
+import { createTestDatabase } from '@retro/database';
+import { type RunningConsumer, startConsumer } from '@retro/message-consumer';
+import { type Harness, startHarness } from './helpers.js';
+
+const producerDir = fileURLToPath(new URL('..', import.meta.url));
+const TOKEN = 'producer-e2e-token-0123456789';
+
+/**
+ * The issue's "done when": from the page, a custom message and a `simulate: transient` one end
+ * completed on the processing feed; a poison sample is parked with its reason and replays.
+ */
+describe('message producer: from the page through the consumer to the processing feed', function () {
+  this.timeout(120_000);
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let h: Harness;
+  let backend: RunningBackend;
+  let consumer: RunningConsumer;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: producerDir });
+    database = await createTestDatabase('producer_e2e');
+    h = await startHarness('producer_e2e');
+    backend = await startBackend({
+      queues: h.queues,
+      config: {
+        DB_NAME: database.settings.database,
+        BACKEND_PORT: 0,
+        INTERNAL_API_TOKEN: TOKEN,
+        LOG_LEVEL: 'error',
+      },
+    });
+    consumer = await startConsumer({
+      queues: h.queues,
+      config: {
+        BACKEND_URL: backend.url,
+        INTERNAL_API_TOKEN: TOKEN,
+        CONSUMER_PORT: 0,
+        PROCESSING_DELAY_MS: 0,
+        RETRY_DELAY_MS: 50,
+        MAX_RETRIES: 3,
+        LOG_LEVEL: 'error',
+      },
+    });
+    await waitFor('the consumer to subscribe', () => consumer.isConsuming());
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    page = await browser.newPage();
+    await page.goto(h.producer.url);
+    await page
+      .getByLabel('Template')
+      .locator('option[value="custom"]')
+      .waitFor({ state: 'attached' });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await consumer?.stop();
+    await h?.close();
+    await backend?.stop();
+    await database?.drop();
+  });
+
+  async function publishTemplate(template: string): Promise<string> {
+    await page.getByLabel('Template').selectOption(template);
+    await page.getByRole('button', { name: 'Publish' }).click();
+    const id = page.locator('#result code[data-message-id]');
+    await id.waitFor();
+    const messageId = (await id.textContent())!;
+    await page.locator('#result').evaluate((node) => node.replaceChildren()); // ready for the next
+    return messageId;
+  }
+
+  const task = (messageId: string, status: ProcessingTask['status']) =>
+    waitFor(`task ${messageId} to be ${status}`, async () => {
+      const res = await fetch(`${backend.url}/api/tasks/${messageId}`);
+      if (res.status !== 200) return undefined;
+      const body = (await res.json()) as ProcessingTask;
+      return body.status === status ? body : undefined;
+    });
+
+  it('when a custom and a transient message are published from the page, then both end completed, the transient one after retries', async () => {
+    const custom = await publishTemplate('custom');
+    const transient = await publishTemplate('simulate-transient');
+
+    expect((await task(custom, 'completed')).attempts).to.equal(1);
+    expect((await task(transient, 'completed')).attempts).to.equal(3); // failAttempts 2, then success
+  });
+
+  it('when a poison sample is published, then it is listed as parked with its reason and its replay sends it through again', async () => {
+    const poison = await publishTemplate('poison-invalid-json');
+
+    const item = page.locator(`#dlq-list li[data-message-id="${poison}"]`);
+    await item.waitFor({ timeout: 20_000 });
+    expect(await item.locator('.reason').textContent()).to.contain('not valid JSON');
+    expect((await task(poison, 'failed')).lastError).to.contain('not valid JSON');
+
+    const parkedAt = await item.locator('dd').nth(1).textContent();
+    await item.getByRole('button', { name: `Replay message ${poison}` }).click();
+
+    await page.locator('#history', { hasText: 'Replayed from DLQ' }).waitFor();
+    // poison stays poison: the consumer parks the replayed copy again, and nothing is lost
+    await waitFor('the replayed copy to be parked again', async () => {
+      const res = await fetch(`${h.producer.url}/api/dlq`);
+      const body = (await res.json()) as { messages: { messageId: string; failedAt: string }[] };
+      const again = body.messages.filter((m) => m.messageId === poison);
+      return again.length === 1 && again[0]!.failedAt !== parkedAt;
+    });
+  });
+});

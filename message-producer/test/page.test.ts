@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { waitFor } from '@retro/common/testing';
+import { type Harness, startHarness } from './helpers.js';
+
+const producerDir = fileURLToPath(new URL('..', import.meta.url));
+const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+describe('message producer: the page in a browser', function () {
+  this.timeout(120_000);
+  let h: Harness;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  before(async () => {
+    // the page is compiled TypeScript: build it as `npm run build` does
+    await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: producerDir });
+    h = await startHarness('producer_page');
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(msg.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(h.producer.url);
+    await page
+      .getByLabel('Template')
+      .locator('option[value="custom"]')
+      .waitFor({ state: 'attached' });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('when a tester publishes a custom message with the keyboard, then the page shows its id and the message is in the queue', async () => {
+    await page.getByLabel('Template').selectOption('custom');
+    const editor = page.getByLabel('Body (JSON)');
+    await editor.fill('{"message": "sent from the page", "simulate": "transient"}');
+    await expect(await page.locator('#editor-status').textContent()).to.contain('Valid JSON');
+    await page.getByRole('button', { name: 'Publish' }).focus();
+    await page.keyboard.press('Enter');
+
+    const id = page.locator('#result code[data-message-id]');
+    await id.waitFor();
+    const messageId = (await id.textContent())!;
+    const [msg] = await waitFor('the message in the queue', async () => {
+      const got = await h.probe.drain(h.queues.main);
+      return got.length > 0 ? got : undefined;
+    });
+    expect(msg!.properties.messageId).to.equal(messageId);
+    expect(JSON.parse(msg!.content.toString())).to.include({
+      type: 'custom',
+      message: 'sent from the page',
+      simulate: 'transient',
+    });
+    expect(await page.locator('#history').textContent()).to.contain(messageId);
+  });
+
+  it('when the JSON in the editor is broken, then the page says so as you type and publishes nothing', async () => {
+    await page.getByLabel('Body (JSON)').fill('{"message": ');
+
+    expect(await page.locator('#editor-status').textContent()).to.contain('Not valid JSON');
+    expect(await page.getByLabel('Body (JSON)').getAttribute('aria-invalid')).to.equal('true');
+    await page.keyboard.press('Control+Enter');
+    await page.locator('#result', { hasText: 'Fix the highlighted fields' }).waitFor();
+    expect(await h.probe.messageCount(h.queues.main)).to.equal(0);
+  });
+
+  it('when a poison message is parked, then the list shows its reason and its replay button moves it back', async () => {
+    await h.probe.publish(h.queues.dlq, '{"gameId": ', {
+      messageId: 'poison-1',
+      contentType: 'application/json',
+      headers: { 'x-error': 'body is not valid JSON', 'x-failed-at': new Date().toISOString() },
+    });
+
+    const item = page.locator('#dlq-list li[data-message-id="poison-1"]');
+    await item.waitFor({ timeout: 15_000 });
+    expect(await item.locator('.reason').textContent()).to.equal('body is not valid JSON');
+    await expect(await page.locator('#queue-rows').textContent()).to.contain(h.queues.dlq);
+    await mkdir(artifacts, { recursive: true });
+    await page.screenshot({ path: `${artifacts}producer-page.png`, fullPage: true });
+
+    await item.getByRole('button', { name: 'Replay message poison-1' }).focus();
+    await page.keyboard.press('Enter');
+
+    const [msg] = await waitFor('the replayed message in the main queue', async () => {
+      const got = await h.probe.drain(h.queues.main);
+      return got.length > 0 ? got : undefined;
+    });
+    expect(msg!.properties.messageId).to.equal('poison-1');
+    await item.waitFor({ state: 'detached' });
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+});
