@@ -157,3 +157,19 @@ describe('Node images, built and started without Docker', function () {
     }
   });
 });
+
+describe('frontend image, built without Docker', function () {
+  this.timeout(600_000);
+  let image: EmulatedImage | undefined;
+
+  after(() => image?.cleanup());
+
+  it('puts both Vite pages and the nginx config where nginx reads them', () => {
+    image = emulateBuild(readDockerfile('frontend/Dockerfile'), ROOT, dockerignore());
+    for (const page of ['index.html', 'processing.html']) {
+      expect(existsSync(join(image.root, 'usr/share/nginx/html', page)), page).to.equal(true);
+    }
+    expect(existsSync(join(image.root, 'etc/nginx/nginx.conf'))).to.equal(true);
+    expect(image.cmd).to.deep.equal(['nginx', '-g', 'daemon off;']);
+  });
+});
