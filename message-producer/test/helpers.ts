@@ -1,4 +1,5 @@
 import { type QueueNames, createLogger } from '@retro/common';
+import { expect } from 'chai';
 import { BrokerProbe, testQueues, waitFor } from '@retro/common/testing';
 import { type ProducerOptions, type RunningProducer, startProducer } from '../src/index.js';
 
@@ -42,11 +43,12 @@ export async function startHarness(
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
   if (waitForBroker) {
-    // reading the stats declares the queues, so a test may put messages into them directly
     await waitFor(
       'the producer to reach the broker',
-      async () => (await request('GET', '/api/queues')).status === 200,
+      async () => (await request('GET', '/ready')).status === 200,
     );
+    // reading the stats declares the queues, so a test may put messages into them directly
+    expect((await request('GET', '/api/queues')).status).to.equal(200);
   }
   return {
     producer,

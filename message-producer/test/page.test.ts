@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { type Browser, type Page, chromium } from 'playwright-core';
-import { waitFor } from '@retro/common/testing';
+import { TcpProxy, waitFor } from '@retro/common/testing';
 import { type Harness, startHarness } from './helpers.js';
 
 const producerDir = fileURLToPath(new URL('..', import.meta.url));
@@ -100,5 +100,49 @@ describe('message producer: the page in a browser', function () {
     expect(msg!.properties.messageId).to.equal('poison-1');
     await item.waitFor({ state: 'detached' });
     expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+
+  it('when a count above one is published, then the page follows the bulk job to the end and every message arrives', async () => {
+    await page.getByLabel('Template').selectOption('game-process');
+    await page.getByLabel('Count').fill('50');
+    await page.getByRole('button', { name: 'Publish' }).click();
+
+    await page.locator('#result', { hasText: '50 of 50 confirmed' }).waitFor();
+    expect(await page.locator('#bulk-progress').getAttribute('value')).to.equal('50');
+    const messages = await waitFor('50 messages', async () =>
+      (await h.probe.messageCount(h.queues.main)) === 50 ? h.probe.drain(h.queues.main) : undefined,
+    );
+    expect(new Set(messages.map((m) => m.properties.messageId)).size).to.equal(50);
+    await page.getByLabel('Count').fill('1');
+  });
+
+  it('when the broker is unreachable, then the page says so and that nothing was published', async () => {
+    const closed = new TcpProxy('127.0.0.1', 9);
+    const port = await closed.start();
+    await closed.stop();
+    const down = await startHarness(
+      'producer_page_down',
+      { config: { RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${port}` } },
+      { waitForBroker: false },
+    );
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(down.producer.url);
+      await tab.locator('#broker-status', { hasText: 'Broker: unreachable' }).waitFor();
+      await tab
+        .getByLabel('Template')
+        .locator('option[value="custom"]')
+        .waitFor({ state: 'attached' });
+      await tab.getByRole('button', { name: 'Publish' }).click();
+      const result = tab.locator('#result', { hasText: 'Nothing was published' });
+      await result.waitFor();
+      expect(await result.textContent()).to.contain('unreachable');
+      expect(await tab.locator('#queues-error').textContent()).to.contain('unreachable');
+      await tab.locator('#dlq-error', { hasText: 'unavailable' }).waitFor();
+      await tab.screenshot({ path: `${artifacts}producer-page-broker-down.png` });
+    } finally {
+      await tab.close();
+      await down.close();
+    }
   });
 });

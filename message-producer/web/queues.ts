@@ -12,7 +12,8 @@ const ROLE_LABELS: Record<QueueStats['role'], string> = {
 export class QueueMonitor {
   private readonly rows = byId('queue-rows');
   private readonly error = byId('queues-error');
-  private lastDlqCount: number | undefined;
+  /** DLQ depth at the last poll; null while the broker is unreachable. */
+  private lastDlqCount: number | null | undefined;
 
   constructor(
     private readonly onBrokerState: (up: boolean, why?: string) => void,
@@ -56,7 +57,10 @@ export class QueueMonitor {
       );
       this.error.hidden = false;
       this.error.textContent = `Queue depths unavailable: ${message}`;
-      this.lastDlqCount = undefined;
+      if (this.lastDlqCount !== null) {
+        this.lastDlqCount = null;
+        this.onDlqChanged(); // once per outage, so the parked list says it is unavailable too
+      }
     }
   }
 }
