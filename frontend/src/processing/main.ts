@@ -104,6 +104,10 @@ async function loadTasks(): Promise<void> {
 
 /** Applies one change from the stream in place, so the page never jumps while someone reads it. */
 function applyTask(task: Task): void {
+  // an update may have renamed the game and a delete removed it: look its title up again
+  if (task.gameId !== null && (task.action === 'update' || task.action === 'delete')) {
+    requested.delete(task.gameId);
+  }
   const q = query();
   const index = tasks.findIndex((t) => t.messageId === task.messageId);
   if (index >= 0) {
@@ -123,6 +127,7 @@ function applyTask(task: Task): void {
     total += 1;
     render();
   }
+  if (task.gameId !== null) lookUpTitles([task.gameId]);
   refreshCountsSoon();
 }
 
