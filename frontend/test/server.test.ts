@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import http from 'node:http';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative as relativePath } from 'node:path';
 import { createLogger, listen, closeServer } from '@retro/common';
 import { waitFor } from '@retro/common/testing';
 import { startFrontendServer, type FrontendServer } from '../server/src/index.js';
@@ -132,6 +132,23 @@ describe('frontend server', () => {
     expect(res.status).to.equal(200);
     expect(await res.text()).to.include('catalog');
     expect(await (await fetch(`${base}/healthz`)).text()).to.equal('ok\n');
+  });
+
+  it('serves a build folder given as a relative path', async () => {
+    const relative = await startFrontendServer({
+      port: 0,
+      host: '127.0.0.1',
+      backendUrl: `http://127.0.0.1:${upstream.port}`,
+      distDir: relativePath(process.cwd(), distDir),
+      logger,
+    });
+    try {
+      const res = await fetch(`http://127.0.0.1:${relative.port}/processing`);
+      expect(res.status).to.equal(200);
+      expect(await res.text()).to.include('processing');
+    } finally {
+      await relative.stop();
+    }
   });
 
   it('never serves files outside the build folder', async () => {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeServer, createLogger, listen, type Logger } from '@retro/common';
 import { createProxy } from './proxy.js';
@@ -30,7 +31,8 @@ export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../dist', import.meta.
  */
 export async function startFrontendServer(options: FrontendServerOptions): Promise<FrontendServer> {
   const logger = options.logger ?? createLogger('frontend');
-  const root = options.distDir ?? DEFAULT_DIST_DIR;
+  // absolute, so the "inside the build folder" check compares like with like
+  const root = resolve(options.distDir ?? DEFAULT_DIST_DIR);
   const proxy = createProxy({ backendUrl: options.backendUrl, logger });
 
   const server = http.createServer((req, res) => {
