@@ -69,7 +69,12 @@ describe('catalog API', () => {
   it('accepts numbers sent as strings, as the original form did', async () => {
     const res = await env.api('/api/games', {
       method: 'POST',
-      body: validGame({ platformId: '2', genreId: '1', releaseYear: '1992', yearCategory: '1990s' }),
+      body: validGame({
+        platformId: '2',
+        genreId: '1',
+        releaseYear: '1992',
+        yearCategory: '1990s',
+      }),
     });
     expect(res.status).to.equal(201);
     expect(res.body).to.include({ platformId: 2, genreId: 1, releaseYear: 1992 });
@@ -86,7 +91,10 @@ describe('catalog API', () => {
   });
 
   it('updates a game and sets its processing back to pending', async () => {
-    const created = await env.api('/api/games', { method: 'POST', body: validGame({ title: 'Gradius' }) });
+    const created = await env.api('/api/games', {
+      method: 'POST',
+      body: validGame({ title: 'Gradius' }),
+    });
     await env.sql.query("UPDATE games SET processing_status = 'completed' WHERE id = ?", [
       created.body.id,
     ]);
@@ -100,11 +108,16 @@ describe('catalog API', () => {
   });
 
   it('deletes a game: 204, then 404', async () => {
-    const created = await env.api('/api/games', { method: 'POST', body: validGame({ title: 'Doomed' }) });
+    const created = await env.api('/api/games', {
+      method: 'POST',
+      body: validGame({ title: 'Doomed' }),
+    });
     const res = await env.api(`/api/games/${created.body.id}`, { method: 'DELETE' });
     expect(res.status).to.equal(204);
     expect((await env.api(`/api/games/${created.body.id}`)).status).to.equal(404);
-    expect((await env.api(`/api/games/${created.body.id}`, { method: 'DELETE' })).status).to.equal(404);
+    expect((await env.api(`/api/games/${created.body.id}`, { method: 'DELETE' })).status).to.equal(
+      404,
+    );
   });
 
   it('filters by platform, genre, year category and status, and pages with limit and offset', async () => {
@@ -137,21 +150,28 @@ describe('catalog API', () => {
   });
 
   it('treats SQL wildcard and quote characters in search as plain text', async () => {
-    await env.api('/api/games', { method: 'POST', body: validGame({ title: "100% O'Brien_game" }) });
+    await env.api('/api/games', {
+      method: 'POST',
+      body: validGame({ title: "100% O'Brien_game" }),
+    });
     for (const search of ['%', '_', "'", '100%', "O'B", '\\']) {
       const res = await env.api(`/api/games?search=${encodeURIComponent(search)}`);
       expect(res.status, search).to.equal(200);
       const titles = res.body.map((g: { title: string }) => g.title);
-      expect(titles.every((t: string) => t.includes(search)), `search ${search}: ${titles}`).to.equal(
-        true,
-      );
+      expect(
+        titles.every((t: string) => t.includes(search)),
+        `search ${search}: ${titles}`,
+      ).to.equal(true);
     }
     const percent = await env.api(`/api/games?search=${encodeURIComponent('%')}`);
     expect(percent.body).to.have.length(1);
   });
 
   it('lists unfinished games on the original processing feed', async () => {
-    const created = await env.api('/api/games', { method: 'POST', body: validGame({ title: 'Feed me' }) });
+    const created = await env.api('/api/games', {
+      method: 'POST',
+      body: validGame({ title: 'Feed me' }),
+    });
     const res = await env.api('/api/processing');
     expect(res.body.find((g: { id: number }) => g.id === created.body.id)).to.include({
       processingStatus: 'pending',

@@ -14,7 +14,16 @@ export interface TestEnv {
   queues: QueueNames;
   probe: BrokerProbe;
   /** `fetch` against the backend, JSON in and out. */
-  api(path: string, init?: { method?: string; body?: unknown; token?: string; raw?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
+  api(
+    path: string,
+    init?: {
+      method?: string;
+      body?: unknown;
+      token?: string;
+      raw?: string;
+      headers?: Record<string, string>;
+    },
+  ): Promise<ApiResponse>;
   cleanup(): Promise<void>;
 }
 
@@ -25,10 +34,7 @@ export interface ApiResponse {
 }
 
 /** A backend on port 0 with a database and queues of its own. */
-export async function startTestEnv(
-  prefix: string,
-  options: BackendOptions = {},
-): Promise<TestEnv> {
+export async function startTestEnv(prefix: string, options: BackendOptions = {}): Promise<TestEnv> {
   const database = await createTestDatabase(prefix);
   const queues = options.queues ?? testQueues(prefix);
   const backend = await startBackend({
@@ -46,7 +52,8 @@ export async function startTestEnv(
   const sql = createPool(database.settings, 4);
   const api: TestEnv['api'] = async (path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };
-    if (init.body !== undefined || init.raw !== undefined) headers['content-type'] ??= 'application/json';
+    if (init.body !== undefined || init.raw !== undefined)
+      headers['content-type'] ??= 'application/json';
     if (init.token) headers.authorization = `Bearer ${init.token}`;
     const res = await fetch(`${backend.url}${path}`, {
       method: init.method ?? 'GET',
@@ -90,7 +97,10 @@ export const validGame = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** Rows in a table, for "nothing changed" assertions. */
-export async function count(sql: mysql.Pool, table: 'games' | 'outbox_events' | 'processing_tasks') {
+export async function count(
+  sql: mysql.Pool,
+  table: 'games' | 'outbox_events' | 'processing_tasks',
+) {
   const [[row]] = await sql.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table}`);
   return Number(row!.n);
 }

@@ -42,28 +42,48 @@ export async function waitFor<T>(
   }
 }
 
-/** Direct access to the broker for assertions: counts, gets and cleanup of a test's queues. */
+/**
+ * Direct access to the broker for assertions: counts, gets and cleanup of a test's queues. A
+ * failed operation (such as checking a queue not declared yet) closes an AMQP channel, so each
+ * call opens a fresh channel when the last one was closed.
+ */
 export class BrokerProbe {
-  private constructor(
-    private readonly connection: amqplib.ChannelModel,
-    private readonly channel: amqplib.Channel,
-  ) {}
+  private channel: amqplib.Channel | undefined;
+
+  private constructor(private readonly connection: amqplib.ChannelModel) {
+    connection.on('error', () => undefined);
+  }
 
   static async open(url = TEST_RABBITMQ_URL): Promise<BrokerProbe> {
-    const connection = await amqplib.connect(url);
-    const channel = await connection.createChannel();
-    return new BrokerProbe(connection, channel);
+    return new BrokerProbe(await amqplib.connect(url));
+  }
+
+  private async ch(): Promise<amqplib.Channel> {
+    if (!this.channel) {
+      const channel = await this.connection.createChannel();
+      channel.on('error', () => undefined);
+      channel.on('close', () => {
+        if (this.channel === channel) this.channel = undefined;
+      });
+      this.channel = channel;
+    }
+    return this.channel;
   }
 
   async messageCount(queue: string): Promise<number> {
-    return (await this.channel.checkQueue(queue)).messageCount;
+    return (await (await this.ch()).checkQueue(queue)).messageCount;
+  }
+
+  async consumerCount(queue: string): Promise<number> {
+    return (await (await this.ch()).checkQueue(queue)).consumerCount;
   }
 
   /** Takes up to `max` messages off `queue` (acking them). */
-  async drain(queue: string, max = 10_000): Promise<amqplib.GetMessage[]> {
+  async drain(queue: string, max = 100_000): Promise<amqplib.GetMessage[]> {
+    const channel = await this.ch();
     const out: amqplib.GetMessage[] = [];
     while (out.length < max) {
-      const msg = await this.channel.get(queue, { noAck: true });
+      const msg = await channel.get(queue, { noAck: true });
       if (!msg) break;
       out.push(msg);
     }
@@ -71,14 +91,14 @@ export class BrokerProbe {
   }
 
   async publish(queue: string, body: Buffer | string, options: amqplib.Options.Publish = {}) {
-    this.channel.sendToQueue(queue, Buffer.isBuffer(body) ? body : Buffer.from(body), options);
+    (await this.ch()).sendToQueue(queue, Buffer.isBuffer(body) ? body : Buffer.from(body), options);
   }
 
   async deleteQueues(queues: QueueNames): Promise<void> {
-    for (const q of [queues.main, queues.retry, queues.dlq]) await this.channel.deleteQueue(q);
+    for (const q of [queues.main, queues.retry, queues.dlq]) await (await this.ch()).deleteQueue(q);
   }
 
   async close(): Promise<void> {
-    await this.connection.close();
+    await this.connection.close().catch(() => undefined);
   }
 }
