@@ -1,7 +1,7 @@
 import { HEADERS } from '@retro/common';
 import { TcpProxy, waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
-import { ConsumerTestEnv, RecordingBackendProxy, type TestConsumer } from './helpers.js';
+import { ConsumerTestEnv, RecordingBackendProxy, settledAs, type TestConsumer } from './helpers.js';
 
 const RETRY_DELAY_MS = 200;
 
@@ -38,7 +38,7 @@ describe('message consumer: backend outages and refusals', () => {
       );
 
       // the broker redelivered it with x-retry-count 0, 1, 2, 3 (reported as attempts 1..4)
-      const mine = consumer.settlements.filter((s) => s.messageId === eventId);
+      const mine = await settledAs(consumer, eventId, 'parked');
       expect(mine.map((s) => [s.outcome, s.retryCount, s.delayMs])).to.deep.equal([
         ['retried', 0, RETRY_DELAY_MS],
         ['retried', 1, RETRY_DELAY_MS * 2],
@@ -80,9 +80,9 @@ describe('message consumer: backend outages and refusals', () => {
       const messageId = await env.publishCustom();
       const task = await env.waitForTask(messageId, 'failed');
       expect(task.lastError).to.match(/backend answered 422 to processing/);
-      expect(
-        consumer.settlements.filter((s) => s.messageId === messageId).map((s) => s.outcome),
-      ).to.deep.equal(['parked']);
+      expect((await settledAs(consumer, messageId, 'parked')).map((s) => s.outcome)).to.deep.equal([
+        'parked',
+      ]);
       // no quick in-place retries either: one processing write, then the failed report
       expect(
         proxy.requests.filter((r) => r.messageId === messageId).map((r) => r.body.status),
@@ -97,7 +97,7 @@ describe('message consumer: backend outages and refusals', () => {
       const messageId = await env.publishCustom();
       await env.waitForTask(messageId, 'completed');
       expect(
-        consumer.settlements.filter((s) => s.messageId === messageId).map((s) => s.outcome),
+        (await settledAs(consumer, messageId, 'completed')).map((s) => s.outcome),
       ).to.deep.equal(['completed']);
     });
   });

@@ -59,4 +59,12 @@ describe('message consumer: broker connection lost mid-stream', () => {
     link.restore();
     await env.waitForTask(id, 'completed', 30_000);
   });
+
+  it('when the queue is deleted under it, then it declares the queues again, resubscribes and keeps completing', async () => {
+    await env.probe.deleteQueues(env.queues);
+    await waitFor('the broker to cancel the subscription', () => !consumer.isConsuming());
+    await waitFor('the consumer to resubscribe', () => consumer.isConsuming());
+    const id = await env.publishCustom();
+    await env.waitForTask(id, 'completed', 30_000);
+  });
 });

@@ -135,6 +135,9 @@ describe('message consumer: concurrency, ordering and duplicates', () => {
       for (let i = 0; i < 30; i += 1) ids.push(await env.publishCustom({ message: `c${i}` }));
       for (const id of ids) await env.waitForTask(id, 'completed');
 
+      await waitFor('both consumers to settle everything', () =>
+        a.settlements.length + b.settlements.length >= ids.length ? true : undefined,
+      );
       const completions = [...a.settlements, ...b.settlements].filter(
         (s) => s.outcome === 'completed',
       );

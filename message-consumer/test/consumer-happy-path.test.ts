@@ -2,7 +2,13 @@ import { HEADERS } from '@retro/common';
 import { waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import { legacyMessageId } from '../src/domain/message.js';
-import { ConsumerTestEnv, metricValue, validGame, type TestConsumer } from './helpers.js';
+import {
+  ConsumerTestEnv,
+  metricValue,
+  settledAs,
+  validGame,
+  type TestConsumer,
+} from './helpers.js';
 
 describe('message consumer: processing', () => {
   let env: ConsumerTestEnv;
@@ -75,7 +81,7 @@ describe('message consumer: processing', () => {
     const messageId = await env.publishCustom({ simulate: 'transient', failAttempts: 2 });
     const task = await env.waitForTask(messageId, 'completed');
     expect(task.attempts).to.equal(3);
-    const mine = consumer.settlements.filter((s) => s.messageId === messageId);
+    const mine = await settledAs(consumer, messageId, 'completed');
     expect(mine.map((s) => [s.outcome, s.retryCount])).to.deep.equal([
       ['retried', 0],
       ['retried', 1],

@@ -94,7 +94,12 @@ describe('message consumer: poison messages', () => {
     expect((await env.waitForTask('poison-json', 'failed')).lastError).to.match(/not valid JSON/);
   });
 
-  it('never retries poison: every poison message was parked on its first delivery', () => {
+  it('never retries poison: every poison message was parked on its first delivery', async () => {
+    await waitFor('every poison message to settle', () =>
+      consumer.settlements.filter((s) => s.outcome === 'parked').length >= POISON.length
+        ? true
+        : undefined,
+    );
     const parked = consumer.settlements.filter((s) => s.outcome === 'parked');
     expect(parked).to.have.length(POISON.length);
     expect(consumer.settlements.filter((s) => s.outcome === 'retried')).to.have.length(0);

@@ -287,6 +287,27 @@ export class RecordingBackendProxy {
   }
 }
 
+/**
+ * Waits until `consumer` has settled `messageId` with `outcome` and returns that message's
+ * settlements so far. A task's status changes at the backend a moment before the consumer acks
+ * and emits, so assertions on settlements wait for this rather than for the task.
+ */
+export function settledAs(
+  consumer: TestConsumer,
+  messageId: string,
+  outcome: Settlement['outcome'],
+  timeoutMs = 15_000,
+): Promise<Settlement[]> {
+  return waitFor(
+    `${messageId} to settle as ${outcome}`,
+    () => {
+      const mine = consumer.settlements.filter((s) => s.messageId === messageId);
+      return mine.some((s) => s.outcome === outcome) ? mine : undefined;
+    },
+    { timeoutMs },
+  );
+}
+
 /** Reads a numeric sample from a Prometheus text exposition. */
 export function metricValue(text: string, name: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));

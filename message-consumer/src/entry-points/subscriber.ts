@@ -137,6 +137,10 @@ export class Subscriber extends EventEmitter<SubscriberEvents> {
       { noAck: false },
     );
     this.current = { channel, consumerTag };
+    // a broker-side channel close arrives as 'error' then 'close'; without a listener it would throw
+    channel.on('error', (error: Error) =>
+      logger.warn('consumer channel closed by the broker', { reason: error.message }),
+    );
     channel.once('close', () => this.onChannelClosed(channel));
     logger.info('consuming', { queue: queues.main, prefetch });
   }
