@@ -18,6 +18,8 @@ export const HEADERS = {
   retryCount: 'x-retry-count',
   error: 'x-error',
   failedAt: 'x-failed-at',
+  /** Set when a parked message is replayed; lets its failed task be processed again. */
+  replayedAt: 'x-replayed-at',
 } as const;
 
 export const GAME_ACTIONS = ['create', 'update', 'delete', 'process'] as const;
@@ -64,6 +66,8 @@ export const taskStatusUpdateSchema = z.strictObject({
   action: z.string().min(1).max(32).nullable().optional(),
   attempts: z.number().int().min(0).max(1_000_000).optional(),
   error: z.string().max(2000).nullable().optional(),
+  /** The message is a replay of a parked one: a failed task may be processed again. */
+  reopen: z.boolean().optional(),
 });
 export type TaskStatusUpdate = z.infer<typeof taskStatusUpdateSchema>;
 

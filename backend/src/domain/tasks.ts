@@ -17,7 +17,8 @@ const RANK: Record<TaskStatus, number> = { pending: 0, processing: 1, completed:
  * explicit retry leaves them) and a status never moves backwards, so duplicate or late
  * deliveries cannot regress a task.
  */
-export function acceptsTransition(current: TaskStatus, next: TaskStatus): boolean {
+export function acceptsTransition(current: TaskStatus, next: TaskStatus, reopen = false): boolean {
+  if (reopen && current === 'failed') return next !== 'pending';
   if (RANK[current] === 2) return false;
   return RANK[next] >= RANK[current];
 }
@@ -40,12 +41,15 @@ export async function reportTaskStatus(
       { ignoreExisting: true },
     );
     const current = (await tasks.findTask(connection, messageId, true))!;
-    if (!acceptsTransition(current.status, update.status)) {
+    const reopening = update.reopen === true && current.status === 'failed';
+    if (!acceptsTransition(current.status, update.status, update.reopen)) {
       return { applied: false, task: current };
     }
     await tasks.writeTaskState(connection, messageId, {
       status: update.status,
-      attempts: Math.max(current.attempts, update.attempts ?? current.attempts),
+      attempts: reopening
+        ? (update.attempts ?? 1)
+        : Math.max(current.attempts, update.attempts ?? current.attempts),
       lastError: update.error !== undefined ? update.error : current.lastError,
     });
     if (current.gameId !== null && current.type === 'game') {
