@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConfirmChannel, GetMessage } from 'amqplib';
-import type { QueueNames } from '@retro/common';
+import { HEADERS, type QueueNames } from '@retro/common';
 import { type ParkedMessage, describeParked, replayHeaders } from '../domain/parked-messages.js';
 
 /** Messages moved per round trip of confirms while replaying everything. */
@@ -98,7 +98,7 @@ function republish(channel: ConfirmChannel, queue: string, msg: GetMessage): str
     timestamp: props.timestamp,
     type: props.type,
     appId: props.appId,
-    headers: replayHeaders(props.headers),
+    headers: { ...replayHeaders(props.headers), [HEADERS.replayedAt]: new Date().toISOString() },
   });
   return messageId;
 }
