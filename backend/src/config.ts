@@ -1,4 +1,4 @@
-import { loadConfig } from '@retro/common';
+import { loadConfig, type ConfigOverrides } from '@retro/common';
 
 export const BACKEND_CONFIG_KEYS = [
   'DB_HOST',
@@ -12,16 +12,8 @@ export const BACKEND_CONFIG_KEYS = [
   'LOG_LEVEL',
 ] as const;
 
+export type BackendConfigInput = ConfigOverrides<(typeof BACKEND_CONFIG_KEYS)[number]>;
 export type BackendConfig = ReturnType<typeof loadBackendConfig>;
-export type BackendConfigInput = Partial<
-  Record<(typeof BACKEND_CONFIG_KEYS)[number], string | number>
->;
 
-/** The environment, with `overrides` (from tests or embedding code) taking precedence. */
-export function loadBackendConfig(overrides: BackendConfigInput = {}) {
-  const env = { ...process.env };
-  for (const [key, value] of Object.entries(overrides)) {
-    if (value !== undefined) env[key] = String(value);
-  }
-  return loadConfig(BACKEND_CONFIG_KEYS, env);
-}
+export const loadBackendConfig = (overrides: BackendConfigInput = {}) =>
+  loadConfig(BACKEND_CONFIG_KEYS, overrides);

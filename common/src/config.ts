@@ -70,14 +70,22 @@ export const configSchema = {
 export type ConfigKey = keyof typeof configSchema;
 type Picked<K extends ConfigKey> = { [P in K]: z.output<(typeof configSchema)[P]> };
 
+/** Env-style values that take precedence over the environment (from tests or embedding code). */
+export type ConfigOverrides<K extends ConfigKey> = Partial<Record<K, string | number>>;
+
 /**
- * Validates the named variables from `env` and returns them typed. A bad value stops the service
- * with an error that names each offending variable.
+ * Validates the named variables from `env`, with `overrides` on top, and returns them typed. A bad
+ * value stops the service with an error that names each offending variable.
  */
 export function loadConfig<K extends ConfigKey>(
   keys: readonly K[],
-  env: NodeJS.ProcessEnv = process.env,
+  overrides: ConfigOverrides<K> = {},
+  baseEnv: NodeJS.ProcessEnv = process.env,
 ): Picked<K> {
+  const env = { ...baseEnv };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined) env[key] = String(value);
+  }
   const shape = Object.fromEntries(keys.map((k) => [k, configSchema[k]]));
   const input = Object.fromEntries(
     keys.map((k) => [k, env[k] === '' && k !== 'DB_PASSWORD' ? undefined : env[k]]),

@@ -1,4 +1,4 @@
-import { loadConfig } from '@retro/common';
+import { loadConfig, type ConfigOverrides } from '@retro/common';
 
 export const PRODUCER_CONFIG_KEYS = [
   'RABBITMQ_URL',
@@ -8,16 +8,8 @@ export const PRODUCER_CONFIG_KEYS = [
   'LOG_LEVEL',
 ] as const;
 
+export type ProducerConfigInput = ConfigOverrides<(typeof PRODUCER_CONFIG_KEYS)[number]>;
 export type ProducerConfig = ReturnType<typeof loadProducerConfig>;
-export type ProducerConfigInput = Partial<
-  Record<(typeof PRODUCER_CONFIG_KEYS)[number], string | number>
->;
 
-/** The environment, with `overrides` (from tests or embedding code) taking precedence. */
-export function loadProducerConfig(overrides: ProducerConfigInput = {}) {
-  const env = { ...process.env };
-  for (const [key, value] of Object.entries(overrides)) {
-    if (value !== undefined) env[key] = String(value);
-  }
-  return loadConfig(PRODUCER_CONFIG_KEYS, env);
-}
+export const loadProducerConfig = (overrides: ProducerConfigInput = {}) =>
+  loadConfig(PRODUCER_CONFIG_KEYS, overrides);

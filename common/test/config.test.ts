@@ -1,0 +1,57 @@
+import { expect } from 'chai';
+import { ConfigError, configSchema, loadConfig } from '../src/config.js';
+
+describe('configuration', () => {
+  it('fills every key with its default when the environment is empty', () => {
+    const config = loadConfig(Object.keys(configSchema) as (keyof typeof configSchema)[], {}, {});
+    expect(config).to.include({
+      DB_HOST: '127.0.0.1',
+      DB_PORT: 3306,
+      RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672',
+      MAX_RETRIES: 3,
+      PREFETCH: 20,
+      PROCESSING_DELAY_MS: 2000,
+    });
+  });
+
+  it('reads and converts values from the environment, with overrides on top', () => {
+    const config = loadConfig(
+      ['DB_PORT', 'PREFETCH'],
+      { PREFETCH: 50 },
+      { DB_PORT: '3307', PREFETCH: '5' },
+    );
+    expect(config).to.deep.equal({ DB_PORT: 3307, PREFETCH: 50 });
+  });
+
+  const bad: [string, Record<string, string>][] = [
+    ['DB_PORT', { DB_PORT: 'mysql' }],
+    ['DB_PORT', { DB_PORT: '70000' }],
+    ['PREFETCH', { PREFETCH: '0' }],
+    ['RABBITMQ_URL', { RABBITMQ_URL: 'http://broker' }],
+    ['BACKEND_URL', { BACKEND_URL: 'ftp://backend' }],
+    ['INTERNAL_API_TOKEN', { INTERNAL_API_TOKEN: 'short' }],
+    ['DB_NAME', { DB_NAME: 'drop table;' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+  ];
+  for (const [variable, env] of bad) {
+    it(`stops with an error naming ${variable} for ${JSON.stringify(Object.values(env)[0])}`, () => {
+      expect(() => loadConfig(Object.keys(configSchema) as (keyof typeof configSchema)[], {}, env))
+        .to.throw(ConfigError)
+        .with.property('message')
+        .that.matches(new RegExp(`${variable}:`));
+    });
+  }
+
+  it('refuses the development token in production', () => {
+    expect(() => loadConfig(['INTERNAL_API_TOKEN'], {}, { NODE_ENV: 'production' })).to.throw(
+      /INTERNAL_API_TOKEN: must be set/,
+    );
+    expect(
+      loadConfig(
+        ['INTERNAL_API_TOKEN'],
+        {},
+        { NODE_ENV: 'production', INTERNAL_API_TOKEN: 'a-real-secret-value-1234' },
+      ),
+    ).to.deep.equal({ INTERNAL_API_TOKEN: 'a-real-secret-value-1234' });
+  });
+});
