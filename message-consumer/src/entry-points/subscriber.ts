@@ -7,8 +7,9 @@ import {
   withLogContext,
 } from '@retro/common';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
-import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { BackendClient } from '../data-access/backend-client.js';
+import { type CopyExtras, publishCopy } from '../data-access/message-copies.js';
 import { errorMessage } from '../domain/failures.js';
 import { KeyedSerialExecutor } from '../domain/keyed-serial-executor.js';
 import { type Job, type TaskRef, parseMessage } from '../domain/message.js';
@@ -53,9 +54,6 @@ export interface SubscriberOptions {
   /** Simulated work per message. */
   processingDelayMs: number;
 }
-
-/** Headers the broker maintains itself; copying them into a new publish would confuse it. */
-const BROKER_HEADERS = /^x-(death|first-death-|last-death-)/;
 
 /**
  * Consumes the main queue with manual acks. Every delivery ends in exactly one of: ack after
@@ -292,34 +290,15 @@ export class Subscriber extends EventEmitter<SubscriberEvents> {
     return this.settle({ messageId, outcome: 'parked', retryCount, reason });
   }
 
-  /** Publishes a copy (same body and properties, plus `extra`) and waits for the broker's confirm. */
+  /** Publishes a copy of `msg` to `queue` and waits for the confirm; false if it was not taken. */
   private async copyTo(
     channel: ConfirmChannel,
     queue: string,
     msg: ConsumeMessage,
-    extra: { headers: Record<string, unknown>; expiration?: string },
+    extra: CopyExtras,
   ): Promise<boolean> {
-    const { properties } = msg;
-    const inherited = Object.entries(properties.headers ?? {}).filter(
-      ([name]) => !BROKER_HEADERS.test(name),
-    );
-    const options: Options.Publish = {
-      contentType: properties.contentType,
-      contentEncoding: properties.contentEncoding,
-      correlationId: properties.correlationId,
-      messageId: properties.messageId,
-      timestamp: properties.timestamp,
-      type: properties.type,
-      appId: properties.appId,
-      priority: properties.priority,
-      persistent: true,
-      headers: { ...Object.fromEntries(inherited), ...extra.headers },
-      expiration: extra.expiration,
-    };
     try {
-      await new Promise<void>((resolve, reject) =>
-        channel.publish('', queue, msg.content, options, (err) => (err ? reject(err) : resolve())),
-      );
+      await publishCopy(channel, queue, msg, extra);
       return true;
     } catch (error) {
       this.options.logger.warn('broker did not take the copy', {

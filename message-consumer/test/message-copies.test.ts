@@ -1,0 +1,47 @@
+import type { ConsumeMessage } from 'amqplib';
+import { expect } from 'chai';
+import { copyProperties } from '../src/data-access/message-copies.js';
+
+function delivery(properties: Record<string, unknown>): ConsumeMessage {
+  return { content: Buffer.from('{}'), fields: {}, properties } as unknown as ConsumeMessage;
+}
+
+describe('copies for the retry queue and the DLQ', () => {
+  it('keep the id, content type and headers of the original, and are always persistent', () => {
+    const props = copyProperties(
+      delivery({
+        messageId: 'evt-1',
+        contentType: 'application/json',
+        deliveryMode: 1,
+        headers: { 'x-trace': 'abc', 'x-retry-count': 1 },
+      }),
+      { headers: { 'x-retry-count': 2 }, expiration: '400' },
+    );
+    expect(props).to.include({
+      messageId: 'evt-1',
+      contentType: 'application/json',
+      persistent: true,
+      expiration: '400',
+    });
+    expect(props.headers).to.deep.equal({ 'x-trace': 'abc', 'x-retry-count': 2 });
+  });
+
+  it("leave out the broker's own dead-letter headers", () => {
+    const props = copyProperties(
+      delivery({
+        headers: {
+          'x-death': [{ count: 1 }],
+          'x-first-death-queue': 'q.retry',
+          'x-last-death-reason': 'expired',
+          'x-keep': 1,
+        },
+      }),
+      { headers: {} },
+    );
+    expect(props.headers).to.deep.equal({ 'x-keep': 1 });
+  });
+
+  it('carry no expiration unless one is asked for, so a parked copy never expires', () => {
+    expect(copyProperties(delivery({}), { headers: {} }).expiration).to.equal(undefined);
+  });
+});
