@@ -34,10 +34,26 @@ export type TaskType = (typeof TASK_TYPES)[number];
 /** Outcomes a tester may ask a custom message to simulate. */
 export const SIMULATED_OUTCOMES = ['success', 'transient', 'permanent'] as const;
 
+export const MESSAGE_ID_MAX = 64;
+
+/**
+ * What a message id (and so a task id) may look like: it is a URL path segment and a primary key.
+ */
+export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export const messageIdSchema = z
+  .string()
+  .min(1, 'is required')
+  .max(MESSAGE_ID_MAX, `must be at most ${MESSAGE_ID_MAX} characters`)
+  .regex(MESSAGE_ID_PATTERN, 'may contain letters, digits and . _ : - only');
+
+/** Older producers pass ids straight from form fields, as strings of digits. */
+const digitsToNumber = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
+
 /** A catalog change, as the backend's outbox relay publishes it. */
 export const gameEventSchema = z.object({
   eventId: z.string().min(1).max(64).optional(),
-  gameId: z.number().int().positive(),
+  gameId: z.preprocess(digitsToNumber, z.number().int().positive().max(2_147_483_647)),
   action: z.enum(GAME_ACTIONS),
   gameData: z.record(z.string(), z.unknown()).nullable().optional(),
   timestamp: z.string().optional(),
@@ -52,8 +68,6 @@ export const customMessageSchema = z.looseObject({
   simulate: z.enum(SIMULATED_OUTCOMES).optional(),
 });
 export type CustomMessage = z.infer<typeof customMessageSchema>;
-
-export const MESSAGE_ID_MAX = 64;
 
 /**
  * Body of the consumer's task-status write: `PUT /api/internal/tasks/:messageId/status`.

@@ -3,15 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { randomUUID } from 'node:crypto';
 import { AppError, errorBody, toAppError } from './errors.js';
+import { MESSAGE_ID_PATTERN } from './events.js';
 import { type Logger, withLogContext } from './logger.js';
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** Takes `X-Request-Id` from the caller (or makes one), echoes it and puts it in every log line. */
 export function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const incoming = req.get('x-request-id');
-    const correlationId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const correlationId = incoming && MESSAGE_ID_PATTERN.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', correlationId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {

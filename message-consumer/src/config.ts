@@ -1,4 +1,4 @@
-import { loadConfig } from '@retro/common';
+import { loadConfig, type ConfigOverrides } from '@retro/common';
 
 export const CONSUMER_CONFIG_KEYS = [
   'RABBITMQ_URL',
@@ -13,15 +13,10 @@ export const CONSUMER_CONFIG_KEYS = [
 ] as const;
 
 export type ConsumerConfigKey = (typeof CONSUMER_CONFIG_KEYS)[number];
-export type ConsumerConfig = ReturnType<typeof loadConsumerConfig>;
 /** Env-style overrides, e.g. `{ PREFETCH: 5, BACKEND_URL: 'http://127.0.0.1:4000' }`. */
-export type ConsumerConfigInput = Partial<Record<ConsumerConfigKey, string | number>>;
+export type ConsumerConfigInput = ConfigOverrides<ConsumerConfigKey>;
+export type ConsumerConfig = ReturnType<typeof loadConsumerConfig>;
 
 /** The environment, with `overrides` on top, validated. A bad value names its variable. */
-export function loadConsumerConfig(overrides: ConsumerConfigInput = {}) {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [key, value] of Object.entries(overrides)) {
-    if (value !== undefined) env[key] = String(value);
-  }
-  return loadConfig(CONSUMER_CONFIG_KEYS, env);
-}
+export const loadConsumerConfig = (overrides: ConsumerConfigInput = {}) =>
+  loadConfig(CONSUMER_CONFIG_KEYS, overrides);

@@ -44,16 +44,17 @@ export async function startConsumer(options: ConsumerOptions = {}): Promise<Runn
   const queues = options.queues ?? queueNames();
   const metrics = createMetrics();
   const connection = connectBroker(config.RABBITMQ_URL, logger, 'message-consumer');
+  const backend = createBackendClient({
+    baseUrl: config.BACKEND_URL,
+    token: config.INTERNAL_API_TOKEN,
+    logger,
+  });
   const subscriber = new Subscriber({
     connection,
     queues,
     metrics,
     logger,
-    backend: createBackendClient({
-      baseUrl: config.BACKEND_URL,
-      token: config.INTERNAL_API_TOKEN,
-      logger,
-    }),
+    backend,
     prefetch: config.PREFETCH,
     maxRetries: config.MAX_RETRIES,
     retryDelayMs: config.RETRY_DELAY_MS,
@@ -76,6 +77,7 @@ export async function startConsumer(options: ConsumerOptions = {}): Promise<Runn
   } catch (error) {
     await subscriber.stop(0);
     await connection.close();
+    backend.close();
     throw error;
   }
   logger.info('consumer started', { port, queue: queues.main, prefetch: config.PREFETCH });
@@ -89,6 +91,7 @@ export async function startConsumer(options: ConsumerOptions = {}): Promise<Runn
       stopped ??= (async () => {
         await subscriber.stop(options.shutdownGraceMs ?? 15_000);
         await connection.close();
+        backend.close();
         await closeServer(server, 1000);
       })();
       return stopped;

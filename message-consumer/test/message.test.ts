@@ -13,8 +13,21 @@ describe('message parsing and classification', () => {
         task: { messageId: 'prop-id', type: 'game', gameId: 7, action: 'update' },
         key: 'game:7',
         simulation: { outcome: 'success', failAttempts: 0 },
+        reopen: false,
       },
     });
+  });
+
+  it('marks a replayed parked message so its failed task may be processed again', () => {
+    const parsed = parseMessage(json(event), 'prop-id', {
+      'x-replayed-at': '2026-01-01T00:00:00Z',
+    });
+    expect(parsed.ok && parsed.job.reopen).to.equal(true);
+  });
+
+  it('accepts a game id sent as a string of digits, as the original producer could', () => {
+    const parsed = parseMessage(json({ ...event, gameId: '12' }), undefined);
+    expect(parsed.ok && parsed.job.task.gameId).to.equal(12);
   });
 
   it('falls back to the body eventId when the property is missing', () => {
@@ -51,6 +64,7 @@ describe('message parsing and classification', () => {
         task: { messageId: 'c-1', type: 'custom', gameId: null, action: null },
         key: 'message:c-1',
         simulation: { outcome: 'transient', failAttempts: 5 },
+        reopen: false,
       },
     });
   });

@@ -50,7 +50,7 @@ export async function reportTaskStatus(
       attempts: reopening
         ? (update.attempts ?? 1)
         : Math.max(current.attempts, update.attempts ?? current.attempts),
-      lastError: update.error !== undefined ? update.error : current.lastError,
+      lastError: update.error !== undefined ? update.error : reopening ? null : current.lastError,
     });
     if (current.gameId !== null && current.type === 'game') {
       await games.setStatusFromMessage(connection, current.gameId, update.status, messageId);

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { MESSAGE_ID_MAX, customMessageSchema, gameEventSchema, type TaskType } from '@retro/common';
+import {
+  HEADERS,
+  MESSAGE_ID_MAX,
+  MESSAGE_ID_PATTERN,
+  customMessageSchema,
+  gameEventSchema,
+  type TaskType,
+} from '@retro/common';
 import { z } from 'zod';
 
 /** The processing task a message reports to. */
@@ -23,6 +30,8 @@ export interface Job {
   /** Jobs with the same key never run at the same time (the game, or the message itself). */
   key: string;
   simulation: Simulation;
+  /** A replay of a parked message (`x-replayed-at`): its failed task may be processed again. */
+  reopen: boolean;
 }
 
 export type ParsedMessage =
@@ -31,9 +40,6 @@ export type ParsedMessage =
   | { ok: false; reason: string; task: TaskRef | null };
 
 export const DEFAULT_FAIL_ATTEMPTS = 2;
-
-/** What the backend accepts as a task id (it is a URL path segment and a primary key). */
-const MESSAGE_ID = /^[A-Za-z0-9._:-]+$/;
 
 const simulationFields = z.object({
   failAttempts: z.number().int().min(0).max(1000).optional(),
@@ -48,9 +54,7 @@ export function legacyMessageId(content: Buffer): string {
 }
 
 function usableId(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length <= MESSAGE_ID_MAX && MESSAGE_ID.test(value)
-    ? value
-    : undefined;
+  return typeof value === 'string' && MESSAGE_ID_PATTERN.test(value) ? value : undefined;
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -74,7 +78,12 @@ function looseGameTask(messageId: string, body: Record<string, unknown>): TaskRe
  * Turns a delivery into a job, or says why it is poison. The message id is the AMQP `messageId`,
  * else the body's `eventId`, else a hash of the body.
  */
-export function parseMessage(content: Buffer, propertyMessageId: unknown): ParsedMessage {
+export function parseMessage(
+  content: Buffer,
+  propertyMessageId: unknown,
+  headers: Record<string, unknown> = {},
+): ParsedMessage {
+  const reopen = headers[HEADERS.replayedAt] !== undefined;
   if (propertyMessageId !== undefined && propertyMessageId !== null) {
     if (!usableId(propertyMessageId)) {
       return {
@@ -98,7 +107,7 @@ export function parseMessage(content: Buffer, propertyMessageId: unknown): Parse
   const record = body as Record<string, unknown>;
   const messageId = explicitId ?? usableId(record.eventId) ?? legacyMessageId(content);
 
-  if (record.type === 'custom') return parseCustom(messageId, record);
+  if (record.type === 'custom') return parseCustom(messageId, record, reopen);
 
   const event = gameEventSchema.safeParse(record);
   if (!event.success) {
@@ -115,11 +124,16 @@ export function parseMessage(content: Buffer, propertyMessageId: unknown): Parse
       task: { messageId, type: 'game', gameId, action },
       key: `game:${gameId}`,
       simulation: { outcome: 'success', failAttempts: 0 },
+      reopen,
     },
   };
 }
 
-function parseCustom(messageId: string, record: Record<string, unknown>): ParsedMessage {
+function parseCustom(
+  messageId: string,
+  record: Record<string, unknown>,
+  reopen: boolean,
+): ParsedMessage {
   const task: TaskRef = { messageId, type: 'custom', gameId: null, action: null };
   const message = customMessageSchema.safeParse(record);
   const extra = simulationFields.safeParse(record);
@@ -138,6 +152,7 @@ function parseCustom(messageId: string, record: Record<string, unknown>): Parsed
         outcome: message.data.simulate ?? 'success',
         failAttempts: extra.data.failAttempts ?? DEFAULT_FAIL_ATTEMPTS,
       },
+      reopen,
     },
   };
 }

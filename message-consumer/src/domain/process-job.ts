@@ -42,10 +42,10 @@ export async function processJob(
   deps: ProcessDeps,
 ): Promise<ProcessOutcome> {
   const { task } = job;
-  const started = await deps.backend.reportStatus(
-    task.messageId,
-    statusUpdate(task, 'processing', attempt),
-  );
+  const started = await deps.backend.reportStatus(task.messageId, {
+    ...statusUpdate(task, 'processing', attempt),
+    ...(job.reopen ? { reopen: true } : {}),
+  });
   if (!started.applied && isTerminal(started.task?.status)) return 'duplicate';
 
   if (deps.processingDelayMs > 0) await sleep(deps.processingDelayMs);

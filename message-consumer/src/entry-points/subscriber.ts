@@ -175,7 +175,7 @@ export class Subscriber extends EventEmitter<SubscriberEvents> {
     metrics.consumed.inc();
     metrics.inFlight.inc();
     const retryCount = readRetryCount(msg.properties.headers);
-    const parsed = parseMessage(msg.content, msg.properties.messageId);
+    const parsed = parseMessage(msg.content, msg.properties.messageId, msg.properties.headers);
     const messageId = parsed.ok ? parsed.job.task.messageId : (parsed.task?.messageId ?? null);
     let outcome: Settlement['outcome'] = 'requeued';
     try {

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, GAME_ACTIONS, MESSAGE_ID_MAX, SIMULATED_OUTCOMES } from '@retro/common';
+import {
+  AppError,
+  GAME_ACTIONS,
+  MESSAGE_ID_PATTERN,
+  SIMULATED_OUTCOMES,
+  messageIdSchema,
+} from '@retro/common';
 import { z } from 'zod';
 import { parseOrThrow } from '../validation.js';
 import { type MessageHeaders, messageHeadersSchema } from './headers.js';
@@ -19,8 +25,6 @@ export interface OutgoingMessage {
 
 /** Makes a fresh message on every call (new id, new timestamp) from one validated request. */
 export type MessagePlan = () => OutgoingMessage;
-
-const MESSAGE_ID = /^[A-Za-z0-9._:-]+$/;
 
 const gameIdSchema = z
   .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], {
@@ -50,7 +54,7 @@ export const customRequestSchema = z.looseObject({
 export const rawRequestSchema = z.object({
   body: z.unknown().refine((v) => v !== undefined, { message: 'is required' }),
   headers: messageHeadersSchema,
-  messageId: z.string().min(1).max(MESSAGE_ID_MAX).regex(MESSAGE_ID).optional(),
+  messageId: messageIdSchema.optional(),
 });
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -117,9 +121,7 @@ function rawPlan(input: unknown, repeated: boolean): MessagePlan {
 function ownEventId(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const eventId = (body as { eventId?: unknown }).eventId;
-  return typeof eventId === 'string' && eventId.length <= MESSAGE_ID_MAX && MESSAGE_ID.test(eventId)
-    ? eventId
-    : undefined;
+  return typeof eventId === 'string' && MESSAGE_ID_PATTERN.test(eventId) ? eventId : undefined;
 }
 
 const isoNow = () => new Date().toISOString();

@@ -1,4 +1,4 @@
-import { TASK_STATUSES, TASK_TYPES } from '@retro/common';
+import { messageIdSchema, TASK_STATUSES, TASK_TYPES } from '@retro/common';
 import { z } from 'zod';
 import { GAME_SORTS } from '../../data-access/games-repo.js';
 
@@ -96,12 +96,6 @@ export const taskQuery = z.object({
   offset,
 });
 
-export const messageIdParams = z.object({
-  messageId: z
-    .string()
-    .min(1)
-    .max(64, 'must be at most 64 characters')
-    .regex(/^[A-Za-z0-9._:-]+$/, 'may contain letters, digits and . _ : - only'),
-});
+export const messageIdParams = z.object({ messageId: messageIdSchema });
 
 export const legacyStatusBody = z.object({ status: z.enum(TASK_STATUSES) });
