@@ -85,6 +85,8 @@ describe('frontend nginx config (Debian nginx, real frontend build, stub backend
       expect(res.headers['content-type'], path).to.match(/^text\/html/);
       expect(res.headers['cache-control'], path).to.equal('no-cache');
       expect(res.headers['x-content-type-options'], path).to.equal('nosniff');
+      expect(res.headers['content-security-policy'], path).to.include("default-src 'self'");
+      expect(res.headers['content-security-policy'], path).to.not.include('unsafe-inline');
       expect(res.body.toString(), path).to.equal(readFileSync(join(DIST, file), 'utf8'));
     }
   });
