@@ -4,6 +4,8 @@ import { createTestDatabase, createPool, type DbSettings } from '@retro/database
 import type mysql from 'mysql2/promise';
 import { startBackend, type BackendOptions, type RunningBackend } from '../src/index.js';
 
+export { validGame } from '@retro/common/testing';
+
 export const TEST_TOKEN = 'test-internal-token-0123456789';
 
 export interface TestEnv {
@@ -85,16 +87,6 @@ export async function startTestEnv(prefix: string, options: BackendOptions = {})
     },
   };
 }
-
-export const validGame = (overrides: Record<string, unknown> = {}) => ({
-  title: 'Contra',
-  platformId: 1,
-  genreId: 3,
-  developer: 'Konami',
-  releaseYear: 1987,
-  description: 'Run-and-gun through alien bases.',
-  ...overrides,
-});
 
 /** Rows in a table, for "nothing changed" assertions. */
 export async function count(

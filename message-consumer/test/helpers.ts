@@ -5,7 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startBackend, type RunningBackend } from '@retro/backend';
 import { assertTopology, type ProcessingTask, type QueueNames } from '@retro/common';
-import { BrokerProbe, TEST_RABBITMQ_URL, testQueues, waitFor } from '@retro/common/testing';
+import {
+  BrokerProbe,
+  TEST_RABBITMQ_URL,
+  testQueues,
+  validGame,
+  waitFor,
+} from '@retro/common/testing';
 import { createTestDatabase } from '@retro/database';
 import amqplib from 'amqplib';
 import {
@@ -15,17 +21,9 @@ import {
   type Settlement,
 } from '../src/index.js';
 
-export const TEST_TOKEN = 'test-internal-token-0123456789';
+export { validGame } from '@retro/common/testing';
 
-export const validGame = (overrides: Record<string, unknown> = {}) => ({
-  title: 'Contra',
-  platformId: 1,
-  genreId: 3,
-  developer: 'Konami',
-  releaseYear: 1987,
-  description: 'Run-and-gun through alien bases.',
-  ...overrides,
-});
+export const TEST_TOKEN = 'test-internal-token-0123456789';
 
 /** A consumer started by a test, with every settlement it emitted. */
 export interface TestConsumer extends RunningConsumer {

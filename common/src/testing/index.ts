@@ -11,6 +11,17 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(4).toString('hex')}`;
 }
 
+/** A valid `POST /api/games` body (a seeded platform and genre), with `overrides` on top. */
+export const validGame = (overrides: Record<string, unknown> = {}) => ({
+  title: 'Contra',
+  platformId: 1,
+  genreId: 3,
+  developer: 'Konami',
+  releaseYear: 1987,
+  description: 'Run-and-gun through alien bases.',
+  ...overrides,
+});
+
 /** Own queue names for one test file. */
 export function testQueues(prefix: string): QueueNames {
   return queueNames(uniqueName(`test_${prefix}`));
