@@ -71,6 +71,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       relay.wake();
     },
     taskChanged: (task) => feed.publish(task),
+    watchingTasks: () => feed.clientCount > 0,
   };
   const app = createApp({
     ctx,

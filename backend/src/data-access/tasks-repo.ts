@@ -50,14 +50,32 @@ export async function findTask(
   return rows[0] ? toTask(rows[0]) : null;
 }
 
+/**
+ * Locks a task for a status change. `now` is the database's clock, read under the lock, so the
+ * change can be stamped with it and the task returned without reading it back.
+ */
+export async function lockTask(
+  db: Queryable,
+  messageId: string,
+): Promise<{ task: ProcessingTask; now: Date } | null> {
+  const [rows] = await db.query<Row[]>(
+    `SELECT ${COLUMNS}, CURRENT_TIMESTAMP(3) AS now FROM processing_tasks
+     WHERE message_id = ? FOR UPDATE`,
+    [messageId],
+  );
+  return rows[0] ? { task: toTask(rows[0]), now: new Date(rows[0].now) } : null;
+}
+
 export async function writeTaskState(
   db: Queryable,
   messageId: string,
-  state: { status: TaskStatus; attempts: number; lastError: string | null },
+  state: { status: TaskStatus; attempts: number; lastError: string | null; updatedAt?: Date },
 ): Promise<void> {
   await db.query(
-    'UPDATE processing_tasks SET status = ?, attempts = ?, last_error = ? WHERE message_id = ?',
-    [state.status, state.attempts, state.lastError, messageId],
+    `UPDATE processing_tasks SET status = ?, attempts = ?, last_error = ?,
+       updated_at = COALESCE(?, CURRENT_TIMESTAMP(3))
+     WHERE message_id = ?`,
+    [state.status, state.attempts, state.lastError, state.updatedAt ?? null, messageId],
   );
 }
 

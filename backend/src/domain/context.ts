@@ -9,4 +9,6 @@ export interface DomainContext {
   eventsWritten(count: number): void;
   /** Called after a task changed, so live streams can tell their viewers. */
   taskChanged(task: ProcessingTask): void;
+  /** Whether any live stream is open; when none is, nobody needs a changed task read back. */
+  watchingTasks(): boolean;
 }

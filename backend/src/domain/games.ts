@@ -56,6 +56,8 @@ async function recordEvent(
 
 async function afterCommit(ctx: DomainContext, eventId: string) {
   ctx.eventsWritten(1);
+  // reading the new task back costs a query per write; only open live streams need it
+  if (!ctx.watchingTasks()) return;
   const task = await tasks.findTask(ctx.pool, eventId);
   if (task) ctx.taskChanged(task);
 }

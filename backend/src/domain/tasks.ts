@@ -40,22 +40,24 @@ export async function reportTaskStatus(
       },
       { ignoreExisting: true },
     );
-    const current = (await tasks.findTask(connection, messageId, true))!;
+    const { task: current, now } = (await tasks.lockTask(connection, messageId))!;
     const reopening = update.reopen === true && current.status === 'failed';
     if (!acceptsTransition(current.status, update.status, update.reopen)) {
       return { applied: false, task: current };
     }
-    await tasks.writeTaskState(connection, messageId, {
+    const state = {
       status: update.status,
       attempts: reopening
         ? (update.attempts ?? 1)
         : Math.max(current.attempts, update.attempts ?? current.attempts),
       lastError: update.error !== undefined ? update.error : reopening ? null : current.lastError,
-    });
+    };
+    // stamped with the database clock read under the lock, so the task need not be read back
+    await tasks.writeTaskState(connection, messageId, { ...state, updatedAt: now });
     if (current.gameId !== null && current.type === 'game') {
       await games.setStatusFromMessage(connection, current.gameId, update.status, messageId);
     }
-    return { applied: true, task: (await tasks.findTask(connection, messageId))! };
+    return { applied: true, task: { ...current, ...state, updatedAt: now.toISOString() } };
   });
   if (result.applied) ctx.taskChanged(result.task);
   return result;
