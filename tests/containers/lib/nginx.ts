@@ -37,8 +37,9 @@ export function localConfig(config: string, s: LocalSettings): string {
   const swaps: [RegExp, string][] = [
     [/^(\s*)listen 8080;/m, `$1listen 127.0.0.1:${s.port};`],
     [/http:\/\/backend:3000/g, `http://127.0.0.1:${s.backendPort}`],
-    [/\/usr\/share\/nginx\/html/g, s.htmlDir],
+    // before the html folder goes in: that folder may itself live under /tmp/
     [/\/tmp\//g, `${s.prefix}/`],
+    [/\/usr\/share\/nginx\/html/g, s.htmlDir],
     // A short read timeout for ordinary API calls, so a test can outlast it.
     [/^(\s*)proxy_read_timeout 60s;/m, `$1proxy_read_timeout ${s.apiReadTimeout};`],
     // Node gives a child sockets, not pipes, for its output: /dev/stdout cannot be opened.
