@@ -54,7 +54,12 @@ export function createApp(deps: AppDependencies): express.Express {
   });
 
   app.use(express.json({ limit: '64kb', strict: true }));
-  app.use('/api', internalRoutes(ctx, deps.internalToken));
+  app.use(
+    '/api',
+    internalRoutes(ctx, deps.internalToken, (status, applied) =>
+      deps.metrics.statusWrites.inc({ status, applied: String(applied) }),
+    ),
+  );
   app.use(
     '/api',
     rateLimit({

@@ -62,6 +62,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     logger,
     pollIntervalMs: options.relayPollIntervalMs ?? 500,
     onPublished: (n) => metrics.eventsPublished.inc(n),
+    onRefused: (n) => metrics.eventsRefused.inc(n),
   });
   const ctx: DomainContext = {
     pool,

@@ -24,6 +24,11 @@ export function createMetrics(pool: Pool) {
     help: 'Outbox events published and confirmed by the broker',
     registers: [registry],
   });
+  const eventsRefused = new client.Counter({
+    name: 'outbox_events_publish_failures_total',
+    help: 'Outbox event publishes the broker refused or did not confirm in time (published again later)',
+    registers: [registry],
+  });
   new client.Gauge({
     name: 'outbox_backlog',
     help: 'Events waiting in the outbox to be published',
@@ -56,7 +61,7 @@ export function createMetrics(pool: Pool) {
     next();
   };
 
-  return { registry, observeHttp, eventsWritten, eventsPublished, statusWrites };
+  return { registry, observeHttp, eventsWritten, eventsPublished, eventsRefused, statusWrites };
 }
 
 export type BackendMetrics = ReturnType<typeof createMetrics>;

@@ -16,6 +16,8 @@ export interface RelayOptions {
   pollIntervalMs?: number;
   /** Called with the number of events confirmed by the broker. */
   onPublished?: (count: number) => void;
+  /** Called with the number of events the broker refused or did not confirm in time. */
+  onRefused?: (count: number) => void;
 }
 
 /**
@@ -91,7 +93,16 @@ export class OutboxRelay {
           reason: reason?.message,
         });
       }
-      if (confirmed.length > 0) this.options.onPublished?.(confirmed.length);
+      if (refused.length > 0) this.options.onRefused?.(refused.length);
+      if (confirmed.length > 0) {
+        this.options.onPublished?.(confirmed.length);
+        // one line per batch; the ids let one event be followed from the API to the consumer
+        logger.info('outbox events published', {
+          component: 'outbox-relay',
+          count: confirmed.length,
+          eventIds: confirmed.map((e) => e.eventId),
+        });
+      }
       return confirmed.length;
     });
   }

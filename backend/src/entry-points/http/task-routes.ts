@@ -44,14 +44,21 @@ export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
 }
 
 /** Status writes from the consumer; every route here requires the internal token. */
-export function internalRoutes(ctx: DomainContext, token: string): Router {
+export function internalRoutes(
+  ctx: DomainContext,
+  token: string,
+  /** Counts status writes by status and whether they applied (metrics). */
+  onStatusWrite: (status: string, applied: boolean) => void = () => undefined,
+): Router {
   const router = Router();
   const auth = requireInternalToken(token);
 
   router.put('/internal/tasks/:messageId/status', auth, async (req, res) => {
     const { messageId } = validate(messageIdParams, req.params, 'params');
     const update = validate(taskStatusUpdateSchema, req.body, 'body');
-    res.json(await processing.reportTaskStatus(ctx, messageId, update));
+    const result = await processing.reportTaskStatus(ctx, messageId, update);
+    onStatusWrite(update.status, result.applied);
+    res.json(result);
   });
 
   router.put('/games/:id/process-complete', auth, async (req, res) => {
