@@ -1,0 +1,56 @@
+import { assertTopology, type QueueNames } from '@retro/common';
+import { BrokerProbe, TEST_RABBITMQ_URL, testQueues } from '@retro/common/testing';
+import { createPool, createTestDatabase, type DbSettings } from '@retro/database';
+import amqplib from 'amqplib';
+import type mysql from 'mysql2/promise';
+
+export const BENCH_TOKEN = 'bench-internal-token-0123456789';
+
+/**
+ * One scenario's own database and queues (declared up front), a pool for direct reads and a
+ * broker probe; `cleanup()` drops all of it.
+ */
+export interface World {
+  settings: DbSettings;
+  queues: QueueNames;
+  pool: mysql.Pool;
+  probe: BrokerProbe;
+  cleanup(): Promise<void>;
+}
+
+export async function createWorld(prefix: string): Promise<World> {
+  const database = await createTestDatabase(`bench_${prefix}`);
+  const queues = testQueues(`bench_${prefix}`);
+  await declareTopology(queues);
+  const pool = createPool(database.settings, 4);
+  const probe = await BrokerProbe.open();
+  return {
+    settings: database.settings,
+    queues,
+    pool,
+    probe,
+    async cleanup() {
+      await probe.deleteQueues(queues).catch(() => undefined);
+      await probe.close();
+      await pool.end().catch(() => undefined);
+      await database.drop();
+    },
+  };
+}
+
+export async function declareTopology(queues: QueueNames): Promise<void> {
+  const connection = await amqplib.connect(TEST_RABBITMQ_URL);
+  try {
+    await assertTopology(await connection.createChannel(), queues);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Tasks per status, read straight from the database (cheap: the status column is indexed). */
+export async function countCompleted(pool: mysql.Pool): Promise<number> {
+  const [rows] = await pool.query<mysql.RowDataPacket[]>(
+    "SELECT COUNT(*) AS n FROM processing_tasks WHERE status = 'completed'",
+  );
+  return Number(rows[0]!.n);
+}
