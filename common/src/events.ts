@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TASK_STATUSES, TASK_TYPES } from './api.js';
 
 /** Queue names. Production uses the defaults; tests pass their own base name to stay isolated. */
 export interface QueueNames {
@@ -25,12 +26,6 @@ export const HEADERS = {
 export const GAME_ACTIONS = ['create', 'update', 'delete', 'process'] as const;
 export type GameAction = (typeof GAME_ACTIONS)[number];
 
-export const TASK_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-
-export const TASK_TYPES = ['game', 'custom'] as const;
-export type TaskType = (typeof TASK_TYPES)[number];
-
 /** Outcomes a tester may ask a custom message to simulate. */
 export const SIMULATED_OUTCOMES = ['success', 'transient', 'permanent'] as const;
 
@@ -47,8 +42,9 @@ export const messageIdSchema = z
   .max(MESSAGE_ID_MAX, `must be at most ${MESSAGE_ID_MAX} characters`)
   .regex(MESSAGE_ID_PATTERN, 'may contain letters, digits and . _ : - only');
 
-/** Older producers pass ids straight from form fields, as strings of digits. */
-const digitsToNumber = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
+/** Older clients pass numbers straight from form fields, as strings of digits: accept those. */
+export const digitsToNumber = (v: unknown) =>
+  typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
 
 /** A catalog change, as the backend's outbox relay publishes it. */
 export const gameEventSchema = z.object({
@@ -84,16 +80,3 @@ export const taskStatusUpdateSchema = z.strictObject({
   reopen: z.boolean().optional(),
 });
 export type TaskStatusUpdate = z.infer<typeof taskStatusUpdateSchema>;
-
-/** The processing task as the backend reports it. */
-export interface ProcessingTask {
-  messageId: string;
-  type: TaskType;
-  gameId: number | null;
-  action: string | null;
-  status: TaskStatus;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  updatedAt: string;
-}

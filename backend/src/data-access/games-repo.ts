@@ -1,23 +1,7 @@
-import type { TaskStatus } from '@retro/common';
-import { containsPattern, iso, type Queryable, type Result, type Row } from './db.js';
+import type { Game, TaskStatus } from '@retro/common';
 
-/** A game as the API shows it (the original catalog's camelCase fields). */
-export interface Game {
-  id: number;
-  title: string;
-  platformId: number;
-  platformName: string;
-  genreId: number;
-  genreName: string;
-  developer: string;
-  releaseYear: number;
-  yearCategory: string;
-  description: string;
-  imageUrl: string | null;
-  processingStatus: TaskStatus;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { Game };
+import { containsPattern, iso, type Queryable, type Result, type Row } from './db.js';
 
 export interface GameFields {
   title: string;

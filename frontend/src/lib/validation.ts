@@ -1,3 +1,4 @@
+import { GAME_LIMITS } from '@retro/common/api';
 import type { FieldError } from './types.js';
 
 /** The raw form values, as typed. */
@@ -11,17 +12,17 @@ export interface GameFormValues {
   imageUrl: string;
 }
 
-/** The server's rules, repeated here so most mistakes are caught before a round trip. */
+/** The server's rules (one definition in @retro/common), checked before a round trip. */
 export const LIMITS = {
-  title: 100,
-  developer: 100,
-  description: 5000,
-  imageUrl: 255,
-  firstYear: 1950,
+  title: GAME_LIMITS.titleMax,
+  developer: GAME_LIMITS.developerMax,
+  description: GAME_LIMITS.descriptionMax,
+  imageUrl: GAME_LIMITS.imageUrlMax,
+  firstYear: GAME_LIMITS.firstYear,
 } as const;
 
 export function lastYear(now = new Date()): number {
-  return now.getFullYear() + 1;
+  return now.getFullYear() + GAME_LIMITS.yearsAhead;
 }
 
 function isHttpUrl(value: string): boolean {

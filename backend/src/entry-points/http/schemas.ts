@@ -1,10 +1,15 @@
-import { messageIdSchema, TASK_STATUSES, TASK_TYPES } from '@retro/common';
+import {
+  digitsToNumber,
+  GAME_LIMITS,
+  messageIdSchema,
+  TASK_STATUSES,
+  TASK_TYPES,
+} from '@retro/common';
 import { z } from 'zod';
 import { GAME_SORTS } from '../../data-access/games-repo.js';
 
 const MAX_ID = 2_147_483_647;
-export const MIN_RELEASE_YEAR = 1950;
-export const maxReleaseYear = () => new Date().getUTCFullYear() + 1;
+const maxReleaseYear = () => new Date().getUTCFullYear() + GAME_LIMITS.yearsAhead;
 
 /** An id in a path or query: digits only, within INT range. */
 const idString = z
@@ -12,9 +17,6 @@ const idString = z
   .regex(/^\d+$/, 'must be a positive whole number')
   .transform(Number)
   .pipe(z.number().int().min(1, 'must be a positive whole number').max(MAX_ID, 'is too large'));
-
-/** Older clients send numbers from form fields as strings of digits: accept those too. */
-const digitsToNumber = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
 
 const idField = z.preprocess(
   digitsToNumber,
@@ -31,17 +33,17 @@ const text = (max: number) =>
 export const idParams = z.object({ id: idString });
 
 export const gameBody = z.object({
-  title: text(100),
+  title: text(GAME_LIMITS.titleMax),
   platformId: idField,
   genreId: idField,
-  developer: text(100),
+  developer: text(GAME_LIMITS.developerMax),
   releaseYear: z.preprocess(
     digitsToNumber,
     z
       .number({ error: 'must be a number' })
       .int('must be a whole year')
-      .refine((y) => y >= MIN_RELEASE_YEAR && y <= maxReleaseYear(), {
-        message: `must be between ${MIN_RELEASE_YEAR} and next year`,
+      .refine((y) => y >= GAME_LIMITS.firstYear && y <= maxReleaseYear(), {
+        message: `must be between ${GAME_LIMITS.firstYear} and next year`,
       }),
   ),
   yearCategory: z
@@ -49,12 +51,12 @@ export const gameBody = z.object({
     .regex(/^\d{3}0s$/, 'must look like "1990s"')
     .nullish()
     .transform((v) => v ?? undefined),
-  description: text(5000),
+  description: text(GAME_LIMITS.descriptionMax),
   imageUrl: z.preprocess(
     (v) => (v === '' || v === undefined ? null : v),
     z
       .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-      .max(255, 'must be at most 255 characters')
+      .max(GAME_LIMITS.imageUrlMax, `must be at most ${GAME_LIMITS.imageUrlMax} characters`)
       .nullable(),
   ),
 });

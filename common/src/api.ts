@@ -1,0 +1,53 @@
+// The catalog API's shapes and input limits, shared by the backend, the browser pages and the
+// tests. No imports and nothing Node-specific: the frontend bundles this file as it is.
+
+export const TASK_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const TASK_TYPES = ['game', 'custom'] as const;
+export type TaskType = (typeof TASK_TYPES)[number];
+
+/** A game as `GET /api/games` answers it (the original catalog's camelCase fields). */
+export interface Game {
+  id: number;
+  title: string;
+  platformId: number;
+  platformName: string;
+  genreId: number;
+  genreName: string;
+  developer: string;
+  releaseYear: number;
+  yearCategory: string;
+  description: string;
+  imageUrl: string | null;
+  processingStatus: TaskStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The processing of one message (a catalog event or a custom message). */
+export interface ProcessingTask {
+  messageId: string;
+  type: TaskType;
+  gameId: number | null;
+  action: string | null;
+  status: TaskStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `GET /api/tasks/counts`. */
+export type TaskCounts = Record<TaskStatus | 'total', number>;
+
+/** What a game's fields may hold; the server enforces these, the form checks them early. */
+export const GAME_LIMITS = {
+  titleMax: 100,
+  developerMax: 100,
+  descriptionMax: 5000,
+  imageUrlMax: 255,
+  firstYear: 1950,
+  /** The last accepted release year is next year. */
+  yearsAhead: 1,
+} as const;
