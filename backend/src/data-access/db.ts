@@ -5,13 +5,18 @@ export type Queryable = mysql.Pool | mysql.PoolConnection;
 export type Row = mysql.RowDataPacket;
 export type Result = mysql.ResultSetHeader;
 
-/** Runs `fn` in one transaction on one connection; rolls back when it throws. */
+/**
+ * Runs `fn` in one transaction on one connection; rolls back when it throws. `readCommitted`
+ * sets that isolation level for this transaction only (no gap locks: see the outbox relay).
+ */
 export async function withTransaction<T>(
   pool: Pool,
   fn: (connection: mysql.PoolConnection) => Promise<T>,
+  { readCommitted = false } = {},
 ): Promise<T> {
   const connection = await pool.getConnection();
   try {
+    if (readCommitted) await connection.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
     await connection.beginTransaction();
     const result = await fn(connection);
     await connection.commit();

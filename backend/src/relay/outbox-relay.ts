@@ -60,51 +60,58 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const { connection, channel, queues, pool, logger } = this.options;
     if (!connection.isConnected()) return 0;
-    return withTransaction(pool, async (db) => {
-      const claimed = await outbox.claimUnpublished(db, this.batchSize);
-      if (claimed.length === 0) return 0;
-      const ready = await this.inGameOrder(db, claimed);
-      const results = await Promise.allSettled(
-        ready.map((event) =>
-          channel.publish('', queues.main, Buffer.from(event.payload), {
-            persistent: true,
-            contentType: 'application/json',
-            messageId: event.eventId,
-            timestamp: Math.floor(Date.now() / 1000),
-            type: 'game_event',
-          }),
-        ),
-      );
-      const confirmed = ready.filter((_, i) => results[i]!.status === 'fulfilled');
-      const refused = ready.filter((_, i) => results[i]!.status === 'rejected');
-      await outbox.markPublished(
-        db,
-        confirmed.map((e) => e.id),
-      );
-      if (refused.length > 0) {
-        await outbox.countFailedAttempt(
-          db,
-          refused.map((e) => e.id),
+    // READ COMMITTED: under REPEATABLE READ the claiming `FOR UPDATE` also gap-locks the end of
+    // the outbox index, so every API write inserting an event waited for the broker's confirms
+    // and could deadlock with the relay (ER_LOCK_DEADLOCK, a 500 to the client)
+    return withTransaction(
+      pool,
+      async (db) => {
+        const claimed = await outbox.claimUnpublished(db, this.batchSize);
+        if (claimed.length === 0) return 0;
+        const ready = await this.inGameOrder(db, claimed);
+        const results = await Promise.allSettled(
+          ready.map((event) =>
+            channel.publish('', queues.main, Buffer.from(event.payload), {
+              persistent: true,
+              contentType: 'application/json',
+              messageId: event.eventId,
+              timestamp: Math.floor(Date.now() / 1000),
+              type: 'game_event',
+            }),
+          ),
         );
-        const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult)
-          .reason as Error;
-        logger.warn('broker did not confirm events; they stay in the outbox', {
-          count: refused.length,
-          reason: reason?.message,
-        });
-      }
-      if (refused.length > 0) this.options.onRefused?.(refused.length);
-      if (confirmed.length > 0) {
-        this.options.onPublished?.(confirmed.length);
-        // one line per batch; the ids let one event be followed from the API to the consumer
-        logger.info('outbox events published', {
-          component: 'outbox-relay',
-          count: confirmed.length,
-          eventIds: confirmed.map((e) => e.eventId),
-        });
-      }
-      return confirmed.length;
-    });
+        const confirmed = ready.filter((_, i) => results[i]!.status === 'fulfilled');
+        const refused = ready.filter((_, i) => results[i]!.status === 'rejected');
+        await outbox.markPublished(
+          db,
+          confirmed.map((e) => e.id),
+        );
+        if (refused.length > 0) {
+          await outbox.countFailedAttempt(
+            db,
+            refused.map((e) => e.id),
+          );
+          const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult)
+            .reason as Error;
+          logger.warn('broker did not confirm events; they stay in the outbox', {
+            count: refused.length,
+            reason: reason?.message,
+          });
+        }
+        if (refused.length > 0) this.options.onRefused?.(refused.length);
+        if (confirmed.length > 0) {
+          this.options.onPublished?.(confirmed.length);
+          // one line per batch; the ids let one event be followed from the API to the consumer
+          logger.info('outbox events published', {
+            component: 'outbox-relay',
+            count: confirmed.length,
+            eventIds: confirmed.map((e) => e.eventId),
+          });
+        }
+        return confirmed.length;
+      },
+      { readCommitted: true },
+    );
   }
 
   /** Keeps the events whose every earlier unpublished event of the same game is claimed too. */
