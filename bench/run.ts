@@ -80,7 +80,11 @@ log(
 );
 
 heading(`Consumer memory while draining a ${BACKLOG}-message backlog`);
-const backlog = await backlogMemory({ messages: BACKLOG, prefetch: PREFETCH, maxDrainSec: 240 });
+const backlog = await backlogMemory({
+  messages: BACKLOG,
+  prefetch: PREFETCH,
+  maxDrainSec: setting('BENCH_DRAIN_SEC', 120),
+});
 log(
   `published in ${backlog.publishSeconds} s; drained ${backlog.drained} in ${backlog.drainSeconds} s (${backlog.drainPerSec}/s)`,
 );

@@ -5,7 +5,12 @@ import type { ConsumerConfigInput } from '@retro/message-consumer';
 import { until } from './load.js';
 import { freePort } from './ports.js';
 
-const FIXTURE = fileURLToPath(new URL('../fixtures/consumer-process.ts', import.meta.url));
+const FIXTURES = {
+  /** The TypeScript sources through tsx, like the tests. */
+  source: fileURLToPath(new URL('../fixtures/consumer-process.ts', import.meta.url)),
+  /** The build output with plain node, as `npm start` and the container run it. */
+  dist: fileURLToPath(new URL('../fixtures/consumer-process.mjs', import.meta.url)),
+};
 
 export interface ChildConsumer {
   child: ChildProcess;
@@ -19,6 +24,7 @@ export interface ChildConsumer {
 export async function spawnConsumer(
   queues: QueueNames,
   config: ConsumerConfigInput,
+  runtime: keyof typeof FIXTURES = 'source',
 ): Promise<ChildConsumer> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_QUEUES: JSON.stringify(queues) };
@@ -26,7 +32,8 @@ export async function spawnConsumer(
     env[key] = String(value);
   }
   env.CONSUMER_PORT = String(port);
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+  const args = runtime === 'source' ? ['--import', 'tsx', FIXTURES.source] : [FIXTURES.dist];
+  const child = spawn(process.execPath, args, {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

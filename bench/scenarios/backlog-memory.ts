@@ -1,10 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { startBackend } from '@retro/backend';
 import { TEST_RABBITMQ_URL } from '@retro/common/testing';
 import amqplib from 'amqplib';
 import { spawnConsumer } from '../lib/child-consumer.js';
 import { round, until } from '../lib/load.js';
 import { BENCH_TOKEN, createWorld } from '../lib/world.js';
+
+const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 export interface BacklogOptions {
   messages: number;
@@ -22,8 +27,9 @@ export function rssMb(pid: number): number {
 }
 
 /**
- * A backlog of `messages` custom messages waits in the queue; one consumer process (no simulated
- * work) drains it against the real backend while its RSS is sampled from /proc every 250 ms.
+ * A backlog of `messages` custom messages waits in the queue; one consumer process (the build
+ * output, no simulated work) drains it against the real backend while its RSS is sampled from
+ * /proc every 250 ms, for at most `maxDrainSec`.
  */
 export async function backlogMemory(options: BacklogOptions) {
   const world = await createWorld('backlog');
@@ -41,12 +47,17 @@ export async function backlogMemory(options: BacklogOptions) {
     await publishBacklog(world.queues.main, options.messages);
     const publishSeconds = (performance.now() - publishStarted) / 1000;
 
-    const consumer = await spawnConsumer(world.queues, {
-      BACKEND_URL: backend.url,
-      INTERNAL_API_TOKEN: BENCH_TOKEN,
-      PROCESSING_DELAY_MS: 0,
-      PREFETCH: options.prefetch,
-    });
+    buildServices();
+    const consumer = await spawnConsumer(
+      world.queues,
+      {
+        BACKEND_URL: backend.url,
+        INTERNAL_API_TOKEN: BENCH_TOKEN,
+        PROCESSING_DELAY_MS: 0,
+        PREFETCH: options.prefetch,
+      },
+      'dist',
+    );
     const started = performance.now();
     const samples: number[] = [rssMb(consumer.pid)];
     const timer = setInterval(() => samples.push(rssMb(consumer.pid)), 250);
@@ -82,6 +93,14 @@ export async function backlogMemory(options: BacklogOptions) {
     await backend.stop();
     await world.cleanup();
   }
+}
+
+/** The consumer measured is the build output (as deployed), so bring dist up to date first. */
+function buildServices(): void {
+  execFileSync(process.execPath, [TSC, '-b', 'tsconfig.build.json'], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    stdio: 'inherit',
+  });
 }
 
 /** Publishes the backlog with raw amqplib on a confirm channel, 1,000 confirms at a time. */
