@@ -32,7 +32,13 @@ export class TaskFeed {
 
   publish(task: ProcessingTask): void {
     const state = `${task.status}|${task.attempts}|${task.updatedAt}`;
-    if (this.seen.get(task.messageId) === state) return;
+    const previous = this.seen.get(task.messageId);
+    if (previous === state) return;
+    // a poll that read the row before a newer change was pushed live must not send the older state
+    // (viewers saw completed → processing → completed); ISO timestamps compare as strings
+    if (previous !== undefined && previous.slice(previous.lastIndexOf('|') + 1) > task.updatedAt) {
+      return;
+    }
     this.seen.delete(task.messageId);
     this.seen.set(task.messageId, state);
     if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.keys().next().value!);
