@@ -1,7 +1,8 @@
 // Runs every check the project has and ends with one summary line: `Summary: N passed, N failed`.
 // Steps: lint, build (every service, as `npm start` builds it), typecheck (sources and tests),
-// then the mocha suites against the real MariaDB and RabbitMQ. Extra mocha arguments pass through:
-//   npm test -- --grep outbox
+// the mocha suites against the real MariaDB and RabbitMQ, then the fault suite (which stops and
+// starts RabbitMQ). Extra mocha arguments pass through and skip the fault suite:
+//   npm test -- --grep outbox        TEST_ONLY=mocha npm test        TEST_ONLY=faults npm test
 import { spawn } from 'node:child_process';
 
 const extraArgs = process.argv.slice(2);
@@ -44,22 +45,29 @@ await check('lint', 'npm', ['run', '--silent', 'lint']);
 await check('build', 'npm', ['run', '--silent', 'build']);
 await check('typecheck', 'npm', ['run', '--silent', 'typecheck']);
 
-if (!only || only === 'mocha') {
-  console.log('\n=== mocha');
-  const specs = ['*/test/**/*.test.ts', 'tests/**/*.test.ts'];
-  const { code, output } = await run('npx', ['mocha', ...specs, ...extraArgs], { capture: true });
-  const count = (word) => Number(output.match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
+/** A mocha run whose own test counts go into the summary. */
+async function mocha(name, args) {
+  if (only && only !== name) return;
+  console.log(`\n=== ${name}: mocha ${args.join(' ')}`);
+  const { code, output } = await run('npx', ['mocha', ...args], { capture: true });
+  // mocha's closing lines, e.g. "  302 passing (2m)" and "  3 failing"
+  const count = (word) =>
+    Number([...output.matchAll(new RegExp(`^ *(\\d+) ${word}\\b`, 'gm'))].at(-1)?.[1] ?? 0);
   passed += count('passing');
   failed += count('failing');
   if (code !== 0 && count('failing') === 0) {
     failed += 1;
-    console.log(`=== mocha exited ${code} without reporting a failing test`);
+    console.log(`=== ${name}: mocha exited ${code} without reporting a failing test`);
   }
   if (count('passing') + count('failing') === 0) {
     failed += 1;
-    console.log('=== mocha ran no test');
+    console.log(`=== ${name}: mocha ran no test`);
   }
 }
+
+await mocha('mocha', ['*/test/**/*.test.ts', 'tests/**/*.test.ts', ...extraArgs]);
+// Stops and starts RabbitMQ, so it runs alone, after everything else (npm run test:faults).
+if (extraArgs.length === 0) await mocha('faults', ['tests/faults/*.fault.ts']);
 
 console.log(`\nSummary: ${passed} passed, ${failed} failed`);
 process.exitCode = failed > 0 ? 1 : 0;
