@@ -1,19 +1,12 @@
 import client from 'prom-client';
-import type { RequestHandler } from 'express';
+import { httpMetrics, serviceRegistry } from '@retro/common';
 import type { Pool } from './data-access/db.js';
 import { backlog } from './data-access/outbox-repo.js';
 
 /** The backend's Prometheus metrics, in a registry of its own (several instances per process in tests). */
 export function createMetrics(pool: Pool) {
-  const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry });
-  const httpDuration = new client.Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request latency',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
+  const registry = serviceRegistry();
+  const observeHttp = httpMetrics(registry);
   const eventsWritten = new client.Counter({
     name: 'outbox_events_written_total',
     help: 'Events written to the outbox together with a catalog change',
@@ -51,15 +44,6 @@ export function createMetrics(pool: Pool) {
     labelNames: ['status', 'applied'] as const,
     registers: [registry],
   });
-
-  const observeHttp: RequestHandler = (req, res, next) => {
-    const end = httpDuration.startTimer();
-    res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
-      end({ method: req.method, route, status: String(res.statusCode) });
-    });
-    next();
-  };
 
   return { registry, observeHttp, eventsWritten, eventsPublished, eventsRefused, statusWrites };
 }

@@ -6,3 +6,4 @@ export * from './events.js';
 export * from './http.js';
 export * from './logger.js';
 export * from './process.js';
+export * from './metrics.js';

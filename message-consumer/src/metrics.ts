@@ -1,12 +1,12 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { serviceRegistry } from '@retro/common';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 /**
  * The consumer's Prometheus metrics, in a registry of its own so several consumers can run in
  * one process (tests) without clashing on the global registry.
  */
 export function createMetrics() {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const registry = serviceRegistry();
   const counter = (name: string, help: string) =>
     new Counter({ name, help, registers: [registry] });
   return {

@@ -38,6 +38,7 @@ export interface AppDependencies {
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.use(requestContext(deps.logger));
+  app.use(deps.metrics.observeHttp);
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -1,8 +1,11 @@
-import { Counter, Registry } from 'prom-client';
+import { httpMetrics, serviceRegistry } from '@retro/common';
+import { Counter } from 'prom-client';
 
 /** The producer's Prometheus counters, in a registry of its own (one per running service). */
 export class ProducerMetrics {
-  readonly registry = new Registry();
+  readonly registry = serviceRegistry();
+  /** Middleware recording HTTP latency by route. */
+  readonly observeHttp = httpMetrics(this.registry);
 
   readonly published = new Counter({
     name: 'producer_messages_published_total',

@@ -215,13 +215,17 @@ describe('message producer: publishing', () => {
     await h.probe.drain(h.queues.dlq);
   });
 
-  it('when publishes were confirmed, then /metrics counts them', async () => {
+  it('when publishes were confirmed, then /metrics counts them and their HTTP latency', async () => {
     await h.post('/api/messages/custom', { message: 'metric' });
     const res = await fetch(`${h.producer.url}/metrics`);
     const text = await res.text();
 
     expect(res.status).to.equal(200);
     expect(text).to.match(/producer_messages_confirmed_total\{kind="custom"\} [1-9]/);
+    expect(text).to.match(
+      /http_request_duration_seconds_count\{method="POST",route="\/api\/messages\/custom",status="201"\} [1-9]/,
+    );
+    expect(text).to.include('process_resident_memory_bytes');
   });
 
   it('when health is read, then it names the broker state and the answer carries a CSP that allows only own scripts', async () => {
