@@ -53,6 +53,8 @@ export function createApp(deps: AppDependencies): express.Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  // a batch of status reports may carry up to 200 error texts; every other body stays small
+  app.use('/api/internal/tasks/status', express.json({ limit: '1mb', strict: true }));
   app.use(express.json({ limit: '64kb', strict: true }));
   app.use(
     '/api',

@@ -80,3 +80,21 @@ export const taskStatusUpdateSchema = z.strictObject({
   reopen: z.boolean().optional(),
 });
 export type TaskStatusUpdate = z.infer<typeof taskStatusUpdateSchema>;
+
+/** Most status reports one batch write may carry. */
+export const TASK_STATUS_BATCH_MAX = 200;
+
+/** One item of the batch write: a status report with the message it is about. */
+export const taskStatusReportSchema = taskStatusUpdateSchema.extend({ messageId: messageIdSchema });
+export type TaskStatusReport = z.infer<typeof taskStatusReportSchema>;
+
+/**
+ * Body of the consumer's batched status write: `PUT /api/internal/tasks/status`. The reports are
+ * applied in order, in one transaction; the answer has one result per report, in the same order.
+ */
+export const taskStatusBatchSchema = z.strictObject({
+  updates: z
+    .array(taskStatusReportSchema)
+    .min(1, 'must hold at least one update')
+    .max(TASK_STATUS_BATCH_MAX, `must hold at most ${TASK_STATUS_BATCH_MAX} updates`),
+});

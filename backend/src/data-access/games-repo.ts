@@ -159,6 +159,29 @@ export async function setStatusFromMessage(
   return result.affectedRows > 0;
 }
 
+/**
+ * `setStatusFromMessage` for several games in one statement; each game may appear once. The
+ * primary key is walked in id order, so concurrent batches lock games in the same order.
+ */
+export async function setStatusesFromMessages(
+  db: Queryable,
+  changes: { gameId: number; status: TaskStatus; messageId: string }[],
+): Promise<void> {
+  const byGame = (pick: (c: (typeof changes)[number]) => unknown) => ({
+    sql: `CASE games.id ${changes.map(() => 'WHEN ? THEN ?').join(' ')} END`,
+    params: changes.flatMap((c) => [c.gameId, pick(c)]),
+  });
+  const status = byGame((c) => c.status);
+  const messageId = byGame((c) => c.messageId);
+  await db.query<Result>(
+    `UPDATE games SET processing_status = ${status.sql}
+     WHERE id IN (?)
+       AND (last_event_id IS NULL OR last_event_id = ${messageId.sql}
+            OR NOT EXISTS (SELECT 1 FROM outbox_events WHERE event_id = ${messageId.sql}))`,
+    [...status.params, changes.map((c) => c.gameId), ...messageId.params, ...messageId.params],
+  );
+}
+
 export async function gameExists(db: Queryable, id: number): Promise<boolean> {
   const [rows] = await db.query<Row[]>('SELECT 1 FROM games WHERE id = ?', [id]);
   return rows.length > 0;

@@ -50,20 +50,71 @@ export async function findTask(
   return rows[0] ? toTask(rows[0]) : null;
 }
 
+type NewTask = { messageId: string; type: TaskType; gameId: number | null; action: string | null };
+
 /**
- * Locks a task for a status change. `now` is the database's clock, read under the lock, so the
- * change can be stamped with it and the task returned without reading it back.
+ * Creates the tasks that do not exist yet (a custom or foreign message's first report) and locks
+ * the existing ones, in the order given: callers pass them sorted, so that concurrent batches
+ * lock rows in the same order and cannot deadlock each other. `ON DUPLICATE KEY UPDATE` (a no-op
+ * here) rather than `INSERT IGNORE`: it takes the exclusive lock the status change needs at once,
+ * where `IGNORE` would take a shared one that two writers could then both try to upgrade.
  */
-export async function lockTask(
+export async function ensureTasks(db: Queryable, tasks: NewTask[]): Promise<void> {
+  await db.query(
+    `INSERT INTO processing_tasks (message_id, type, game_id, action, status, attempts)
+     VALUES ${tasks.map(() => "(?, ?, ?, ?, 'pending', 0)").join(', ')}
+     ON DUPLICATE KEY UPDATE message_id = message_id`,
+    tasks.flatMap((t) => [t.messageId, t.type, t.gameId, t.action]),
+  );
+}
+
+/**
+ * Reads tasks that `ensureTasks` has locked in this transaction. A plain read: under READ
+ * COMMITTED it sees their current state, and unlike `FOR UPDATE` it never waits on rows it does
+ * not need when the optimizer scans the table (as it does while the table is young). `now` is the
+ * database's clock, so the changes can be stamped with it and the tasks returned without reading
+ * them back.
+ */
+export async function readLockedTasks(
   db: Queryable,
-  messageId: string,
-): Promise<{ task: ProcessingTask; now: Date } | null> {
+  messageIds: string[],
+): Promise<{ tasks: ProcessingTask[]; now: Date }> {
   const [rows] = await db.query<Row[]>(
     `SELECT ${COLUMNS}, CURRENT_TIMESTAMP(3) AS now FROM processing_tasks
-     WHERE message_id = ? FOR UPDATE`,
-    [messageId],
+     WHERE message_id IN (?)`,
+    [messageIds],
   );
-  return rows[0] ? { task: toTask(rows[0]), now: new Date(rows[0].now) } : null;
+  const now = rows[0] ? new Date(rows[0].now) : new Date();
+  return { tasks: rows.map(toTask), now };
+}
+
+export interface TaskState {
+  status: TaskStatus;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** Writes the new state of several tasks in one statement, all stamped `updatedAt`. */
+export async function writeTaskStates(
+  db: Queryable,
+  states: (TaskState & { messageId: string })[],
+  updatedAt: Date,
+): Promise<void> {
+  const ids = states.map((s) => s.messageId);
+  const column = (pick: (s: TaskState) => unknown) => ({
+    sql: `CASE message_id ${states.map(() => 'WHEN ? THEN ?').join(' ')} END`,
+    params: states.flatMap((s) => [s.messageId, pick(s)]),
+  });
+  const status = column((s) => s.status);
+  const attempts = column((s) => s.attempts);
+  const lastError = column((s) => s.lastError);
+  await db.query(
+    `UPDATE processing_tasks
+     SET status = ${status.sql}, attempts = ${attempts.sql}, last_error = ${lastError.sql},
+         updated_at = ?
+     WHERE message_id IN (?)`,
+    [...status.params, ...attempts.params, ...lastError.params, updatedAt, ids],
+  );
 }
 
 export async function writeTaskState(

@@ -2,6 +2,7 @@ import {
   AppError,
   type ProcessingTask,
   type TaskStatus,
+  type TaskStatusReport,
   type TaskStatusUpdate,
 } from '@retro/common';
 import { withTransaction } from '../data-access/db.js';
@@ -23,45 +24,134 @@ export function acceptsTransition(current: TaskStatus, next: TaskStatus, reopen 
   return RANK[next] >= RANK[current];
 }
 
-/** The consumer's status report for one message. */
+/** The outcome of one status report: whether it changed the task, and the task after it. */
+export interface TaskStatusResult {
+  messageId: string;
+  applied: boolean;
+  task: ProcessingTask;
+}
+
+/** The consumer's status report for one message: a batch of one. */
 export async function reportTaskStatus(
   ctx: DomainContext,
   messageId: string,
   update: TaskStatusUpdate,
 ): Promise<{ applied: boolean; task: ProcessingTask }> {
-  const result = await withTransaction(ctx.pool, async (connection) => {
-    await tasks.insertTask(
-      connection,
-      {
-        messageId,
-        type: update.type,
-        gameId: update.gameId ?? null,
-        action: update.action ?? null,
-      },
-      { ignoreExisting: true },
-    );
-    const { task: current, now } = (await tasks.lockTask(connection, messageId))!;
-    const reopening = update.reopen === true && current.status === 'failed';
-    if (!acceptsTransition(current.status, update.status, update.reopen)) {
-      return { applied: false, task: current };
-    }
-    const state = {
-      status: update.status,
-      attempts: reopening
-        ? (update.attempts ?? 1)
-        : Math.max(current.attempts, update.attempts ?? current.attempts),
-      lastError: update.error !== undefined ? update.error : reopening ? null : current.lastError,
-    };
-    // stamped with the database clock read under the lock, so the task need not be read back
-    await tasks.writeTaskState(connection, messageId, { ...state, updatedAt: now });
-    if (current.gameId !== null && current.type === 'game') {
-      await games.setStatusFromMessage(connection, current.gameId, update.status, messageId);
-    }
-    return { applied: true, task: { ...current, ...state, updatedAt: now.toISOString() } };
-  });
-  if (result.applied) ctx.taskChanged(result.task);
-  return result;
+  const [result] = await reportTaskStatuses(ctx, [{ ...update, messageId }]);
+  return { applied: result!.applied, task: result!.task };
 }
+
+/**
+ * Applies the consumer's status reports in order, in one transaction, as if each were written on
+ * its own: a report about a message the batch already changed sees that change. Creates the tasks
+ * of messages reported for the first time and locks all of them (sorted, so concurrent batches
+ * cannot deadlock), decides each report in memory, then writes each changed task's final state and each
+ * game's status in as few statements as possible. One result per report, in request order.
+ */
+export async function reportTaskStatuses(
+  ctx: DomainContext,
+  reports: TaskStatusReport[],
+): Promise<TaskStatusResult[]> {
+  // READ COMMITTED: no gap locks, so a batch never blocks the inserts of catalog writes, and its
+  // UPDATEs pass over rows they do not change (locked by others or not) instead of waiting on them
+  const results = await withTransaction(
+    ctx.pool,
+    async (connection) => {
+      // message_id compares case-insensitively (utf8mb4_unicode_ci): "Ab" and "ab" are one task
+      const firstReports = new Map<string, TaskStatusReport>();
+      for (const report of reports) {
+        if (!firstReports.has(key(report.messageId)))
+          firstReports.set(key(report.messageId), report);
+      }
+      const sorted = [...firstReports.values()].sort((a, b) =>
+        compare(key(a.messageId), key(b.messageId)),
+      );
+      await tasks.ensureTasks(
+        connection,
+        sorted.map((r) => ({
+          messageId: r.messageId,
+          type: r.type,
+          gameId: r.gameId ?? null,
+          action: r.action ?? null,
+        })),
+      );
+      const { tasks: locked, now } = await tasks.readLockedTasks(
+        connection,
+        sorted.map((r) => r.messageId),
+      );
+      const current = new Map(locked.map((t) => [key(t.messageId), t]));
+
+      const results: TaskStatusResult[] = [];
+      const changedTasks = new Map<string, ProcessingTask>();
+      // per game, the messages whose reports applied, each with its last status, in the order of
+      // their last report: applied in that order they leave the game as sequential writes would
+      const gameChanges = new Map<number, Map<string, TaskStatus>>();
+      for (const report of reports) {
+        const task = current.get(key(report.messageId))!;
+        const next = decide(task, report, now);
+        if (!next) {
+          results.push({ messageId: report.messageId, applied: false, task });
+          continue;
+        }
+        current.set(key(task.messageId), next);
+        changedTasks.set(key(task.messageId), next);
+        results.push({ messageId: report.messageId, applied: true, task: next });
+        if (next.gameId !== null && next.type === 'game') {
+          const messages = gameChanges.get(next.gameId) ?? new Map<string, TaskStatus>();
+          messages.delete(next.messageId);
+          messages.set(next.messageId, next.status);
+          gameChanges.set(next.gameId, messages);
+        }
+      }
+
+      if (changedTasks.size > 0) {
+        await tasks.writeTaskStates(connection, [...changedTasks.values()], now);
+      }
+      // round k holds each game's k-th message: nearly always one round, as a game rarely has two
+      // events reported in the same batch
+      for (const round of inRounds(gameChanges)) {
+        await games.setStatusesFromMessages(connection, round);
+      }
+      return results;
+    },
+    { readCommitted: true },
+  );
+  for (const result of results) if (result.applied) ctx.taskChanged(result.task);
+  return results;
+}
+
+/** The task after `report`, or null when the report may not change it. */
+function decide(
+  current: ProcessingTask,
+  report: TaskStatusUpdate,
+  now: Date,
+): ProcessingTask | null {
+  if (!acceptsTransition(current.status, report.status, report.reopen)) return null;
+  const reopening = report.reopen === true && current.status === 'failed';
+  return {
+    ...current,
+    status: report.status,
+    attempts: reopening
+      ? (report.attempts ?? 1)
+      : Math.max(current.attempts, report.attempts ?? current.attempts),
+    lastError: report.error !== undefined ? report.error : reopening ? null : current.lastError,
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** Splits the game changes into rounds in which each game appears at most once. */
+function inRounds(gameChanges: Map<number, Map<string, TaskStatus>>) {
+  const rounds: { gameId: number; status: TaskStatus; messageId: string }[][] = [];
+  for (const [gameId, messages] of gameChanges) {
+    [...messages].forEach(([messageId, status], i) => {
+      (rounds[i] ??= []).push({ gameId, status, messageId });
+    });
+  }
+  return rounds;
+}
+
+const key = (messageId: string) => messageId.toLowerCase();
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The original consumer's status write: sets the game's status directly. */
 export async function completeGameProcessing(

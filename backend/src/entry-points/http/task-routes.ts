@@ -1,4 +1,4 @@
-import { taskStatusUpdateSchema } from '@retro/common';
+import { taskStatusBatchSchema, taskStatusUpdateSchema } from '@retro/common';
 import { Router } from 'express';
 import * as tasks from '../../data-access/tasks-repo.js';
 import type { DomainContext } from '../../domain/context.js';
@@ -59,6 +59,14 @@ export function internalRoutes(
     const result = await processing.reportTaskStatus(ctx, messageId, update);
     onStatusWrite(update.status, result.applied);
     res.json(result);
+  });
+
+  /** Several reports in one transaction: the consumer coalesces its writes into these. */
+  router.put('/internal/tasks/status', auth, async (req, res) => {
+    const { updates } = validate(taskStatusBatchSchema, req.body, 'body');
+    const results = await processing.reportTaskStatuses(ctx, updates);
+    results.forEach((result, i) => onStatusWrite(updates[i]!.status, result.applied));
+    res.json({ results });
   });
 
   router.put('/games/:id/process-complete', auth, async (req, res) => {
