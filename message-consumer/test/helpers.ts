@@ -235,6 +235,8 @@ async function declareTopology(queues: QueueNames): Promise<void> {
 /**
  * An HTTP hop between the consumer and the backend that records every status write and can
  * answer some of them with a 5xx itself, to play a failing backend without touching the real one.
+ * A batch request is recorded as one entry per write; it fails as a whole when any of its writes
+ * is to fail, as the backend's answer covers the whole batch.
  */
 export class RecordingBackendProxy {
   readonly requests: Array<{ at: number; messageId: string; body: Record<string, unknown> }> = [];
@@ -250,9 +252,16 @@ export class RecordingBackendProxy {
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const raw = Buffer.concat(chunks).toString();
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-      const messageId = decodeURIComponent(req.url!.split('/')[4] ?? '');
-      this.requests.push({ at: performance.now(), messageId, body });
-      const status = this.failWith(body);
+      const at = performance.now();
+      const writes = Array.isArray(body.updates)
+        ? (body.updates as Record<string, unknown>[]).map(({ messageId, ...update }) => ({
+            at,
+            messageId: String(messageId),
+            body: update,
+          }))
+        : [{ at, messageId: decodeURIComponent(req.url!.split('/')[4] ?? ''), body }];
+      this.requests.push(...writes);
+      const status = writes.map((w) => this.failWith(w.body)).find((s) => s !== undefined);
       if (status !== undefined) {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(

@@ -1,5 +1,9 @@
-import type { ProcessingTask, TaskStatusUpdate } from '@retro/common';
-import type { Logger } from '@retro/common';
+import {
+  type Logger,
+  type ProcessingTask,
+  type TaskStatusUpdate,
+  taskStatusReportSchema,
+} from '@retro/common';
 import http from 'node:http';
 import https from 'node:https';
 import pRetry from 'p-retry';
@@ -14,6 +18,10 @@ export interface BackendClientOptions {
   timeoutMs?: number;
   /** Quick in-place retries for brief blips, before the message goes to the retry queue. */
   retries?: number;
+  /** How long a status write waits for others to share its request (when one is in flight). */
+  batchWindowMs?: number;
+  /** Most status writes in one request. */
+  maxBatch?: number;
   logger: Logger;
 }
 
@@ -26,54 +34,128 @@ export interface StatusReply {
 
 export interface BackendClient {
   reportStatus(messageId: string, update: TaskStatusUpdate): Promise<StatusReply>;
-  /** Closes the idle keep-alive connections. */
+  /** Fails the writes still waiting for a request and closes the idle keep-alive connections. */
   close(): void;
 }
 
+/** A status write waiting for its batch's answer. */
+interface Waiting {
+  update: TaskStatusUpdate;
+  /** The batch item, serialized once. */
+  json: string;
+  resolve(reply: StatusReply): void;
+  reject(error: Error): void;
+}
+
+/** Well under the backend's 1 MB body limit for batches, whatever the error texts. */
+const MAX_BATCH_BYTES = 256 * 1024;
+
 /**
- * Writes task status to the backend. Network errors, timeouts and 5xx (also 408/429) are
- * transient and retried a few times quickly; any other 4xx is permanent and thrown at once.
+ * Writes task status to the backend. Every message costs two writes (`processing`, `completed`),
+ * and each request costs the backend far more than its content, so writes are coalesced: while a
+ * request is in flight, writes wait up to `batchWindowMs` (or until `maxBatch` are waiting, or
+ * the request answers) and then go together in one `PUT /api/internal/tasks/status`, applied in
+ * one transaction. With nothing in flight a write goes at once, so a quiet consumer adds no delay.
+ *
+ * Each caller gets its own result or error. Network errors, timeouts and 5xx (also 408/429) fail
+ * every write of the batch as transient, and each is retried a few times quickly (in later
+ * batches); any other 4xx is permanent and thrown at once.
  */
 export function createBackendClient(options: BackendClientOptions): BackendClient {
   const { baseUrl, token, timeoutMs = 5000, retries = 2, logger } = options;
+  const { batchWindowMs = 5, maxBatch = 100 } = options;
 
   const base = new URL(baseUrl);
   const transport = base.protocol === 'https:' ? https : http;
-  // one keep-alive pool for every status write: two writes per message, so connection setup
-  // would otherwise cost more than the request itself
+  const batchUrl = new URL(`${base.pathname.replace(/\/$/, '')}/api/internal/tasks/status`, base);
+  // one keep-alive pool for every status write: connection setup would otherwise cost more than
+  // the request itself
   const agent = new transport.Agent({ keepAlive: true });
 
-  async function putOnce(messageId: string, update: TaskStatusUpdate): Promise<StatusReply> {
-    const path = `${base.pathname.replace(/\/$/, '')}/api/internal/tasks/${encodeURIComponent(messageId)}/status`;
+  let waiting: Waiting[] = [];
+  let waitingBytes = 0;
+  let inFlight = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
+
+  function enqueue(messageId: string, update: TaskStatusUpdate): Promise<StatusReply> {
+    // a bad item would make the backend refuse the whole batch: refuse it alone, here
+    const item = taskStatusReportSchema.safeParse({ ...update, messageId });
+    if (!item.success) {
+      const field = item.error.issues[0]?.path.join('.') ?? 'update';
+      return Promise.reject(new PermanentError(`invalid status write: ${field} is not valid`));
+    }
+    return new Promise((resolve, reject) => {
+      const json = JSON.stringify(item.data);
+      if (waitingBytes + json.length > MAX_BATCH_BYTES) flush();
+      waiting.push({ update, json, resolve, reject });
+      waitingBytes += json.length + 1;
+      schedule();
+    });
+  }
+
+  function schedule(): void {
+    if (waiting.length === 0) return;
+    if (waiting.length >= maxBatch) flush();
+    // same-tick callers still join the batch
+    else if (inFlight === 0) immediate ??= setImmediate(flush);
+    else timer ??= setTimeout(flush, batchWindowMs);
+  }
+
+  function flush(): void {
+    clearTimeout(timer);
+    clearImmediate(immediate);
+    timer = immediate = undefined;
+    if (waiting.length === 0) return;
+    const batch = waiting;
+    waiting = [];
+    waitingBytes = 0;
+    inFlight += 1;
+    void send(batch).finally(() => {
+      inFlight -= 1;
+      schedule();
+    });
+  }
+
+  async function send(batch: Waiting[]): Promise<void> {
+    const body = `{"updates":[${batch.map((w) => w.json).join(',')}]}`;
     let response: { status: number; text: string };
     try {
-      response = await put(transport, agent, new URL(path, base), token, update, timeoutMs);
+      response = await put(transport, agent, batchUrl, token, body, timeoutMs);
     } catch (error) {
-      throw new TransientError(`backend unreachable: ${describeRequestError(error)}`, {
-        cause: error,
-      });
+      const reason = `backend unreachable: ${describeRequestError(error)}`;
+      for (const w of batch) w.reject(new TransientError(reason, { cause: error }));
+      return;
     }
     const { status, text } = response;
     if (status >= 200 && status < 300) {
-      try {
-        return JSON.parse(text) as StatusReply;
-      } catch (error) {
-        throw new TransientError('backend answered with a body that is not JSON', {
-          cause: error,
-        });
+      const results = parseResults(text, batch.length);
+      if (!results) {
+        const reason = 'backend answered with a body that is not a result per status write';
+        for (const w of batch) w.reject(new TransientError(reason));
+        return;
       }
+      batch.forEach((w, i) => w.resolve({ applied: results[i]!.applied, task: results[i]!.task }));
+      return;
     }
-    const detail = `backend answered ${status} to ${update.status}: ${errorText(text)}`;
-    if (status >= 500 || status === 408 || status === 429) {
-      throw new TransientError(detail);
+    const transient = status >= 500 || status === 408 || status === 429;
+    for (const w of batch) {
+      const detail = `backend answered ${status} to ${w.update.status}: ${errorText(text)}`;
+      w.reject(transient ? new TransientError(detail) : new PermanentError(detail));
     }
-    throw new PermanentError(detail);
   }
 
   return {
-    close: () => agent.destroy(),
+    close() {
+      clearTimeout(timer);
+      clearImmediate(immediate);
+      timer = immediate = undefined;
+      for (const w of waiting) w.reject(new TransientError('backend client closed'));
+      waiting = [];
+      agent.destroy();
+    },
     reportStatus(messageId, update) {
-      return pRetry(() => putOnce(messageId, update), {
+      return pRetry(() => enqueue(messageId, update), {
         retries,
         minTimeout: 100,
         maxTimeout: 1000,
@@ -88,19 +170,28 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   };
 }
 
+/** `{results: [...]}` with one result per write, or null. */
+function parseResults(text: string, count: number): StatusReply[] | null {
+  try {
+    const { results } = JSON.parse(text) as { results?: StatusReply[] };
+    return Array.isArray(results) && results.length === count ? results : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * One PUT over node:http. `fetch` costs several times more CPU per request, and the consumer
- * makes two of these per message. The timeout covers the whole exchange.
+ * One PUT of a JSON body over node:http. `fetch` costs several times more CPU per request. The
+ * timeout covers the whole exchange.
  */
 function put(
   transport: typeof http | typeof https,
   agent: http.Agent,
   url: URL,
   token: string,
-  update: TaskStatusUpdate,
+  body: string,
   timeoutMs: number,
 ): Promise<{ status: number; text: string }> {
-  const body = JSON.stringify(update);
   return new Promise((resolve, reject) => {
     const req = transport.request(
       url,
