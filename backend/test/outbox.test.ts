@@ -46,12 +46,25 @@ describe('outbox relay', () => {
     after(async () => env.cleanup());
 
     it('declares game_events durable with no arguments, and the retry and parking queues', async () => {
-      await waitFor(
-        'queues declared',
-        async () => (await env.probe.messageCount(env.queues.main)) === 0,
-      );
-      expect(await env.probe.messageCount(env.queues.retry)).to.equal(0);
-      expect(await env.probe.messageCount(env.queues.dlq)).to.equal(0);
+      const { main, retry, dlq } = env.queues;
+      await waitFor('all three queues declared', async () => {
+        for (const queue of [main, retry, dlq]) await env.probe.messageCount(queue);
+        return true;
+      });
+      // the original producer and consumer declare it exactly so: the broker would refuse a mismatch
+      await env.probe.declare(main, { durable: true });
+      const mismatch = await env.probe
+        .declare(main, { durable: true, arguments: { 'x-max-length': 10 } })
+        .then(
+          () => 'accepted',
+          (error: Error) => error.message,
+        );
+      expect(mismatch).to.match(/PRECONDITION_FAILED/);
+      await env.probe.declare(retry, {
+        durable: true,
+        arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': main },
+      });
+      await env.probe.declare(dlq, { durable: true });
     });
 
     it('publishes exactly one persistent message per create, update and delete, with the contract body', async () => {

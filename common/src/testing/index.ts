@@ -85,6 +85,14 @@ export class BrokerProbe {
     return (await (await this.ch()).checkQueue(queue)).messageCount;
   }
 
+  /**
+   * Declares `queue` as the original clients do. The broker refuses (PRECONDITION_FAILED) when the
+   * queue exists with other durability or arguments, so this checks how it was declared.
+   */
+  async declare(queue: string, options: amqplib.Options.AssertQueue): Promise<void> {
+    await (await this.ch()).assertQueue(queue, options);
+  }
+
   async consumerCount(queue: string): Promise<number> {
     return (await (await this.ch()).checkQueue(queue)).consumerCount;
   }
