@@ -20,6 +20,30 @@ export function currentLogContext(): LogContext {
 
 const addContext = winston.format((info) => Object.assign(info, currentLogContext()));
 
+/** An Error as JSON: its own fields are not enumerable, so it would otherwise log as `{}`. */
+function plainError(error: Error, depth = 0): Record<string, unknown> {
+  const { code, errno, sqlState } = error as Error & Record<string, unknown>;
+  return {
+    name: error.name,
+    message: error.message,
+    ...(code === undefined ? {} : { code }),
+    ...(errno === undefined ? {} : { errno }),
+    ...(sqlState === undefined ? {} : { sqlState }),
+    stack: error.stack,
+    ...(error.cause instanceof Error && depth < 3
+      ? { cause: plainError(error.cause, depth + 1) }
+      : {}),
+  };
+}
+
+/** Any Error passed in a log line's fields (`{ error }`) is written out in full. */
+const serializeErrors = winston.format((info) => {
+  for (const [key, value] of Object.entries(info)) {
+    if (value instanceof Error) info[key] = plainError(value);
+  }
+  return info;
+});
+
 export type Logger = winston.Logger;
 
 export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
@@ -28,6 +52,7 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
     defaultMeta: { service },
     format: winston.format.combine(
       addContext(),
+      serializeErrors(),
       winston.format.timestamp(),
       winston.format.errors({ stack: true }),
       winston.format.json(),

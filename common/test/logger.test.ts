@@ -1,0 +1,49 @@
+import { PassThrough } from 'node:stream';
+import { expect } from 'chai';
+import winston from 'winston';
+import { createLogger, withLogContext } from '../src/logger.js';
+
+/** A logger whose JSON lines are collected instead of printed. */
+function capturingLogger() {
+  const logger = createLogger('test', 'debug');
+  logger.clear();
+  const stream = new PassThrough();
+  const lines: Record<string, unknown>[] = [];
+  stream.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+  });
+  logger.add(new winston.transports.Stream({ stream }));
+  return { logger, lines };
+}
+
+describe('logger', () => {
+  it('writes JSON with the service, level, message and timestamp', async () => {
+    const { logger, lines } = capturingLogger();
+    logger.info('hello', { gameId: 7 });
+    await new Promise((r) => setImmediate(r));
+    expect(lines[0]).to.include({ service: 'test', level: 'info', message: 'hello', gameId: 7 });
+    expect(lines[0]!.timestamp).to.be.a('string');
+  });
+
+  it('adds the correlation and event ids of the surrounding context to every line', async () => {
+    const { logger, lines } = capturingLogger();
+    withLogContext({ correlationId: 'req-1' }, () =>
+      withLogContext({ eventId: 'evt-1' }, () => logger.info('inside')),
+    );
+    logger.info('outside');
+    await new Promise((r) => setImmediate(r));
+    expect(lines[0]).to.include({ correlationId: 'req-1', eventId: 'evt-1' });
+    expect(lines[1]).to.not.have.any.keys('correlationId', 'eventId');
+  });
+
+  it('writes an error passed as a field in full, with its code and cause, not as {}', async () => {
+    const { logger, lines } = capturingLogger();
+    const cause = Object.assign(new Error('deadlock'), { code: 'ER_LOCK_DEADLOCK' });
+    logger.error('request failed', { error: new Error('write failed', { cause }) });
+    await new Promise((r) => setImmediate(r));
+    const error = lines[0]!.error as Record<string, unknown>;
+    expect(error).to.include({ name: 'Error', message: 'write failed' });
+    expect(error.stack).to.match(/write failed/);
+    expect(error.cause).to.include({ message: 'deadlock', code: 'ER_LOCK_DEADLOCK' });
+  });
+});
