@@ -58,9 +58,15 @@ export function listen(server: Server, port: number, host?: string): Promise<num
   });
 }
 
-/** Stops accepting, lets open requests finish for up to `graceMs`, then drops what is left. */
+/**
+ * Stops accepting connections and lets open requests finish for up to `graceMs`, then drops what
+ * is left. A request that still arrives on a kept-alive connection is answered with
+ * `Connection: close`, so every client lets go after its current response and nothing is handled
+ * after this resolves (the caller closes its pools next).
+ */
 export function closeServer(server: Server, graceMs = 5000): Promise<void> {
   return new Promise((resolve) => {
+    server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     timer.unref();
     server.close(() => {
