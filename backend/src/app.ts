@@ -3,6 +3,7 @@ import {
   errorHandler,
   notFoundHandler,
   requestContext,
+  type InFlightRequests,
   type Logger,
 } from '@retro/common';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
@@ -22,6 +23,8 @@ export interface AppDependencies {
   broker: AmqpConnectionManager;
   logger: Logger;
   internalToken: string;
+  /** Every request passes through it, so shutdown can wait for their handlers. */
+  inFlight: InFlightRequests;
   /** Requests per minute per client on the public API. */
   rateLimitPerMinute: number;
 }
@@ -32,6 +35,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(helmet());
+  app.use(deps.inFlight.middleware);
   app.use(requestContext(logger));
   app.use(deps.metrics.observeHttp);
 

@@ -4,6 +4,7 @@ import {
   connectBroker,
   createLogger,
   createTopologyChannel,
+  InFlightRequests,
   listen,
   queueNames,
   type QueueNames,
@@ -12,6 +13,7 @@ import { createPool, dbSettings } from '@retro/database';
 import { createApp } from './app.js';
 import { loadBackendConfig, type BackendConfigInput } from './config.js';
 import type { DomainContext } from './domain/context.js';
+import { CatalogNames } from './data-access/catalog-names.js';
 import { createMetrics } from './metrics.js';
 import { OutboxRelay } from './relay/outbox-relay.js';
 import { TaskFeed } from './task-feed.js';
@@ -66,6 +68,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   });
   const ctx: DomainContext = {
     pool,
+    names: new CatalogNames(pool),
     logger,
     eventsWritten: (n) => {
       metrics.eventsWritten.inc(n);
@@ -74,8 +77,10 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     taskChanged: (task) => feed.publish(task),
     watchingTasks: () => feed.clientCount > 0,
   };
+  const inFlight = new InFlightRequests();
   const app = createApp({
     ctx,
+    inFlight,
     feed,
     metrics,
     broker,
@@ -94,6 +99,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     (stopped ??= (async () => {
       feed.closeAll();
       await closeServer(server);
+      await inFlight.drain();
       await relay.stop();
       await channel.close().catch(() => undefined);
       await broker.close().catch(() => undefined);

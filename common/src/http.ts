@@ -28,6 +28,48 @@ export function requestContext(logger: Logger): RequestHandler {
   };
 }
 
+/**
+ * Counts requests whose handler has not answered yet. A client that hangs up does not end its
+ * handler (a transaction may still be running), so shutdown waits for this, not for the sockets,
+ * before it closes the pools.
+ */
+export class InFlightRequests {
+  private count = 0;
+  private waiters: (() => void)[] = [];
+
+  readonly middleware: RequestHandler = (_req, res, next) => {
+    this.count += 1;
+    const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+    let answered = false;
+    res.end = ((...args: unknown[]) => {
+      if (!answered) {
+        answered = true;
+        this.count -= 1;
+        if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
+      }
+      return end(...args);
+    }) as typeof res.end;
+    next();
+  };
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Resolves once every handler has answered, or after `timeoutMs`. */
+  drain(timeoutMs = 5000): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
 /** Unknown routes answer with the JSON error shape. */
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(AppError.notFound(`Route ${req.method} ${req.path}`));

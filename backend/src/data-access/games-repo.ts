@@ -109,13 +109,14 @@ export async function findGame(db: Queryable, id: number, forUpdate = false): Pr
   return rows[0] ? toGame(rows[0]) : null;
 }
 
-/** Inserts a game whose processing is pending on `eventId`; returns its id. */
-export async function insertGame(db: Queryable, fields: GameFields, eventId: string) {
+/** Inserts a game, created at `at`, whose processing is pending on `eventId`; returns its id. */
+export async function insertGame(db: Queryable, fields: GameFields, eventId: string, at: Date) {
   const [result] = await db.query<Result>(
     `INSERT INTO games (title, platform_id, genre_id, developer, release_year, year_category,
-                        description, image_url, processing_status, last_event_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
-    [...fieldValues(fields), eventId],
+                        description, image_url, processing_status, last_event_id,
+                        created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+    [...fieldValues(fields), eventId, at, at],
   );
   return result.insertId;
 }

@@ -1,9 +1,12 @@
 import type { Logger, ProcessingTask } from '@retro/common';
+import type { CatalogNames } from '../data-access/catalog-names.js';
 import type { Pool } from '../data-access/db.js';
 
 /** What the use cases need; built once at start and passed to every route. */
 export interface DomainContext {
   pool: Pool;
+  /** Platform and genre names, kept in memory. */
+  names: CatalogNames;
   logger: Logger;
   /** Called after a transaction that wrote outbox events has committed. */
   eventsWritten(count: number): void;

@@ -65,9 +65,20 @@ async function afterCommit(ctx: DomainContext, eventId: string) {
 export async function createGame(ctx: DomainContext, input: GameInput): Promise<games.Game> {
   const fields = toFields(input);
   const eventId = randomUUID();
+  const at = new Date();
+  // read before the transaction: a cache miss must not wait for a pool connection while holding one
+  const names = await ctx.names.of(fields.platformId, fields.genreId);
   const game = await withTransaction(ctx.pool, async (connection) => {
-    const id = await games.insertGame(connection, fields, eventId).catch(translateDbError);
-    const created = (await games.findGame(connection, id))!;
+    const id = await games.insertGame(connection, fields, eventId, at).catch(translateDbError);
+    // the insert passed its foreign keys, so the names are right; no need to read the game back
+    const created: games.Game = {
+      id,
+      ...fields,
+      ...names,
+      processingStatus: 'pending',
+      createdAt: at.toISOString(),
+      updatedAt: at.toISOString(),
+    };
     await recordEvent(connection, eventId, id, 'create', created);
     return created;
   });
