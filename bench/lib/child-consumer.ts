@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { QueueNames } from '@retro/common';
+import { freePort } from '@retro/common/testing';
 import type { ConsumerConfigInput } from '@retro/message-consumer';
 import { until } from './load.js';
-import { freePort } from './ports.js';
 
 const FIXTURES = {
   /** The TypeScript sources through tsx, like the tests. */

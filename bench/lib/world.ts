@@ -1,3 +1,4 @@
+import { startBackend } from '@retro/backend';
 import { assertTopology, type QueueNames } from '@retro/common';
 import { BrokerProbe, TEST_RABBITMQ_URL, testQueues } from '@retro/common/testing';
 import { createPool, createTestDatabase, type DbSettings } from '@retro/database';
@@ -16,6 +17,20 @@ export interface World {
   pool: mysql.Pool;
   probe: BrokerProbe;
   cleanup(): Promise<void>;
+}
+
+/** The backend in this process on the world's database and queues, with no rate limit. */
+export function startWorldBackend(world: World) {
+  return startBackend({
+    queues: world.queues,
+    rateLimitPerMinute: 100_000_000,
+    config: {
+      DB_NAME: world.settings.database,
+      BACKEND_PORT: 0,
+      INTERNAL_API_TOKEN: BENCH_TOKEN,
+      LOG_LEVEL: 'warn',
+    },
+  });
 }
 
 export async function createWorld(prefix: string): Promise<World> {

@@ -1,8 +1,7 @@
-import { startBackend } from '@retro/backend';
 import autocannon from 'autocannon';
 import type mysql from 'mysql2/promise';
 import { gameBody, round } from '../lib/load.js';
-import { BENCH_TOKEN, createWorld } from '../lib/world.js';
+import { createWorld, startWorldBackend } from '../lib/world.js';
 
 export interface ApiLatencyOptions {
   connections: number;
@@ -29,16 +28,7 @@ export const LIST_PATH = '/api/games?platformId=3&limit=20';
  */
 export async function apiLatency(options: ApiLatencyOptions) {
   const world = await createWorld('api');
-  const backend = await startBackend({
-    queues: world.queues,
-    rateLimitPerMinute: 100_000_000,
-    config: {
-      DB_NAME: world.settings.database,
-      BACKEND_PORT: 0,
-      INTERNAL_API_TOKEN: BENCH_TOKEN,
-      LOG_LEVEL: 'warn',
-    },
-  });
+  const backend = await startWorldBackend(world);
   try {
     const create = await load({
       url: `${backend.url}/api/games`,

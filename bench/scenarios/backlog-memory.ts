@@ -2,12 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { startBackend } from '@retro/backend';
 import { TEST_RABBITMQ_URL } from '@retro/common/testing';
 import amqplib from 'amqplib';
 import { spawnConsumer } from '../lib/child-consumer.js';
 import { round, until } from '../lib/load.js';
-import { BENCH_TOKEN, createWorld } from '../lib/world.js';
+import { BENCH_TOKEN, createWorld, startWorldBackend } from '../lib/world.js';
 
 const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
@@ -33,15 +32,7 @@ export function rssMb(pid: number): number {
  */
 export async function backlogMemory(options: BacklogOptions) {
   const world = await createWorld('backlog');
-  const backend = await startBackend({
-    queues: world.queues,
-    config: {
-      DB_NAME: world.settings.database,
-      BACKEND_PORT: 0,
-      INTERNAL_API_TOKEN: BENCH_TOKEN,
-      LOG_LEVEL: 'warn',
-    },
-  });
+  const backend = await startWorldBackend(world);
   try {
     const publishStarted = performance.now();
     await publishBacklog(world.queues.main, options.messages);

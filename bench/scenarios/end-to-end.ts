@@ -1,7 +1,6 @@
-import { startBackend } from '@retro/backend';
 import { startConsumer } from '@retro/message-consumer';
 import { spawnConsumer } from '../lib/child-consumer.js';
-import { BENCH_TOKEN, countCompleted, createWorld } from '../lib/world.js';
+import { BENCH_TOKEN, countCompleted, createWorld, startWorldBackend } from '../lib/world.js';
 import { CpuMeter } from '../lib/cpu.js';
 import { JsonClient } from '../lib/http-client.js';
 import { gameBody, round, runConcurrently, until } from '../lib/load.js';
@@ -30,16 +29,7 @@ export interface EndToEndResult {
  */
 export async function endToEnd(options: EndToEndOptions): Promise<EndToEndResult> {
   const world = await createWorld('e2e');
-  const backend = await startBackend({
-    queues: world.queues,
-    rateLimitPerMinute: 10_000_000,
-    config: {
-      DB_NAME: world.settings.database,
-      BACKEND_PORT: 0,
-      INTERNAL_API_TOKEN: BENCH_TOKEN,
-      LOG_LEVEL: 'warn',
-    },
-  });
+  const backend = await startWorldBackend(world);
   const consumerConfig = {
     BACKEND_URL: backend.url,
     INTERNAL_API_TOKEN: BENCH_TOKEN,

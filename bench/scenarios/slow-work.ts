@@ -1,8 +1,7 @@
-import { startBackend } from '@retro/backend';
 import { startConsumer } from '@retro/message-consumer';
 import { JsonClient } from '../lib/http-client.js';
 import { gameBody, round, runConcurrently, until } from '../lib/load.js';
-import { BENCH_TOKEN, countCompleted, createWorld } from '../lib/world.js';
+import { BENCH_TOKEN, countCompleted, createWorld, startWorldBackend } from '../lib/world.js';
 
 export interface SlowWorkOptions {
   events: number;
@@ -17,16 +16,7 @@ export interface SlowWorkOptions {
  */
 export async function slowWork(options: SlowWorkOptions) {
   const world = await createWorld('slow');
-  const backend = await startBackend({
-    queues: world.queues,
-    rateLimitPerMinute: 100_000_000,
-    config: {
-      DB_NAME: world.settings.database,
-      BACKEND_PORT: 0,
-      INTERNAL_API_TOKEN: BENCH_TOKEN,
-      LOG_LEVEL: 'warn',
-    },
-  });
+  const backend = await startWorldBackend(world);
   const client = new JsonClient(backend.url, 32);
   try {
     await runConcurrently(options.events, 32, async (i) => {

@@ -6,11 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { dropDatabase } from '@retro/database';
-import { TEST_RABBITMQ_URL, waitFor } from '@retro/common/testing';
+import { TEST_RABBITMQ_URL, freePort, waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import { environmentOf } from './lib/compose-checks.js';
 import { type EmulatedImage, emulateBuild } from './lib/emulate.js';
-import { freePort } from './lib/nginx.js';
 import { ROOT, dockerignore, loadCompose, readDockerfile } from './lib/repo.js';
 
 const compose = loadCompose();

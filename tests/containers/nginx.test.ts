@@ -4,9 +4,9 @@ import { request } from 'node:http';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { waitFor } from '@retro/common/testing';
+import { freePort, waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
-import { LocalNginx, freePort, localConfig } from './lib/nginx.js';
+import { LocalNginx, localConfig } from './lib/nginx.js';
 import { ROOT, exists, readText } from './lib/repo.js';
 import { StubBackend } from './lib/stub-backend.js';
 

@@ -5,13 +5,19 @@
 // 3 times (a new one started each time), the backend restarted once, 1 % poison messages mixed in.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { BrokerProbe, TEST_RABBITMQ_URL, testQueues, waitFor } from '@retro/common/testing';
+import {
+  BrokerProbe,
+  TEST_RABBITMQ_URL,
+  freePort,
+  testQueues,
+  waitFor,
+} from '@retro/common/testing';
 import { createPool, createTestDatabase } from '@retro/database';
 import amqplib from 'amqplib';
 import { expect } from 'chai';
 import type mysql from 'mysql2/promise';
 import { BrokerControl, waitForNoOtherMocha } from './lib/broker-control.js';
-import { ConsumerFleet, FAULT_TOKEN, RestartableBackend, freePort } from './lib/services.js';
+import { ConsumerFleet, FAULT_TOKEN, RestartableBackend } from './lib/services.js';
 import { TaskStreamRecorder } from './lib/task-stream.js';
 
 const EVENTS = 2000;

@@ -1,10 +1,23 @@
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import amqplib from 'amqplib';
 import { queueNames, type QueueNames } from '../events.js';
 
 export { TcpProxy } from './tcp-proxy.js';
 
 export const TEST_RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/** A TCP port free right now on 127.0.0.1, for a child process that must be told its port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /** A name no other test run uses: `prefix_<random>`; safe for databases and queues. */
 export function uniqueName(prefix: string): string {

@@ -2,7 +2,6 @@
 // address are swapped for a temp folder, a free local port and a stub backend.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@retro/common/testing';
@@ -13,14 +12,6 @@ export function nginxBinary(): string {
   );
   if (!found) throw new Error('nginx is not installed (Debian: apt-get install nginx)');
   return found;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export interface LocalSettings {

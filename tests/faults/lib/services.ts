@@ -1,23 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startBackend, type RunningBackend } from '@retro/backend';
 import type { QueueNames } from '@retro/common';
-import { waitFor } from '@retro/common/testing';
+import { freePort, waitFor } from '@retro/common/testing';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/consumer-process.ts', import.meta.url));
 export const FAULT_TOKEN = 'fault-suite-token-0123456789';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The backend in this process on a fixed port, so it can be stopped and started again. */
 export class RestartableBackend {
