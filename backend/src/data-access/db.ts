@@ -45,3 +45,18 @@ export function iso(value: Date | string | null): string | null {
 export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/**
+ * A `WHERE` clause from optional conditions: each `[sql, ...values]` whose values are all defined
+ * is ANDed in, with its values as parameters in order. No condition gives an empty clause.
+ */
+export function whereClause(conditions: [string, ...unknown[]][]): {
+  sql: string;
+  params: unknown[];
+} {
+  const used = conditions.filter(([, ...values]) => values.every((v) => v !== undefined));
+  return {
+    sql: used.length ? `WHERE ${used.map(([sql]) => sql).join(' AND ')}` : '',
+    params: used.flatMap(([, ...values]) => values),
+  };
+}

@@ -1,7 +1,7 @@
 import type { Game, TaskStatus } from '@retro/common';
 
 export type { Game };
-import { containsPattern, iso, type Queryable, type Result, type Row } from './db.js';
+import { containsPattern, iso, whereClause, type Queryable, type Result, type Row } from './db.js';
 
 export interface GameFields {
   title: string;
@@ -66,30 +66,14 @@ export async function listGames(
   db: Queryable,
   filter: GameFilter,
 ): Promise<{ games: Game[]; total: number }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (filter.search) {
-    where.push(`(g.title LIKE ? ESCAPE '\\\\' OR g.developer LIKE ? ESCAPE '\\\\')`);
-    const pattern = containsPattern(filter.search);
-    params.push(pattern, pattern);
-  }
-  if (filter.platformId !== undefined) {
-    where.push('g.platform_id = ?');
-    params.push(filter.platformId);
-  }
-  if (filter.genreId !== undefined) {
-    where.push('g.genre_id = ?');
-    params.push(filter.genreId);
-  }
-  if (filter.yearCategory !== undefined) {
-    where.push('g.year_category = ?');
-    params.push(filter.yearCategory);
-  }
-  if (filter.status !== undefined) {
-    where.push('g.processing_status = ?');
-    params.push(filter.status);
-  }
-  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const pattern = filter.search ? containsPattern(filter.search) : undefined;
+  const { sql: whereSql, params } = whereClause([
+    [`(g.title LIKE ? ESCAPE '\\\\' OR g.developer LIKE ? ESCAPE '\\\\')`, pattern, pattern],
+    ['g.platform_id = ?', filter.platformId],
+    ['g.genre_id = ?', filter.genreId],
+    ['g.year_category = ?', filter.yearCategory],
+    ['g.processing_status = ?', filter.status],
+  ]);
   const [[count]] = await db.query<Row[]>(
     `SELECT COUNT(*) AS total FROM games g ${whereSql}`,
     params,

@@ -1,5 +1,5 @@
 import type { ProcessingTask, TaskStatus, TaskType } from '@retro/common';
-import { iso, type Queryable, type Row } from './db.js';
+import { iso, whereClause, type Queryable, type Row } from './db.js';
 
 export interface TaskFilter {
   status?: TaskStatus | undefined;
@@ -134,21 +134,11 @@ export async function listTasks(
   db: Queryable,
   filter: TaskFilter,
 ): Promise<{ tasks: ProcessingTask[]; total: number }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (filter.status) {
-    where.push('status = ?');
-    params.push(filter.status);
-  }
-  if (filter.type) {
-    where.push('type = ?');
-    params.push(filter.type);
-  }
-  if (filter.gameId !== undefined) {
-    where.push('game_id = ?');
-    params.push(filter.gameId);
-  }
-  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const { sql: whereSql, params } = whereClause([
+    ['status = ?', filter.status],
+    ['type = ?', filter.type],
+    ['game_id = ?', filter.gameId],
+  ]);
   const [[count]] = await db.query<Row[]>(
     `SELECT COUNT(*) AS total FROM processing_tasks ${whereSql}`,
     params,
