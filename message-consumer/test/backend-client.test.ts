@@ -50,7 +50,7 @@ async function read(req: IncomingMessage): Promise<Received> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const body = JSON.parse(Buffer.concat(chunks).toString()) as { updates: Write[] };
-  return { url: req.url!, authorization: req.headers.authorization, writes: body.updates };
+  return { url: req.url!, authorization: req.headers.authorization, writes: body.updates ?? [] };
 }
 
 const applied = (write: Write) => ({
@@ -216,6 +216,23 @@ describe('backend client: coalesced status writes', () => {
     expect(stub.received.flatMap((r) => r.writes.map((w) => w.messageId))).to.deep.equal([
       'good-1',
       'good-2',
+    ]);
+  });
+
+  it('falls back to one write per request when the backend has no batch route yet (mid-upgrade)', async () => {
+    stub.answer = (request) => {
+      if (request.url === '/api/internal/tasks/status') return refusal(404);
+      const messageId = decodeURIComponent(request.url.split('/')[4]!);
+      return { status: 200, body: { applied: true, task: { messageId, status: 'processing' } } };
+    };
+    const backend = start();
+    const replies = await Promise.all(
+      ['old-1', 'old-2'].map((id) => backend.reportStatus(id, processing)),
+    );
+    expect(replies.map((r) => r.task.messageId)).to.deep.equal(['old-1', 'old-2']);
+    expect(stub.received.map((r) => r.url)).to.include.members([
+      '/api/internal/tasks/old-1/status',
+      '/api/internal/tasks/old-2/status',
     ]);
   });
 });

@@ -40,6 +40,7 @@ export interface BackendClient {
 
 /** A status write waiting for its batch's answer. */
 interface Waiting {
+  messageId: string;
   update: TaskStatusUpdate;
   /** The batch item, serialized once. */
   json: string;
@@ -67,7 +68,8 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
 
   const base = new URL(baseUrl);
   const transport = base.protocol === 'https:' ? https : http;
-  const batchUrl = new URL(`${base.pathname.replace(/\/$/, '')}/api/internal/tasks/status`, base);
+  const apiUrl = (path: string) => new URL(`${base.pathname.replace(/\/$/, '')}${path}`, base);
+  const batchUrl = apiUrl('/api/internal/tasks/status');
   // one keep-alive pool for every status write: connection setup would otherwise cost more than
   // the request itself
   const agent = new transport.Agent({ keepAlive: true });
@@ -88,7 +90,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     return new Promise((resolve, reject) => {
       const json = JSON.stringify(item.data);
       if (waitingBytes + json.length > MAX_BATCH_BYTES) flush();
-      waiting.push({ update, json, resolve, reject });
+      waiting.push({ messageId, update, json, resolve, reject });
       waitingBytes += json.length + 1;
       schedule();
     });
@@ -138,11 +140,38 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       batch.forEach((w, i) => w.resolve({ applied: results[i]!.applied, task: results[i]!.task }));
       return;
     }
+    // a backend from before the batch route (mid-upgrade): each write goes on its own route
+    if (status === 404) return sendEach(batch);
+    for (const w of batch) w.reject(failure(w, status, text));
+  }
+
+  async function sendEach(batch: Waiting[]): Promise<void> {
+    await Promise.all(
+      batch.map(async (w) => {
+        const url = apiUrl(`/api/internal/tasks/${encodeURIComponent(w.messageId)}/status`);
+        try {
+          const { status, text } = await put(
+            transport,
+            agent,
+            url,
+            token,
+            JSON.stringify(w.update),
+            timeoutMs,
+          );
+          if (status < 200 || status >= 300) return w.reject(failure(w, status, text));
+          w.resolve(JSON.parse(text) as StatusReply);
+        } catch (error) {
+          w.reject(new TransientError(`backend unreachable: ${describeRequestError(error)}`));
+        }
+      }),
+    );
+  }
+
+  /** 5xx, 408 and 429 may pass; any other 4xx will not. */
+  function failure(w: Waiting, status: number, text: string): Error {
+    const detail = `backend answered ${status} to ${w.update.status}: ${errorText(text)}`;
     const transient = status >= 500 || status === 408 || status === 429;
-    for (const w of batch) {
-      const detail = `backend answered ${status} to ${w.update.status}: ${errorText(text)}`;
-      w.reject(transient ? new TransientError(detail) : new PermanentError(detail));
-    }
+    return transient ? new TransientError(detail) : new PermanentError(detail);
   }
 
   return {
