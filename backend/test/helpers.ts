@@ -1,5 +1,5 @@
-import { type QueueNames } from '@retro/common';
-import { BrokerProbe, testQueues } from '@retro/common/testing';
+import { type ProcessingTask, type QueueNames } from '@retro/common';
+import { BrokerProbe, testQueues, waitFor } from '@retro/common/testing';
 import { createTestDatabase, createPool, type DbSettings } from '@retro/database';
 import type mysql from 'mysql2/promise';
 import { startBackend, type BackendOptions, type RunningBackend } from '../src/index.js';
@@ -84,6 +84,41 @@ export async function startTestEnv(prefix: string, options: BackendOptions = {})
       await probe.deleteQueues(queues).catch(() => undefined);
       await probe.close();
       await database.drop();
+    },
+  };
+}
+
+/** A live `GET /api/tasks/stream` connection that collects the task frames it receives. */
+export interface TaskStream {
+  contentType: string | null;
+  /** The tasks sent so far, in order. */
+  tasks(): ProcessingTask[];
+  close(): Promise<void>;
+}
+
+export async function openTaskStream(baseUrl: string): Promise<TaskStream> {
+  const controller = new AbortController();
+  const res = await fetch(`${baseUrl}/api/tasks/stream`, { signal: controller.signal });
+  const reader = res.body!.getReader();
+  let received = '';
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      received += decoder.decode(value);
+    }
+  })().catch(() => undefined);
+  await waitFor('the stream to open', () => received.includes(': connected'));
+  return {
+    contentType: res.headers.get('content-type'),
+    tasks: () =>
+      [...received.matchAll(/event: task\nid: [^\n]+\ndata: (.+)\n\n/g)].map(
+        (m) => JSON.parse(m[1]!) as ProcessingTask,
+      ),
+    async close() {
+      controller.abort();
+      await reading;
     },
   };
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { waitFor } from '@retro/common/testing';
 import { acceptsTransition } from '../src/domain/tasks.js';
-import { startTestEnv, TEST_TOKEN, validGame, type TestEnv } from './helpers.js';
+import { openTaskStream, startTestEnv, TEST_TOKEN, validGame, type TestEnv } from './helpers.js';
 
 describe('processing tasks', () => {
   let env: TestEnv;
@@ -203,32 +203,15 @@ describe('processing tasks', () => {
 
     it('streams a task change to a Server-Sent Events client', async () => {
       const { game, eventId } = await createGame('Streamed');
-      const controller = new AbortController();
-      const res = await fetch(`${env.backend.url}/api/tasks/stream`, { signal: controller.signal });
-      expect(res.headers.get('content-type')).to.match(/^text\/event-stream/);
-      const reader = res.body!.getReader();
-      let received = '';
-      const frames = (async () => {
-        const decoder = new TextDecoder();
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          received += decoder.decode(value);
-        }
-      })().catch(() => undefined);
-      await waitFor('the stream to open', () => received.includes(': connected'));
+      const stream = await openTaskStream(env.backend.url);
+      expect(stream.contentType).to.match(/^text\/event-stream/);
       await report(eventId, { status: 'processing', type: 'game', gameId: game.id, attempts: 1 });
-      const frame = await waitFor('a task frame', () => {
-        const match = /event: task\nid: [^\n]+\ndata: (.+)\n\n/.exec(received);
-        return match?.[1];
+      const [frame] = await waitFor('a task frame', () => {
+        const tasks = stream.tasks();
+        return tasks.length ? tasks : undefined;
       });
-      expect(JSON.parse(frame)).to.include({
-        messageId: eventId,
-        status: 'processing',
-        gameId: game.id,
-      });
-      controller.abort();
-      await frames;
+      expect(frame).to.include({ messageId: eventId, status: 'processing', gameId: game.id });
+      await stream.close();
     });
 
     it('re-publishes a failed catalog event through the outbox when asked to retry', async () => {
@@ -445,29 +428,15 @@ describe('processing tasks', () => {
 
     it('streams every change a batch applies to a Server-Sent Events client', async () => {
       const { game, eventId } = await createGame('Batch streamed');
-      const controller = new AbortController();
-      const res = await fetch(`${env.backend.url}/api/tasks/stream`, { signal: controller.signal });
-      const reader = res.body!.getReader();
-      let received = '';
-      const frames = (async () => {
-        const decoder = new TextDecoder();
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          received += decoder.decode(value);
-        }
-      })().catch(() => undefined);
-      await waitFor('the stream to open', () => received.includes(': connected'));
+      const stream = await openTaskStream(env.backend.url);
       await reportBatch([
         { messageId: eventId, status: 'processing', type: 'game', gameId: game.id, attempts: 1 },
         { messageId: 'batch-streamed-custom', status: 'processing', type: 'custom', attempts: 1 },
         { messageId: eventId, status: 'completed', type: 'game', gameId: game.id, attempts: 1 },
       ]);
       const sent = await waitFor('three task frames', () => {
-        const all = [...received.matchAll(/event: task\nid: [^\n]+\ndata: (.+)\n\n/g)].map((m) =>
-          JSON.parse(m[1]!),
-        );
-        return all.length >= 3 ? all : undefined;
+        const tasks = stream.tasks();
+        return tasks.length >= 3 ? tasks : undefined;
       });
       expect(
         sent.map((t: { messageId: string; status: string }) => [t.messageId, t.status]),
@@ -476,8 +445,7 @@ describe('processing tasks', () => {
         ['batch-streamed-custom', 'processing'],
         [eventId, 'completed'],
       ]);
-      controller.abort();
-      await frames;
+      await stream.close();
     });
 
     it('takes 200 reports with long error texts in one request', async () => {
