@@ -3,7 +3,7 @@ import {
   closeServer,
   connectBroker,
   createLogger,
-  createTopologyChannel,
+  createTopologyPublisher,
   InFlightRequests,
   listen,
   queueNames,
@@ -50,16 +50,17 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   const queues = options.queues ?? queueNames();
   const pool = createPool(dbSettings(config), options.poolSize ?? 20);
   const broker = connectBroker(config.RABBITMQ_URL, logger, 'backend');
-  const channel = createTopologyChannel(broker, queues, {
+  const publisher = createTopologyPublisher(broker, queues, {
     name: 'outbox-relay',
-    publishTimeout: 5000,
+    logger,
+    confirmTimeoutMs: 5000,
   });
   const metrics = createMetrics(pool);
   const feed = new TaskFeed(pool, logger);
   const relay = new OutboxRelay({
     pool,
     connection: broker,
-    channel,
+    publisher,
     queues,
     logger,
     pollIntervalMs: options.relayPollIntervalMs ?? 500,
@@ -101,7 +102,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       await closeServer(server);
       await inFlight.drain();
       await relay.stop();
-      await channel.close().catch(() => undefined);
+      await publisher.close();
       await broker.close().catch(() => undefined);
       await pool.end();
     })());

@@ -1,7 +1,8 @@
-import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
+import amqp, { type AmqpConnectionManager } from 'amqp-connection-manager';
 import type { Channel, ConfirmChannel } from 'amqplib';
 import type { QueueNames } from './events.js';
 import type { Logger } from './logger.js';
+import { RoutedPublisher } from './routed-publisher.js';
 
 /**
  * Declares the three queues. Called from a channel's `setup`, so it runs again after every
@@ -43,17 +44,19 @@ export function connectBroker(url: string, logger: Logger, name: string): AmqpCo
   return connection;
 }
 
-/** A confirm channel that declares the topology on every (re)connect. */
-export function createTopologyChannel(
+/**
+ * A publisher whose every publish is confirmed and `mandatory`, on a channel that declares the
+ * topology on every (re)connect and again when a message comes back unrouted.
+ */
+export function createTopologyPublisher(
   connection: AmqpConnectionManager,
   queues: QueueNames,
-  options: { name: string; publishTimeout?: number },
-): ChannelWrapper {
-  return connection.createChannel({
+  options: { name: string; logger: Logger; confirmTimeoutMs?: number },
+): RoutedPublisher {
+  return new RoutedPublisher(connection, {
     name: options.name,
-    confirm: true,
-    json: false,
-    publishTimeout: options.publishTimeout ?? 10_000,
-    setup: (channel: ConfirmChannel) => assertTopology(channel, queues),
+    logger: options.logger,
+    confirmTimeoutMs: options.confirmTimeoutMs ?? 10_000,
+    setup: (channel) => assertTopology(channel, queues),
   });
 }

@@ -6,4 +6,5 @@ export * from './events.js';
 export * from './http.js';
 export * from './logger.js';
 export * from './process.js';
+export * from './routed-publisher.js';
 export * from './metrics.js';

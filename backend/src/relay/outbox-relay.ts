@@ -1,13 +1,13 @@
-import type { Logger, QueueNames } from '@retro/common';
-import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
+import type { Logger, QueueNames, RoutedPublisher } from '@retro/common';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { withTransaction, type Pool, type Queryable } from '../data-access/db.js';
 import * as outbox from '../data-access/outbox-repo.js';
 
 export interface RelayOptions {
   pool: Pool;
   connection: AmqpConnectionManager;
-  /** A confirm channel; `publish` resolves only once the broker has confirmed. */
-  channel: ChannelWrapper;
+  /** Resolves only once the broker has routed and confirmed the event (`mandatory`). */
+  publisher: RoutedPublisher;
   queues: QueueNames;
   logger: Logger;
   /** Events claimed per transaction. */
@@ -16,12 +16,13 @@ export interface RelayOptions {
   pollIntervalMs?: number;
   /** Called with the number of events confirmed by the broker. */
   onPublished?: (count: number) => void;
-  /** Called with the number of events the broker refused or did not confirm in time. */
+  /** Called with the number of events the broker refused, returned or did not confirm in time. */
   onRefused?: (count: number) => void;
 }
 
 /**
- * Publishes outbox rows to `game_events` and marks them published only after the broker confirms.
+ * Publishes outbox rows to `game_events` and marks them published only after the broker has routed
+ * and confirmed them; a row whose event came back unrouted (its queue deleted) stays unpublished.
  * Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several backends can relay side by side; an
  * event is published only when every earlier unpublished event of its game is in the same batch,
  * so each game's events leave in order even then.
@@ -58,7 +59,7 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many events the broker confirmed. */
   async publishBatch(): Promise<number> {
-    const { connection, channel, queues, pool, logger } = this.options;
+    const { connection, publisher, queues, pool, logger } = this.options;
     if (!connection.isConnected()) return 0;
     // READ COMMITTED: under REPEATABLE READ the claiming `FOR UPDATE` also gap-locks the end of
     // the outbox index, so every API write inserting an event waited for the broker's confirms
@@ -71,7 +72,7 @@ export class OutboxRelay {
         const ready = await this.inGameOrder(db, claimed);
         const results = await Promise.allSettled(
           ready.map((event) =>
-            channel.publish('', queues.main, Buffer.from(event.payload), {
+            publisher.sendToQueue(queues.main, Buffer.from(event.payload), {
               persistent: true,
               contentType: 'application/json',
               messageId: event.eventId,

@@ -1,11 +1,13 @@
-import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { ConfirmChannel } from 'amqplib';
 import {
   AppError,
   type Logger,
   type QueueNames,
+  type RoutedPublisher,
+  UnroutedError,
   connectBroker,
-  createTopologyChannel,
+  createTopologyPublisher,
 } from '@retro/common';
 import type { OutgoingMessage } from '../domain/messages.js';
 
@@ -25,17 +27,15 @@ export interface BrokerOptions {
  */
 export class Broker {
   private readonly connection: AmqpConnectionManager;
-  private readonly channel: ChannelWrapper;
+  private readonly publisher: RoutedPublisher;
 
   constructor(private readonly options: BrokerOptions) {
     this.connection = connectBroker(options.url, options.logger, 'message-producer');
-    this.channel = createTopologyChannel(this.connection, options.queues, {
+    this.publisher = createTopologyPublisher(this.connection, options.queues, {
       name: 'message-producer-publish',
-      publishTimeout: options.publishTimeoutMs,
+      logger: options.logger,
+      confirmTimeoutMs: options.publishTimeoutMs,
     });
-    this.channel.on('error', (err: Error) =>
-      options.logger.warn('publish channel error', { reason: err.message }),
-    );
   }
 
   get queues(): QueueNames {
@@ -46,11 +46,11 @@ export class Broker {
     return this.connection.isConnected();
   }
 
-  /** Resolves only once the broker has confirmed the message. */
+  /** Resolves only once the broker has routed and confirmed the message. */
   async publish(queue: string, message: OutgoingMessage): Promise<void> {
     this.assertConnected();
     try {
-      await this.channel.sendToQueue(queue, message.content, {
+      await this.publisher.sendToQueue(queue, message.content, {
         persistent: true,
         contentType: 'application/json',
         messageId: message.messageId,
@@ -59,6 +59,12 @@ export class Broker {
         headers: message.headers,
       });
     } catch (error) {
+      if (error instanceof UnroutedError) {
+        throw AppError.unavailable(
+          `The message broker could not route the message to ${queue}`,
+          error,
+        );
+      }
       throw AppError.unavailable('The message broker did not confirm the message', error);
     }
   }
@@ -104,7 +110,7 @@ export class Broker {
   }
 
   async close(): Promise<void> {
-    await this.channel.close().catch(() => undefined);
+    await this.publisher.close();
     await this.connection.close();
   }
 
