@@ -21,7 +21,23 @@ export const HEADERS = {
   failedAt: 'x-failed-at',
   /** Set when a parked message is replayed; lets its failed task be processed again. */
   replayedAt: 'x-replayed-at',
+  /**
+   * How often the consumer has put this message back because its game already had events waiting
+   * (flood control); never counts as a retry.
+   */
+  deferrals: 'x-deferrals',
 } as const;
+
+/**
+ * Headers only the system writes. A tester may not set them on a new message (they would forge a
+ * failure record, a replay or a deferral); `x-retry-count` stays a tester's to set.
+ */
+export const SYSTEM_HEADERS: readonly string[] = [
+  HEADERS.error,
+  HEADERS.failedAt,
+  HEADERS.replayedAt,
+  HEADERS.deferrals,
+];
 
 export const GAME_ACTIONS = ['create', 'update', 'delete', 'process'] as const;
 export type GameAction = (typeof GAME_ACTIONS)[number];
