@@ -2,20 +2,29 @@ import type { EventEmitter } from 'node:events';
 import {
   type Logger,
   type QueueNames,
+  RoutedPublisher,
+  assertTopology,
   closeServer,
   connectBroker,
   createLogger,
   listen,
   queueNames,
 } from '@retro/common';
-import { type ConsumerConfigInput, loadConsumerConfig } from './config.js';
+import { type ConsumerConfig, type ConsumerConfigInput, loadConsumerConfig } from './config.js';
 import { createBackendClient } from './data-access/backend-client.js';
+import { copyPublisher } from './data-access/message-copies.js';
+import { CircuitBreaker } from './domain/circuit-breaker.js';
+import { SettlementPolicy, type Settlement } from './domain/settlement.js';
 import { createHttpServer } from './entry-points/http-server.js';
-import { Subscriber, type SubscriberEvents } from './entry-points/subscriber.js';
-import { createMetrics } from './metrics.js';
+import { Subscriber } from './entry-points/subscriber.js';
+import { type Metrics, createMetrics } from './metrics.js';
 
-export type { Settlement, SubscriberEvents } from './entry-points/subscriber.js';
+export type { Settlement } from './domain/settlement.js';
 export type { ConsumerConfigInput } from './config.js';
+
+export interface SubscriberEvents {
+  settled: [Settlement];
+}
 
 export interface ConsumerOptions {
   /** Env-style settings on top of the environment (tests pass their own). */
@@ -24,6 +33,10 @@ export interface ConsumerOptions {
   queues?: QueueNames;
   /** How long `stop()` lets in-flight messages finish before closing the channel. */
   shutdownGraceMs?: number;
+  /** How long a retry or park copy may wait for the broker's confirm (default 10 s). */
+  copyConfirmTimeoutMs?: number;
+  /** Longest wait between two probes of the backend while the circuit is open (default 5 s). */
+  probeMaxDelayMs?: number;
   logger?: Logger;
 }
 
@@ -37,64 +50,134 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
-/** Connects, subscribes and serves `/health` and `/metrics`. Validates config before anything. */
+/**
+ * Deliveries one game may hold at once (one running, the rest waiting): a tenth of the prefetch,
+ * at least one waiting, so one game's flood leaves nine tenths of the slots to the others.
+ */
+export const keyLimit = (prefetch: number) => 1 + Math.max(1, Math.floor(prefetch / 10));
+
+/** Connects, subscribes and serves `/health`, `/ready` and `/metrics`. Validates config first. */
 export async function startConsumer(options: ConsumerOptions = {}): Promise<RunningConsumer> {
   const config = loadConsumerConfig(options.config);
   const logger = options.logger ?? createLogger('message-consumer', config.LOG_LEVEL);
   const queues = options.queues ?? queueNames();
   const metrics = createMetrics();
-  const connection = connectBroker(config.RABBITMQ_URL, logger, 'message-consumer');
+  const consuming = connectBroker(config.RABBITMQ_URL, logger, 'message-consumer');
+  const publishing = connectBroker(config.RABBITMQ_URL, logger, 'message-consumer-publish');
+  const publisher = new RoutedPublisher(publishing, {
+    name: 'message-consumer-copies',
+    logger,
+    confirmTimeoutMs: options.copyConfirmTimeoutMs ?? 10_000,
+    setup: (channel) => assertTopology(channel, queues),
+  });
   const backend = createBackendClient({
     baseUrl: config.BACKEND_URL,
     token: config.INTERNAL_API_TOKEN,
     logger,
   });
-  const subscriber = new Subscriber({
-    connection,
+  const breaker = new CircuitBreaker({
+    probe: () => backend.probe(),
+    maxDelayMs: options.probeMaxDelayMs ?? 5000,
+  });
+  const policy = new SettlementPolicy({
     queues,
+    backend,
+    breaker,
+    publishCopy: copyPublisher(publisher),
     metrics,
     logger,
-    backend,
-    prefetch: config.PREFETCH,
     maxRetries: config.MAX_RETRIES,
     retryDelayMs: config.RETRY_DELAY_MS,
     processingDelayMs: config.PROCESSING_DELAY_MS,
+    keyLimit: keyLimit(config.PREFETCH),
   });
+  const subscriber = new Subscriber({
+    connection: consuming,
+    queues,
+    logger,
+    prefetch: config.PREFETCH,
+    handle: (delivery) => policy.handle(delivery),
+    onAck: () => metrics.acked.inc(),
+  });
+  pauseWhileBackendIsAway(breaker, subscriber, metrics, logger);
   subscriber.start();
 
   const server = createHttpServer(
     {
-      brokerConnected: () => connection.isConnected(),
+      brokerConnected: () => consuming.isConnected(),
       consuming: () => subscriber.consuming,
       inFlight: () => subscriber.inFlightCount,
+      circuit: () => breaker.trip,
     },
     metrics.registry,
     logger,
   );
+  const shutdown = async (graceMs: number) => {
+    await subscriber.stop(
+      graceMs,
+      () => policy.beginStop(),
+      () => policy.abortWaits(),
+    );
+    await breaker.stop();
+    await publisher.close();
+    await Promise.all([consuming.close(), publishing.close()]);
+    backend.close();
+  };
   let port: number;
   try {
     port = await listen(server, config.CONSUMER_PORT);
   } catch (error) {
-    await subscriber.stop(0);
-    await connection.close();
-    backend.close();
+    await shutdown(0);
     throw error;
   }
-  logger.info('consumer started', { port, queue: queues.main, prefetch: config.PREFETCH });
+  logger.info('consumer started', describeStart(config, port, queues));
 
   let stopped: Promise<void> | undefined;
   return {
     port,
-    events: subscriber,
+    events: policy,
     isConsuming: () => subscriber.consuming,
     stop() {
       stopped ??= (async () => {
-        await subscriber.stop(options.shutdownGraceMs ?? 15_000);
-        await connection.close();
-        backend.close();
+        await shutdown(options.shutdownGraceMs ?? 15_000);
         await closeServer(server, 1000);
       })();
       return stopped;
     },
+  };
+}
+
+/** The circuit breaker pauses consuming while open and resumes it when it closes. */
+function pauseWhileBackendIsAway(
+  breaker: CircuitBreaker,
+  subscriber: Subscriber,
+  metrics: Metrics,
+  logger: Logger,
+): void {
+  breaker.on('open', (trip) => {
+    metrics.circuitOpen.set(1);
+    metrics.circuitOpened.inc({ cause: trip.cause });
+    const details = { cause: trip.cause, reason: trip.reason };
+    if (trip.cause === 'unauthorized') {
+      logger.error(
+        'the backend refused the internal token: INTERNAL_API_TOKEN must be the same on the backend and every consumer; consuming paused',
+        details,
+      );
+    } else logger.warn('backend cannot take status reports; consuming paused', details);
+    void subscriber.pause();
+  });
+  breaker.on('close', () => {
+    metrics.circuitOpen.set(0);
+    logger.info('backend answers again; consuming resumed');
+    void subscriber.resume();
+  });
+}
+
+function describeStart(config: ConsumerConfig, port: number, queues: QueueNames) {
+  return {
+    port,
+    queue: queues.main,
+    prefetch: config.PREFETCH,
+    keyLimit: keyLimit(config.PREFETCH),
   };
 }

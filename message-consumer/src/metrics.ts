@@ -30,6 +30,25 @@ export function createMetrics() {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30],
       registers: [registry],
     }),
+    deferred: counter(
+      'consumer_messages_deferred_total',
+      'Messages sent round the retry queue because their game had deliveries waiting (no retry spent)',
+    ),
+    handedBack: counter(
+      'consumer_messages_handed_back_total',
+      'Deliveries handed back to the queue unchanged (backend unavailable, shutdown, copy not taken)',
+    ),
+    circuitOpen: new Gauge({
+      name: 'consumer_circuit_open',
+      help: '1 while the circuit breaker is open: the backend cannot take status reports, consuming is paused',
+      registers: [registry],
+    }),
+    circuitOpened: new Counter({
+      name: 'consumer_circuit_opened_total',
+      help: 'Times the circuit breaker opened, by cause (unreachable, timeout, server_error, rate_limited, unauthorized)',
+      labelNames: ['cause'] as const,
+      registers: [registry],
+    }),
     inFlight: new Gauge({
       name: 'consumer_in_flight_messages',
       help: 'Messages delivered and not yet settled',

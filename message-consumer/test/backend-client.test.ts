@@ -4,7 +4,7 @@ import { createLogger, type TaskStatusUpdate } from '@retro/common';
 import { waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import { type BackendClient, createBackendClient } from '../src/data-access/backend-client.js';
-import { PermanentError, TransientError } from '../src/domain/failures.js';
+import { DownstreamError, PermanentError } from '../src/domain/failures.js';
 
 const TOKEN = 'client-test-token-0123456789';
 const logger = createLogger('backend-client-test', 'error');
@@ -49,7 +49,8 @@ class StubBackend {
 async function read(req: IncomingMessage): Promise<Received> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = JSON.parse(Buffer.concat(chunks).toString()) as { updates: Write[] };
+  const text = Buffer.concat(chunks).toString();
+  const body = (text ? JSON.parse(text) : {}) as { updates?: Write[] };
   return { url: req.url!, authorization: req.headers.authorization, writes: body.updates ?? [] };
 }
 
@@ -64,11 +65,13 @@ const refusal = (status: number) => ({
   body: { error: { code: 'X', message: `refused with ${status}`, details: [] } },
 });
 
-/** Settles every promise and says, for each, its result or the class of its error. */
+/** Settles every promise and says, for each, its result or the class (and kind) of its error. */
 async function outcomes(promises: Promise<unknown>[]) {
-  return (await Promise.allSettled(promises)).map((p) =>
-    p.status === 'fulfilled' ? 'ok' : (p.reason as Error).constructor.name,
-  );
+  return (await Promise.allSettled(promises)).map((p) => {
+    if (p.status === 'fulfilled') return 'ok';
+    const error = p.reason as Error;
+    return error instanceof DownstreamError ? `downstream:${error.kind}` : error.constructor.name;
+  });
 }
 
 describe('backend client: coalesced status writes', () => {
@@ -149,13 +152,13 @@ describe('backend client: coalesced status writes', () => {
     expect(sizes.reduce((a, b) => a + b)).to.equal(7);
   });
 
-  it('fails every caller of a batch answered 503 as transient, after the quick retries', async () => {
+  it("fails every caller of a batch answered 503 as the backend's failure, after the quick retries", async () => {
     stub.answer = () => refusal(503);
     const backend = start({ retries: 1 });
     const results = await outcomes(
       ['t-1', 't-2'].map((id) => backend.reportStatus(id, processing)),
     );
-    expect(results).to.deep.equal([TransientError.name, TransientError.name]);
+    expect(results).to.deep.equal(['downstream:server_error', 'downstream:server_error']);
     // the first attempt and the one retry, each time both writes together
     expect(stub.received.map((r) => r.writes.length)).to.deep.equal([2, 2]);
   });
@@ -187,22 +190,96 @@ describe('backend client: coalesced status writes', () => {
     expect(stub.received).to.have.length(1);
   });
 
-  it('fails every caller as transient when the backend is unreachable', async () => {
+  it("fails every caller as the backend's failure when it is unreachable", async () => {
     await stub.stop();
     const backend = start({ retries: 0 });
     const results = await outcomes(
       ['u-1', 'u-2'].map((id) => backend.reportStatus(id, processing)),
     );
-    expect(results).to.deep.equal([TransientError.name, TransientError.name]);
+    expect(results).to.deep.equal(['downstream:unreachable', 'downstream:unreachable']);
   });
 
-  it('fails every caller as transient when the answer does not hold one result per write', async () => {
+  it("fails every caller as the backend's failure when the answer does not hold one result per write", async () => {
     stub.answer = () => ({ status: 200, body: { results: [] } });
     const backend = start({ retries: 0 });
     const results = await outcomes(
       ['r-1', 'r-2'].map((id) => backend.reportStatus(id, processing)),
     );
-    expect(results).to.deep.equal([TransientError.name, TransientError.name]);
+    expect(results).to.deep.equal(['downstream:server_error', 'downstream:server_error']);
+  });
+
+  it("treats 429 as the backend's failure and 401/403 as its configuration's, naming INTERNAL_API_TOKEN, without quick retries", async () => {
+    const statuses = [429, 401, 403];
+    stub.answer = () => refusal(statuses[0]!);
+    const backend = start({ retries: 0 });
+    expect(await outcomes([backend.reportStatus('l-1', processing)])).to.deep.equal([
+      'downstream:rate_limited',
+    ]);
+    for (const status of [401, 403]) {
+      stub.answer = () => refusal(status);
+      stub.received.length = 0;
+      const error = await start({ retries: 3 })
+        .reportStatus('a-1', processing)
+        .catch((e: unknown) => e as DownstreamError);
+      expect(error).to.be.instanceOf(DownstreamError);
+      expect((error as DownstreamError).kind).to.equal('unauthorized');
+      expect((error as Error).message).to.contain('INTERNAL_API_TOKEN');
+      expect(stub.received, 'a wrong token is not retried in place').to.have.length(1);
+    }
+  });
+
+  it('fails only the write the backend refused in a batch, as permanent, and gives the others their result', async () => {
+    stub.answer = (request) => ({
+      status: 200,
+      body: {
+        results: request.writes.map((w) =>
+          w.messageId === 'forged'
+            ? {
+                ...applied(w),
+                applied: false,
+                error: { code: 'TASK_MISMATCH', message: 'is a game task' },
+              }
+            : applied(w),
+        ),
+      },
+    });
+    const backend = start();
+    const settled = await Promise.allSettled(
+      ['ok-1', 'forged', 'ok-2'].map((id) => backend.reportStatus(id, processing)),
+    );
+    expect(settled.map((s) => s.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    const error = (settled[1] as PromiseRejectedResult).reason as Error;
+    expect(error).to.be.instanceOf(PermanentError);
+    expect(error.message).to.equal('backend refused the processing report: is a game task');
+  });
+
+  describe('probe (while the circuit is open)', () => {
+    const probeAnswers = (ready: number, emptyBatch: number) => (request: Received) =>
+      request.url === '/ready'
+        ? { status: ready, body: { status: ready === 200 ? 'ready' : 'unavailable' } }
+        : refusal(emptyBatch);
+
+    it('passes when /ready answers 200 and the token is accepted (an empty batch is refused as invalid)', async () => {
+      stub.answer = probeAnswers(200, 400);
+      await start().probe();
+      expect(stub.received.map((r) => [r.url, r.authorization])).to.deep.equal([
+        ['/ready', undefined],
+        ['/api/internal/tasks/status', `Bearer ${TOKEN}`],
+      ]);
+    });
+
+    it('fails while /ready answers 503, and while the token is refused', async () => {
+      stub.answer = probeAnswers(503, 400);
+      const notReady = (await start()
+        .probe()
+        .catch((e: unknown) => e)) as DownstreamError;
+      expect(notReady.kind).to.equal('server_error');
+      stub.answer = probeAnswers(200, 401);
+      const refused = (await start()
+        .probe()
+        .catch((e: unknown) => e)) as DownstreamError;
+      expect(refused.kind).to.equal('unauthorized');
+    });
   });
 
   it('refuses an invalid write alone, without failing the writes sent alongside', async () => {

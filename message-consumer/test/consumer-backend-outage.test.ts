@@ -1,11 +1,31 @@
 import { HEADERS } from '@retro/common';
 import { TcpProxy, waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
-import { ConsumerTestEnv, RecordingBackendProxy, settledAs, type TestConsumer } from './helpers.js';
+import {
+  ConsumerTestEnv,
+  RecordingBackendProxy,
+  metricValue,
+  settledAs,
+  type TestConsumer,
+} from './helpers.js';
 
 const RETRY_DELAY_MS = 200;
 
-describe('message consumer: backend outages and refusals', () => {
+/** The consumer's /health body. */
+async function health(consumer: TestConsumer) {
+  const res = await fetch(`http://127.0.0.1:${consumer.port}/health`);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function metrics(consumer: TestConsumer): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${consumer.port}/metrics`)).text();
+}
+
+/** Outcomes of one message's settlements, in order. */
+const outcomesOf = (consumer: TestConsumer, messageId: string) =>
+  consumer.settlements.filter((s) => s.messageId === messageId).map((s) => s.outcome);
+
+describe('message consumer: backend outages and refusals (circuit breaker)', () => {
   let env: ConsumerTestEnv;
 
   before(async () => {
@@ -26,53 +46,45 @@ describe('message consumer: backend outages and refusals', () => {
       await consumer.stop();
       await proxy.stop();
     });
+    afterEach(() => (proxy.failWith = () => undefined));
 
-    it('then each retry waits longer than the one before, and after MAX_RETRIES the task fails and the message is parked', async () => {
+    it('then the message is handed back without spending a retry, consuming pauses, and it completes once the backend answers', async () => {
       proxy.failWith = (body) => (body.status === 'processing' ? 503 : undefined);
       const { eventId } = await env.createGame('Castlevania');
-
-      const task = await env.waitForTask(eventId, 'failed', 30_000);
-      expect(task.attempts).to.equal(4);
-      expect(task.lastError).to.match(
-        /^gave up after 3 retries: backend answered 503 to processing/,
+      await waitFor(
+        'the circuit to open',
+        async () => (await health(consumer)).body.circuit === 'open',
       );
-
-      // the broker redelivered it with x-retry-count 0, 1, 2, 3 (reported as attempts 1..4)
-      const mine = await settledAs(consumer, eventId, 'parked');
-      expect(mine.map((s) => [s.outcome, s.retryCount, s.delayMs])).to.deep.equal([
-        ['retried', 0, RETRY_DELAY_MS],
-        ['retried', 1, RETRY_DELAY_MS * 2],
-        ['retried', 2, RETRY_DELAY_MS * 4],
-        ['parked', 3, undefined],
-      ]);
-      const firstTryOf = (attempt: number) =>
-        proxy.requests.find(
-          (r) =>
-            r.messageId === eventId &&
-            r.body.status === 'processing' &&
-            r.body.attempts === attempt,
-        )!.at;
-      const gaps = [1, 2, 3].map((n) => firstTryOf(n + 1) - firstTryOf(n));
-      gaps.forEach((gap, n) => expect(gap).to.be.at.least(RETRY_DELAY_MS * 2 ** n - 5));
-      expect(gaps[1]).to.be.greaterThan(gaps[0]!);
-      expect(gaps[2]).to.be.greaterThan(gaps[1]!);
-
-      const [parked] = await env.probe.drain(env.queues.dlq);
-      expect(parked!.properties.messageId).to.equal(eventId);
-      expect(parked!.properties.headers?.[HEADERS.retryCount]).to.equal(3);
-      expect(String(parked!.properties.headers?.[HEADERS.error])).to.match(
-        /gave up after 3 retries/,
+      const degraded = await health(consumer);
+      expect(degraded.status).to.equal(200);
+      expect(degraded.body).to.include({ status: 'degraded', cause: 'server_error' });
+      expect(degraded.body.reason).to.match(/backend answered 503 to processing/);
+      await waitFor('the subscription to be cancelled', async () =>
+        (await env.probe.consumerCount(env.queues.main)) === 0 ? true : undefined,
       );
-      expect(JSON.parse(parked!.content.toString())).to.include({ eventId, action: 'create' });
+      expect(metricValue(await metrics(consumer), 'consumer_circuit_open')).to.equal(1);
+
+      proxy.failWith = () => undefined;
+      const task = await env.waitForTask(eventId, 'completed', 20_000);
+      expect(task.attempts, 'no retry was spent').to.equal(1);
+      const mine = await settledAs(consumer, eventId, 'completed');
+      expect(mine.every((s) => s.retryCount === 0)).to.equal(true);
+      expect(mine.map((s) => s.outcome)).to.not.include.members(['retried', 'parked']);
+      expect((await health(consumer)).body).to.include({ status: 'ok', circuit: 'closed' });
+      const text = await metrics(consumer);
+      expect(metricValue(text, 'consumer_circuit_open')).to.equal(0);
+      expect(text).to.match(/consumer_circuit_opened_total\{cause="server_error"\} [1-9]/);
+      expect(await env.probe.messageCount(env.queues.dlq)).to.equal(0);
     });
 
-    it('then a game whose last event failed shows failed processing', async () => {
-      proxy.failWith = (body) => (body.status === 'processing' ? 500 : undefined);
+    it('then a completed report that fails is handed back too, and the message completes later', async () => {
+      let failures = 6; // more than the quick in-place retries hide
+      proxy.failWith = (body) => (body.status === 'completed' && failures-- > 0 ? 500 : undefined);
       const { id, eventId } = await env.createGame('Ghosts n Goblins');
-      await env.waitForTask(eventId, 'failed', 30_000);
+      await env.waitForTask(eventId, 'completed', 20_000);
+      expect(outcomesOf(consumer, eventId)).to.include('requeued').and.not.include('parked');
       const game = await env.api<{ processingStatus: string }>(`/api/games/${id}`);
-      expect(game.body.processingStatus).to.equal('failed');
-      await env.probe.drain(env.queues.dlq);
+      expect(game.body.processingStatus).to.equal('completed');
     });
 
     it('when the backend refuses a status write with a 4xx, then the message is parked at once without retries', async () => {
@@ -96,9 +108,61 @@ describe('message consumer: backend outages and refusals', () => {
       proxy.failWith = () => (failures-- > 0 ? 502 : undefined);
       const messageId = await env.publishCustom();
       await env.waitForTask(messageId, 'completed');
-      expect(
-        (await settledAs(consumer, messageId, 'completed')).map((s) => s.outcome),
-      ).to.deep.equal(['completed']);
+      expect(outcomesOf(consumer, messageId)).to.deep.equal(['completed']);
+    });
+
+    it('when a message is parked while the backend is down, then its task still ends failed once the backend is back', async () => {
+      proxy.failWith = (body) => (body.status === 'failed' ? 503 : undefined);
+      const messageId = await env.publishCustom({ simulate: 'permanent' });
+      await waitFor(
+        'the circuit to open',
+        async () => (await health(consumer)).body.circuit === 'open',
+      );
+      expect(await env.probe.messageCount(env.queues.dlq)).to.equal(1);
+      expect((await env.task(messageId))?.status).to.equal('processing');
+      proxy.failWith = () => undefined;
+      const task = await env.waitForTask(messageId, 'failed', 20_000);
+      expect(task.lastError).to.equal('simulated permanent failure');
+      await settledAs(consumer, messageId, 'parked');
+      expect(await env.probe.drain(env.queues.dlq)).to.have.length(1);
+    });
+  });
+
+  describe('when the backend refuses the token (401)', () => {
+    let proxy: RecordingBackendProxy;
+    let consumer: TestConsumer;
+
+    before(async () => {
+      proxy = new RecordingBackendProxy(env.backend.url);
+      consumer = await env.startConsumer({ BACKEND_URL: await proxy.start() });
+    });
+    after(async () => {
+      await consumer.stop();
+      await proxy.stop();
+    });
+
+    it('then /health is degraded naming INTERNAL_API_TOKEN, nothing is parked, and messages complete once the token is accepted', async () => {
+      proxy.refuseToken = true;
+      const ids = [await env.publishCustom(), await env.publishCustom()];
+      await waitFor(
+        'the circuit to open',
+        async () => (await health(consumer)).body.circuit === 'open',
+      );
+      const { status, body } = await health(consumer);
+      expect(status).to.equal(200);
+      expect(body).to.include({ status: 'degraded', cause: 'unauthorized' });
+      expect(body.reason).to.contain('INTERNAL_API_TOKEN');
+      expect(await metrics(consumer)).to.match(
+        /consumer_circuit_opened_total\{cause="unauthorized"\} 1/,
+      );
+      // the probe keeps asking with the token: the circuit stays open while it is refused
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await health(consumer)).body.circuit).to.equal('open');
+
+      proxy.refuseToken = false;
+      for (const id of ids) await env.waitForTask(id, 'completed', 20_000);
+      expect(await env.probe.messageCount(env.queues.dlq)).to.equal(0);
+      for (const id of ids) expect(outcomesOf(consumer, id)).to.not.include('parked');
     });
   });
 
@@ -112,7 +176,7 @@ describe('message consumer: backend outages and refusals', () => {
       consumer = await env.startConsumer({
         BACKEND_URL: `http://127.0.0.1:${link.port}`,
         RETRY_DELAY_MS,
-        MAX_RETRIES: 3,
+        MAX_RETRIES: 1,
       });
     });
     after(async () => {
@@ -120,33 +184,25 @@ describe('message consumer: backend outages and refusals', () => {
       await link.stop();
     });
 
-    it('and comes back during the retries, then the message completes', async () => {
+    it('for longer than the retries would allow, then nothing is retried or parked, and everything completes once it is back', async () => {
       link.disconnect();
-      const messageId = await env.publishCustom();
-      await waitFor('a first retry', () =>
-        consumer.settlements.some((s) => s.messageId === messageId && s.outcome === 'retried'),
+      const ids = [await env.publishCustom(), await env.publishCustom(), await env.publishCustom()];
+      await waitFor('the circuit to open', async () =>
+        (await health(consumer)).body.cause === 'unreachable' ? true : undefined,
       );
+      // longer than MAX_RETRIES · RETRY_DELAY_MS would have lasted
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(await env.probe.messageCount(env.queues.main)).to.equal(3);
       link.restore();
-      const task = await env.waitForTask(messageId, 'completed');
-      expect(task.attempts).to.be.at.least(2);
-    });
-
-    it('for longer than the retries allow, then the message is parked saying so, and later messages complete once it is back', async () => {
-      link.disconnect();
-      const lost = await env.publishCustom();
-      const parked = await waitFor(
-        'the message to be parked',
-        () => consumer.settlements.find((s) => s.messageId === lost && s.outcome === 'parked'),
-        { timeoutMs: 30_000 },
+      for (const id of ids) await env.waitForTask(id, 'completed', 20_000);
+      for (const id of ids) {
+        expect(outcomesOf(consumer, id)).to.not.include.members(['retried']);
+        expect(outcomesOf(consumer, id)).to.not.include('parked');
+      }
+      expect(await env.probe.messageCount(env.queues.dlq)).to.equal(0);
+      expect(await metrics(consumer)).to.match(
+        /consumer_circuit_opened_total\{cause="unreachable"\} [1-9]/,
       );
-      expect(parked.reason).to.match(/^gave up after 3 retries: backend unreachable/);
-      const [copy] = await env.probe.drain(env.queues.dlq);
-      expect(copy!.properties.messageId).to.equal(lost);
-      expect(copy!.properties.headers?.[HEADERS.retryCount]).to.equal(3);
-
-      link.restore();
-      const next = await env.publishCustom();
-      await env.waitForTask(next, 'completed');
     });
   });
 });

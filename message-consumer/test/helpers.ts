@@ -17,6 +17,7 @@ import amqplib from 'amqplib';
 import {
   startConsumer,
   type ConsumerConfigInput,
+  type ConsumerOptions,
   type RunningConsumer,
   type Settlement,
 } from '../src/index.js';
@@ -79,11 +80,16 @@ export class ConsumerTestEnv {
     };
   }
 
-  async startConsumer(config: ConsumerConfigInput = {}): Promise<TestConsumer> {
+  async startConsumer(
+    config: ConsumerConfigInput = {},
+    options: Omit<ConsumerOptions, 'config' | 'queues'> = {},
+  ): Promise<TestConsumer> {
     const running = await startConsumer({
       queues: this.queues,
       config: this.consumerConfig(config),
       shutdownGraceMs: 5000,
+      probeMaxDelayMs: 500,
+      ...options,
     });
     const consumer: TestConsumer = Object.assign(running, { settlements: [] as Settlement[] });
     running.events.on('settled', (s) => consumer.settlements.push(s));
@@ -242,6 +248,8 @@ export class RecordingBackendProxy {
   readonly requests: Array<{ at: number; messageId: string; body: Record<string, unknown> }> = [];
   /** Return a status to answer with instead of forwarding (e.g. 503), or undefined to forward. */
   failWith: (body: Record<string, unknown>) => number | undefined = () => undefined;
+  /** Answer 401 to every internal write, as a backend with another token would. */
+  refuseToken = false;
   private server: Server | undefined;
 
   constructor(private readonly target: string) {}
@@ -261,7 +269,10 @@ export class RecordingBackendProxy {
           }))
         : [{ at, messageId: decodeURIComponent(req.url!.split('/')[4] ?? ''), body }];
       this.requests.push(...writes);
-      const status = writes.map((w) => this.failWith(w.body)).find((s) => s !== undefined);
+      const status =
+        this.refuseToken && req.method === 'PUT'
+          ? 401
+          : writes.map((w) => this.failWith(w.body)).find((s) => s !== undefined);
       if (status !== undefined) {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(

@@ -68,10 +68,17 @@ describe('keyed serial executor', () => {
     expect(await next).to.equal('next');
   });
 
-  it('forgets a key once its last task has settled', async () => {
+  it('counts the tasks of a key running or waiting, and forgets the key once they settled', async () => {
     const executor = new KeyedSerialExecutor();
-    await Promise.all([executor.run('a', async () => 1), executor.run('b', async () => 2)]);
+    const log: string[] = [];
+    const a = gate(log, 'a');
+    const first = executor.run('k', a.task);
+    const second = executor.run('k', async () => 2);
+    const other = executor.run('other', async () => 3);
+    expect([executor.pending('k'), executor.pending('other')]).to.deep.equal([2, 1]);
+    a.open();
+    await Promise.all([first, second, other]);
     await tick();
-    expect(executor.activeKeys).to.equal(0);
+    expect([executor.pending('k'), executor.pending('other')]).to.deep.equal([0, 0]);
   });
 });

@@ -1,9 +1,9 @@
-import type { ConsumeMessage } from 'amqplib';
+import type { MessageProperties } from 'amqplib';
 import { expect } from 'chai';
 import { copyProperties } from '../src/data-access/message-copies.js';
 
-function delivery(properties: Record<string, unknown>): ConsumeMessage {
-  return { content: Buffer.from('{}'), fields: {}, properties } as unknown as ConsumeMessage;
+function delivery(properties: Record<string, unknown>): MessageProperties {
+  return properties as unknown as MessageProperties;
 }
 
 describe('copies for the retry queue and the DLQ', () => {

@@ -1,21 +1,15 @@
-import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import type { RoutedPublisher } from '@retro/common';
+import type { MessageProperties, Options } from 'amqplib';
+import type { CopyExtras, Delivery, PublishCopy } from '../domain/settlement.js';
 
 /** Headers the broker maintains itself; copying them into a new publish would confuse it. */
 const BROKER_HEADERS = /^x-(death|first-death-|last-death-)/;
-
-/** What a copy adds to the original: headers on top of the original ones, and a TTL. */
-export interface CopyExtras {
-  headers: Record<string, unknown>;
-  /** Per-message TTL in ms, as AMQP wants it: a string. */
-  expiration?: string;
-}
 
 /**
  * The original's properties for a copy of it: same id, content type and headers (minus the
  * broker's own), always persistent, plus `extra`.
  */
-export function copyProperties(msg: ConsumeMessage, extra: CopyExtras): Options.Publish {
-  const { properties } = msg;
+export function copyProperties(properties: MessageProperties, extra: CopyExtras): Options.Publish {
   const inherited = Object.entries(properties.headers ?? {}).filter(
     ([name]) => !BROKER_HEADERS.test(name),
   );
@@ -35,18 +29,11 @@ export function copyProperties(msg: ConsumeMessage, extra: CopyExtras): Options.
 }
 
 /**
- * Publishes a copy of `msg` (same body) to `queue` on `channel` and resolves once the broker has
- * confirmed it; rejects if it nacks or the channel closes first.
+ * Copies go over `publisher`, on a connection of their own: a broker resource alarm blocks
+ * publishing connections, and acks on the consuming connection must keep flowing meanwhile. The
+ * publisher's confirm timeout bounds how long a copy can hold its message (and its game's turn).
  */
-export function publishCopy(
-  channel: ConfirmChannel,
-  queue: string,
-  msg: ConsumeMessage,
-  extra: CopyExtras,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    channel.publish('', queue, msg.content, copyProperties(msg, extra), (err) =>
-      err ? reject(err) : resolve(),
-    );
-  });
+export function copyPublisher(publisher: RoutedPublisher): PublishCopy {
+  return (queue: string, delivery: Delivery, extra: CopyExtras) =>
+    publisher.sendToQueue(queue, delivery.content, copyProperties(delivery.properties, extra));
 }

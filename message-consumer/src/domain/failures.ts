@@ -1,9 +1,9 @@
 /**
- * The two ways handling a message can fail. Everything the consumer decides (retry later or park
- * now) follows from which of these was thrown.
+ * The ways handling a message can fail. What the consumer does (retry later, park now, or pause
+ * until the backend is back) follows from which of these was thrown.
  */
 
-/** Might succeed later: the backend is unreachable, timed out or answered 5xx. */
+/** The message's own work failed but might succeed later: retried, spending `x-retry-count`. */
 export class TransientError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -11,11 +11,37 @@ export class TransientError extends Error {
   }
 }
 
-/** Will never succeed: the message is malformed or the backend refused it with a 4xx. */
+/** The message is wrong and never will succeed (malformed, or refused with a 4xx): parked now. */
 export class PermanentError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'PermanentError';
+  }
+}
+
+/** Why the backend could not take a status report. */
+export const DOWNSTREAM_CAUSES = [
+  'unreachable',
+  'timeout',
+  'server_error',
+  'rate_limited',
+  'unauthorized',
+] as const;
+export type DownstreamCause = (typeof DOWNSTREAM_CAUSES)[number];
+
+/**
+ * The backend could not take a status report: down, slow, overloaded or refusing our token. Not
+ * the message's fault, so it never spends a retry: the consumer opens its circuit breaker and hands
+ * the message back until the backend answers again.
+ */
+export class DownstreamError extends Error {
+  constructor(
+    readonly kind: DownstreamCause,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DownstreamError';
   }
 }
 

@@ -7,6 +7,7 @@
  */
 export class KeyedSerialExecutor {
   private readonly tails = new Map<string, Promise<void>>();
+  private readonly counts = new Map<string, number>();
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
@@ -16,14 +17,18 @@ export class KeyedSerialExecutor {
       () => undefined,
     );
     this.tails.set(key, tail);
+    this.counts.set(key, this.pending(key) + 1);
     void tail.then(() => {
+      const left = this.pending(key) - 1;
+      if (left === 0) this.counts.delete(key);
+      else this.counts.set(key, left);
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });
     return result;
   }
 
-  /** Keys with a task running or waiting. */
-  get activeKeys(): number {
-    return this.tails.size;
+  /** Tasks of `key` running or waiting. */
+  pending(key: string): number {
+    return this.counts.get(key) ?? 0;
   }
 }

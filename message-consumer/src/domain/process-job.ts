@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TaskStatusUpdate } from '@retro/common';
 import type { BackendClient } from '../data-access/backend-client.js';
-import { PermanentError, TransientError } from './failures.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import { DownstreamError, PermanentError, TransientError } from './failures.js';
 import type { Job, TaskRef } from './message.js';
 
 export interface ProcessDeps {
@@ -31,7 +32,8 @@ export function statusUpdate(
 
 /**
  * One attempt at a job: report `processing`, do the work, report `completed`. Throws
- * TransientError/PermanentError; the caller decides between retry and parking.
+ * TransientError/PermanentError (the message's failures: the caller decides between retry and
+ * parking) or DownstreamError (the backend's: the caller hands the message back).
  *
  * A redelivered message whose task is already terminal is not worked on again: the backend keeps
  * completed/failed sticky and says so with `applied: false`.
@@ -56,6 +58,39 @@ export async function processJob(
     statusUpdate(task, 'completed', attempt),
   );
   return done.applied ? 'completed' : 'duplicate';
+}
+
+export interface ReportFailedDeps {
+  backend: BackendClient;
+  breaker: CircuitBreaker;
+  /** Aborts the wait (shutdown): the message is then handed back and parked again later. */
+  signal: AbortSignal;
+}
+
+/**
+ * Marks a parked message's task failed, waiting through backend outages (the circuit breaker's
+ * probes) until the report lands, so that no parked message leaves its task pending or processing.
+ * `refused`: the backend says the report is wrong (a message reusing another task's id); there is
+ * nothing to mark then. Rejects only when `signal` aborts.
+ */
+export async function reportFailed(
+  task: TaskRef,
+  attempts: number,
+  reason: string,
+  deps: ReportFailedDeps,
+): Promise<'reported' | 'refused'> {
+  const update = statusUpdate(task, 'failed', attempts, reason);
+  for (;;) {
+    deps.signal.throwIfAborted();
+    await deps.breaker.whenClosed(deps.signal);
+    try {
+      await deps.backend.reportStatus(task.messageId, update);
+      return 'reported';
+    } catch (error) {
+      if (!(error instanceof DownstreamError)) return 'refused';
+      deps.breaker.open(error);
+    }
+  }
 }
 
 function isTerminal(status: string | undefined): boolean {

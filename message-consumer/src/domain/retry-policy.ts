@@ -10,9 +10,23 @@ export function retryDelayMs(retryCount: number, baseMs: number): number {
   return Math.min(baseMs * 2 ** retryCount, cap);
 }
 
+/**
+ * Delay before a deferred message (its game already had deliveries waiting) comes back: the time
+ * the game's queue takes to move on, doubled per deferral, capped, so a long flood costs few
+ * republishes.
+ */
+export function deferDelayMs(deferrals: number, baseMs: number): number {
+  return retryDelayMs(deferrals, Math.max(baseMs, 1));
+}
+
 /** `x-retry-count` as a non-negative integer; absent or garbage counts as 0. */
 export function readRetryCount(headers: Record<string, unknown> | undefined): number {
-  const raw = headers?.[HEADERS.retryCount];
+  return readCount(headers, HEADERS.retryCount);
+}
+
+/** A counting header (`x-retry-count`, `x-deferrals`); absent or garbage counts as 0. */
+export function readCount(headers: Record<string, unknown> | undefined, name: string): number {
+  const raw = headers?.[name];
   const value = typeof raw === 'string' ? Number(raw) : raw;
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0;
 }
@@ -22,8 +36,9 @@ export type FailureDecision =
   | { action: 'park'; reason: string };
 
 /**
- * What to do with a message whose handling threw. Permanent errors are parked at once; anything
- * else (transient or unexpected) is retried until `maxRetries` retries have been spent.
+ * What to do with a message whose own handling threw (the backend's failures never come here).
+ * Permanent errors are parked at once; anything else (transient or unexpected) is retried until
+ * `maxRetries` retries have been spent.
  */
 export function decideFailure(
   error: unknown,

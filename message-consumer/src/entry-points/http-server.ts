@@ -2,28 +2,50 @@ import { createServer, type Server } from 'node:http';
 import { type Logger, errorHandler, notFoundHandler } from '@retro/common';
 import express from 'express';
 import type { Registry } from 'prom-client';
+import type { CircuitTrip } from '../domain/circuit-breaker.js';
 
 export interface HealthSource {
   brokerConnected(): boolean;
   consuming(): boolean;
   inFlight(): number;
+  /** Why the circuit breaker is open, or undefined while it is closed. */
+  circuit(): CircuitTrip | undefined;
 }
 
-/** `/health` (200 only while connected and consuming, else 503) and `/metrics` (Prometheus). */
+/** The consumer's state as `/health` and `/ready` report it. */
+function describe(health: HealthSource) {
+  const broker = health.brokerConnected();
+  const trip = health.circuit();
+  const consuming = broker && health.consuming();
+  // paused by the breaker is a state the consumer gets out of by itself: degraded, not down
+  const status = !broker ? 'unavailable' : trip ? 'degraded' : consuming ? 'ok' : 'unavailable';
+  return {
+    status,
+    service: 'message-consumer',
+    broker: broker ? 'connected' : 'disconnected',
+    consuming,
+    inFlight: health.inFlight(),
+    circuit: trip ? 'open' : 'closed',
+    ...(trip && { reason: trip.reason, cause: trip.cause, since: trip.since.toISOString() }),
+  };
+}
+
+/**
+ * `/health`: liveness; 200 while connected, consuming or paused by the circuit breaker
+ * (`degraded`, with the reason), else 503. `/ready`: 200 only while consuming. `/metrics`.
+ */
 export function createHttpServer(health: HealthSource, registry: Registry, logger: Logger): Server {
   const app = express();
   app.disable('x-powered-by');
 
   app.get('/health', (_req, res) => {
-    const broker = health.brokerConnected();
-    const consuming = broker && health.consuming();
-    res.status(consuming ? 200 : 503).json({
-      status: consuming ? 'ok' : 'unavailable',
-      service: 'message-consumer',
-      broker: broker ? 'connected' : 'disconnected',
-      consuming,
-      inFlight: health.inFlight(),
-    });
+    const state = describe(health);
+    res.status(state.status === 'unavailable' ? 503 : 200).json(state);
+  });
+
+  app.get('/ready', (_req, res) => {
+    const state = describe(health);
+    res.status(state.status === 'ok' ? 200 : 503).json(state);
   });
 
   app.get('/metrics', async (_req, res) => {

@@ -1,0 +1,284 @@
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HEADERS, type Logger, type QueueNames, withLogContext } from '@retro/common';
+import type { MessageProperties } from 'amqplib';
+import type { BackendClient } from '../data-access/backend-client.js';
+import type { Metrics } from '../metrics.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import { DownstreamError, errorMessage } from './failures.js';
+import { KeyedSerialExecutor } from './keyed-serial-executor.js';
+import { type Job, type ParsedMessage, type TaskRef, parseMessage } from './message.js';
+import { processJob, reportFailed } from './process-job.js';
+import {
+  type FailureDecision,
+  decideFailure,
+  deferDelayMs,
+  readCount,
+  readRetryCount,
+} from './retry-policy.js';
+
+/** One delivery as the policy sees it: what arrived, and the two ways to let go of it. */
+export interface Delivery {
+  content: Buffer;
+  properties: MessageProperties;
+  /** Done with it: the broker forgets it. */
+  ack(): void;
+  /** Back to the queue unchanged, for this or another consumer; spends no retry. */
+  handBack(): void;
+}
+
+/** What a copy adds to the original: headers on top of the original ones, and a TTL. */
+export interface CopyExtras {
+  headers: Record<string, unknown>;
+  /** Per-message TTL in ms, as AMQP wants it: a string. */
+  expiration?: string;
+}
+
+/** Publishes a copy of a delivery; resolves only once the broker has routed and confirmed it. */
+export type PublishCopy = (queue: string, delivery: Delivery, extra: CopyExtras) => Promise<void>;
+
+/** How one delivery ended. Emitted as `settled` after the broker has the outcome. */
+export interface Settlement {
+  /** Null for poison that carried no id. */
+  messageId: string | null;
+  /**
+   * `completed`: this delivery finished its task. `duplicate`: the task was already finished.
+   * `retried`: sent to the retry queue. `parked`: sent to the DLQ and its task marked failed.
+   * `deferred`: its game had deliveries waiting, so it went round the retry queue (no retry
+   * spent). `requeued`: handed back to the queue (backend unavailable, shutdown, or the broker
+   * did not take a copy).
+   */
+  outcome: 'completed' | 'duplicate' | 'retried' | 'parked' | 'deferred' | 'requeued';
+  /** `x-retry-count` of the delivery that settled. */
+  retryCount: number;
+  /** For `retried` and `deferred`: how long the retry queue holds the copy. */
+  delayMs?: number;
+  /** For `retried`, `parked` and a `requeued` caused by a failure: the error. */
+  reason?: string;
+}
+
+export interface SettlementOptions {
+  queues: QueueNames;
+  backend: BackendClient;
+  breaker: CircuitBreaker;
+  publishCopy: PublishCopy;
+  metrics: Metrics;
+  logger: Logger;
+  /** Retries after the first attempt before a transiently failing message is parked. */
+  maxRetries: number;
+  /** Backoff before the first retry; doubled for each further one. */
+  retryDelayMs: number;
+  /** Simulated work per message. */
+  processingDelayMs: number;
+  /** Deliveries of one game held at most (one running, the rest waiting); more are deferred. */
+  keyLimit: number;
+  /** Wait before handing back a message whose copy the broker did not take (no hot loop). */
+  copyFailureBackoffMs?: number;
+}
+
+type Outcome = Settlement['outcome'];
+
+/**
+ * What happens to each delivery, from arrival to exactly one of: ack after completion; ack after
+ * a routed and confirmed copy went to the retry queue or the DLQ (and, for the DLQ, after the task
+ * was marked failed); or a hand-back. Failures of the message spend `x-retry-count`; failures of
+ * the backend open the circuit breaker and hand the message back, spending nothing.
+ *
+ * Events: `settled` once per delivery.
+ */
+export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
+  private readonly executor = new KeyedSerialExecutor();
+  private readonly aborter = new AbortController();
+  private stopping = false;
+
+  constructor(private readonly options: SettlementOptions) {
+    super();
+  }
+
+  /** Settles one delivery; never rejects. */
+  async handle(delivery: Delivery): Promise<void> {
+    const { metrics, logger } = this.options;
+    const stopTimer = metrics.duration.startTimer();
+    metrics.consumed.inc();
+    metrics.inFlight.inc();
+    const { headers, messageId: propertyId } = delivery.properties;
+    const retryCount = readRetryCount(headers);
+    const parsed = parseMessage(delivery.content, propertyId, headers);
+    const messageId = parsed.ok ? parsed.job.task.messageId : (parsed.task?.messageId ?? null);
+    let outcome: Outcome = 'requeued';
+    try {
+      outcome = await withLogContext({ eventId: messageId ?? undefined }, () =>
+        this.route(delivery, parsed, retryCount),
+      );
+    } catch (error) {
+      // everything expected is caught below; this is a bug or a shutdown abort
+      if (!this.aborter.signal.aborted) {
+        logger.error('unexpected error while handling a message', { error });
+      }
+      outcome = this.handBack(delivery, messageId, retryCount, errorMessage(error));
+    } finally {
+      metrics.inFlight.dec();
+      stopTimer({ outcome });
+    }
+  }
+
+  /** From now on, deliveries not yet started are handed back at once. */
+  beginStop(): void {
+    this.stopping = true;
+  }
+
+  /** Ends every wait for the backend; those messages are handed back. */
+  abortWaits(): void {
+    this.aborter.abort(new Error('consumer stopping'));
+  }
+
+  private route(delivery: Delivery, parsed: ParsedMessage, retryCount: number): Promise<Outcome> {
+    if (!parsed.ok) return this.park(delivery, parsed.task, retryCount, parsed.reason);
+    const { job } = parsed;
+    if (this.executor.pending(job.key) >= this.options.keyLimit) {
+      return this.defer(delivery, job.task, retryCount);
+    }
+    return this.executor.run(job.key, () => this.attempt(delivery, job, retryCount));
+  }
+
+  private async attempt(delivery: Delivery, job: Job, retryCount: number): Promise<Outcome> {
+    const { task } = job;
+    const { backend, breaker, processingDelayMs, maxRetries, retryDelayMs } = this.options;
+    if (this.stopping || breaker.isOpen) return this.handBack(delivery, task.messageId, retryCount);
+    try {
+      const outcome = await processJob(job, retryCount + 1, { backend, processingDelayMs });
+      delivery.ack();
+      if (outcome === 'completed') this.options.metrics.completed.inc();
+      this.options.logger.info(
+        outcome === 'completed' ? 'message completed' : 'already finished; acked',
+        { gameId: task.gameId, action: task.action, attempt: retryCount + 1 },
+      );
+      return this.settle({ messageId: task.messageId, outcome, retryCount });
+    } catch (error) {
+      if (error instanceof DownstreamError) {
+        breaker.open(error);
+        return this.handBack(delivery, task.messageId, retryCount, error.message);
+      }
+      const decision = decideFailure(error, retryCount, maxRetries, retryDelayMs);
+      return decision.action === 'retry'
+        ? this.retry(delivery, task, retryCount, decision)
+        : this.park(delivery, task, retryCount, decision.reason);
+    }
+  }
+
+  private async retry(
+    delivery: Delivery,
+    task: TaskRef,
+    retryCount: number,
+    decision: Extract<FailureDecision, { action: 'retry' }>,
+  ): Promise<Outcome> {
+    const { queues, metrics, logger } = this.options;
+    const sent = await this.copy(queues.retry, delivery, {
+      headers: { [HEADERS.retryCount]: decision.nextRetryCount },
+      expiration: String(decision.delayMs),
+    });
+    if (!sent) return this.handBackLater(delivery, task.messageId, retryCount);
+    delivery.ack();
+    metrics.retried.inc();
+    logger.warn('transient failure; retrying later', {
+      reason: decision.reason,
+      retryCount: decision.nextRetryCount,
+      delayMs: decision.delayMs,
+      via: queues.retry,
+    });
+    const { delayMs, reason } = decision;
+    return this.settle({
+      messageId: task.messageId,
+      outcome: 'retried',
+      retryCount,
+      delayMs,
+      reason,
+    });
+  }
+
+  /**
+   * Parks the message in the DLQ (routed and confirmed), marks its task failed (waiting for the
+   * backend if it is away), then acks. Parking comes first so that a failed task always has its
+   * message in the DLQ; the ack comes last so that a crash in between parks it again rather than
+   * leaving its task unfinished.
+   */
+  private async park(
+    delivery: Delivery,
+    task: TaskRef | null,
+    retryCount: number,
+    reason: string,
+  ): Promise<Outcome> {
+    const { queues, backend, breaker, metrics, logger } = this.options;
+    const messageId = task?.messageId ?? null;
+    const sent = await this.copy(queues.dlq, delivery, {
+      headers: {
+        [HEADERS.error]: reason.slice(0, 1000),
+        [HEADERS.failedAt]: new Date().toISOString(),
+        [HEADERS.retryCount]: retryCount,
+      },
+    });
+    if (!sent) return this.handBackLater(delivery, messageId, retryCount);
+    metrics.parked.inc();
+    logger.warn('message parked', { reason, retryCount, gameId: task?.gameId });
+    if (task) {
+      const signal = this.aborter.signal;
+      const report = await reportFailed(task, retryCount + 1, reason, { backend, breaker, signal });
+      if (report === 'reported') metrics.failed.inc();
+      else logger.warn('the backend refused to mark the task failed', { reason });
+    }
+    delivery.ack();
+    return this.settle({ messageId, outcome: 'parked', retryCount, reason });
+  }
+
+  /** Sends a delivery of a game that already has `keyLimit` held round the retry queue. */
+  private async defer(delivery: Delivery, task: TaskRef, retryCount: number): Promise<Outcome> {
+    const { queues, metrics, breaker, retryDelayMs, processingDelayMs } = this.options;
+    if (this.stopping || breaker.isOpen) return this.handBack(delivery, task.messageId, retryCount);
+    const deferrals = readCount(delivery.properties.headers, HEADERS.deferrals);
+    const delayMs = deferDelayMs(deferrals, Math.max(retryDelayMs, processingDelayMs));
+    const sent = await this.copy(queues.retry, delivery, {
+      headers: { [HEADERS.deferrals]: deferrals + 1 },
+      expiration: String(delayMs),
+    });
+    if (!sent) return this.handBackLater(delivery, task.messageId, retryCount);
+    delivery.ack();
+    metrics.deferred.inc();
+    this.options.logger.debug('game has deliveries waiting; deferred', { gameId: task.gameId });
+    return this.settle({ messageId: task.messageId, outcome: 'deferred', retryCount, delayMs });
+  }
+
+  /** True once the broker routed and confirmed the copy. */
+  private async copy(queue: string, delivery: Delivery, extra: CopyExtras): Promise<boolean> {
+    try {
+      await this.options.publishCopy(queue, delivery, extra);
+      return true;
+    } catch (error) {
+      this.options.logger.warn('broker did not take the copy; handing the message back', {
+        queue,
+        reason: errorMessage(error),
+      });
+      return false;
+    }
+  }
+
+  private async handBackLater(delivery: Delivery, messageId: string | null, retryCount: number) {
+    await sleep(this.options.copyFailureBackoffMs ?? 1000);
+    return this.handBack(delivery, messageId, retryCount, 'the broker did not take a copy');
+  }
+
+  private handBack(
+    delivery: Delivery,
+    messageId: string | null,
+    retryCount: number,
+    reason?: string,
+  ): Outcome {
+    delivery.handBack();
+    this.options.metrics.handedBack.inc();
+    return this.settle({ messageId, outcome: 'requeued', retryCount, reason });
+  }
+
+  private settle(settlement: Settlement): Outcome {
+    this.emit('settled', settlement);
+    return settlement.outcome;
+  }
+}
