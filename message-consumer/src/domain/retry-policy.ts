@@ -10,15 +10,6 @@ export function retryDelayMs(retryCount: number, baseMs: number): number {
   return Math.min(baseMs * 2 ** retryCount, cap);
 }
 
-/**
- * Delay before a deferred message (its game already had deliveries waiting) comes back: the time
- * the game's queue takes to move on, doubled per deferral, capped, so a long flood costs few
- * republishes.
- */
-export function deferDelayMs(deferrals: number, baseMs: number): number {
-  return retryDelayMs(deferrals, Math.max(baseMs, 1));
-}
-
 /** `x-retry-count` as a non-negative integer; absent or garbage counts as 0. */
 export function readRetryCount(headers: Record<string, unknown> | undefined): number {
   return readCount(headers, HEADERS.retryCount);

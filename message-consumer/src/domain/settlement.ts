@@ -6,16 +6,11 @@ import type { BackendClient } from '../data-access/backend-client.js';
 import type { Metrics } from '../metrics.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { DownstreamError, errorMessage } from './failures.js';
+import { DeferralSchedule } from './deferral-schedule.js';
 import { KeyedSerialExecutor } from './keyed-serial-executor.js';
 import { type Job, type ParsedMessage, type TaskRef, parseMessage } from './message.js';
 import { processJob, reportFailed } from './process-job.js';
-import {
-  type FailureDecision,
-  decideFailure,
-  deferDelayMs,
-  readCount,
-  readRetryCount,
-} from './retry-policy.js';
+import { type FailureDecision, decideFailure, readCount, readRetryCount } from './retry-policy.js';
 
 /** One delivery as the policy sees it: what arrived, and the two ways to let go of it. */
 export interface Delivery {
@@ -88,11 +83,14 @@ type Outcome = Settlement['outcome'];
  */
 export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
   private readonly executor = new KeyedSerialExecutor();
+  private readonly deferrals: DeferralSchedule;
   private readonly aborter = new AbortController();
   private stopping = false;
 
   constructor(private readonly options: SettlementOptions) {
     super();
+    // the floor keeps a flood with no simulated work from cycling through the queue at full speed
+    this.deferrals = new DeferralSchedule(Math.max(options.processingDelayMs, 50));
   }
 
   /** Settles one delivery; never rejects. */
@@ -136,7 +134,7 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
     if (!parsed.ok) return this.park(delivery, parsed.task, retryCount, parsed.reason);
     const { job } = parsed;
     if (this.executor.pending(job.key) >= this.options.keyLimit) {
-      return this.defer(delivery, job.task, retryCount);
+      return this.defer(delivery, job, retryCount);
     }
     return this.executor.run(job.key, () => this.attempt(delivery, job, retryCount));
   }
@@ -230,12 +228,16 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
     return this.settle({ messageId, outcome: 'parked', retryCount, reason });
   }
 
-  /** Sends a delivery of a game that already has `keyLimit` held round the retry queue. */
-  private async defer(delivery: Delivery, task: TaskRef, retryCount: number): Promise<Outcome> {
-    const { queues, metrics, breaker, retryDelayMs, processingDelayMs } = this.options;
+  /**
+   * Sends a delivery of a game that already holds `keyLimit` deliveries round the retry queue, so
+   * it does not sit on a prefetch slot the other games need. It spends no retry.
+   */
+  private async defer(delivery: Delivery, job: Job, retryCount: number): Promise<Outcome> {
+    const { task } = job;
+    const { queues, metrics, breaker } = this.options;
     if (this.stopping || breaker.isOpen) return this.handBack(delivery, task.messageId, retryCount);
     const deferrals = readCount(delivery.properties.headers, HEADERS.deferrals);
-    const delayMs = deferDelayMs(deferrals, Math.max(retryDelayMs, processingDelayMs));
+    const delayMs = this.deferrals.next(job.key);
     const sent = await this.copy(queues.retry, delivery, {
       headers: { [HEADERS.deferrals]: deferrals + 1 },
       expiration: String(delayMs),

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { HEADERS } from '@retro/common';
+import { waitFor } from '@retro/common/testing';
+import { expect } from 'chai';
+import { keyLimit } from '../src/index.js';
+import { ConsumerTestEnv, metricValue, type TestConsumer } from './helpers.js';
+
+const PREFETCH = 10;
+const PROCESSING_DELAY_MS = 200;
+
+describe('message consumer: one game flooding the queue', () => {
+  let env: ConsumerTestEnv;
+  let consumer: TestConsumer;
+
+  before(async () => {
+    env = await ConsumerTestEnv.start('consumer_flood');
+  });
+  after(() => env?.cleanup());
+
+  /** Publishes a game event as the relay would, straight to the main queue. */
+  async function publishEvent(gameId: number): Promise<string> {
+    const eventId = randomUUID();
+    const body = {
+      eventId,
+      gameId,
+      action: 'update',
+      gameData: {},
+      timestamp: new Date().toISOString(),
+    };
+    await env.probe.publish(env.queues.main, JSON.stringify(body), {
+      messageId: eventId,
+      persistent: true,
+      contentType: 'application/json',
+    });
+    return eventId;
+  }
+
+  it('holds at most keyLimit deliveries of one game and defers the rest, so the other games complete without waiting for it', async function () {
+    this.timeout(90_000);
+    const limit = keyLimit(PREFETCH); // 1 running + 1 waiting
+    const flooded = (await env.createGame('Flood')).id;
+    const others = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => env.createGame(`Other ${i}`)),
+    );
+    const flood: string[] = [];
+    for (let i = 0; i < 30; i++) flood.push(await publishEvent(flooded));
+    const otherEvents: string[] = [];
+    for (const game of others) otherEvents.push(await publishEvent(game.id));
+
+    const started = Date.now();
+    consumer = await env.startConsumer({ PREFETCH, PROCESSING_DELAY_MS });
+    for (const id of otherEvents) await env.waitForTask(id, 'completed', 15_000);
+    const othersMs = Date.now() - started;
+    // the others need ceil(10 / (PREFETCH - limit)) rounds of work; the flood ahead of them costs
+    // one republish each, well under 50 ms apiece even on a busy machine
+    const bound = Math.ceil(10 / (PREFETCH - limit)) * PROCESSING_DELAY_MS + 30 * 50 + 1000;
+    expect(othersMs, `the other games took ${othersMs} ms`).to.be.below(bound);
+
+    const deferred = consumer.settlements.filter((s) => s.outcome === 'deferred');
+    expect(deferred.length).to.be.greaterThan(0);
+    expect(deferred.every((s) => flood.includes(s.messageId!) && s.retryCount === 0)).to.equal(
+      true,
+    );
+
+    // the flood itself finishes too: nothing parked, no retry spent
+    for (const id of flood) await env.waitForTask(id, 'completed', 60_000);
+    const settled = consumer.settlements.filter((s) => flood.includes(s.messageId!));
+    expect(settled.map((s) => s.outcome)).to.not.include.members(['parked', 'retried']);
+    const text = await (await fetch(`http://127.0.0.1:${consumer.port}/metrics`)).text();
+    const allDeferred = consumer.settlements.filter((s) => s.outcome === 'deferred').length;
+    expect(metricValue(text, 'consumer_messages_deferred_total')).to.equal(allDeferred);
+    expect(await env.probe.messageCount(env.queues.dlq)).to.equal(0);
+  });
+
+  it('marks deferred copies with x-deferrals and brings them back one work-slot apart, spending no retry', async () => {
+    const game = (await env.createGame('Deferred copy')).id;
+    await consumer.stop();
+    for (let i = 0; i < 6; i++) await publishEvent(game);
+    consumer = await env.startConsumer({ PREFETCH, PROCESSING_DELAY_MS: 5000 });
+    // 2 held (one running, one waiting), 4 deferred: due 5, 10, 15 and 20 s from now
+    await waitFor('deferred copies in the retry queue', async () =>
+      (await env.probe.messageCount(env.queues.retry)) === 4 ? true : undefined,
+    );
+    const copies = await env.probe.drain(env.queues.retry);
+    expect(copies.map((c) => c.properties.headers?.[HEADERS.deferrals])).to.deep.equal([
+      1, 1, 1, 1,
+    ]);
+    expect(copies.map((c) => c.properties.headers?.[HEADERS.retryCount])).to.deep.equal(
+      copies.map(() => undefined),
+    );
+    const expirations = copies.map((c) => Number(c.properties.expiration));
+    expirations.forEach((ms, i) => expect(ms).to.be.within(5000 * (i + 1) - 100, 5000 * (i + 1)));
+  });
+});
