@@ -131,6 +131,12 @@ describe('message producer: publishing', () => {
       { body: {}, headers: { 'x-error': 'fake' } },
       'headers.x-error',
     ],
+    [
+      'forged X-Deferrals header, in any case',
+      '/api/messages/custom',
+      { message: 'm', headers: { 'X-Deferrals': 2 } },
+      'headers.X-Deferrals',
+    ],
     ['raw without body', '/api/messages/raw', { headers: {} }, 'body'],
     [
       'bulk over 10,000',

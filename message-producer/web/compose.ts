@@ -166,6 +166,7 @@ export class Composer {
     } catch (error) {
       const message = describe(error);
       this.showError(message, error instanceof ApiError ? error.details : []);
+      if (error instanceof ApiError) this.showHeaderRefusals(error.details);
       if (error instanceof ApiError && error.brokerDown) this.onBrokerState(false);
       this.record(ready.kind, label, false, message, ready.count);
     } finally {
@@ -215,6 +216,17 @@ export class Composer {
   private setResult(tone: 'ok' | 'bad' | '', ...parts: (Node | string)[]): void {
     this.result.replaceChildren(...parts);
     this.result.className = `result ${tone}`;
+  }
+
+  /**
+   * The API alone judges header names (the page cannot import the shared list of reserved ones):
+   * its refusal is shown by the headers field until the tester edits it.
+   */
+  private showHeaderRefusals(details: { field: string; message: string }[]): void {
+    const refused = details.filter((d) => /^(payload\.)?headers\./.test(d.field));
+    if (refused.length === 0) return;
+    this.headers.setAttribute('aria-invalid', 'true');
+    setStatus(this.headersStatus, refused.map((d) => d.message).join(' '), 'bad');
   }
 
   private showError(message: string, details: { field: string; message: string }[] = []): void {
