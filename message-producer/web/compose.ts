@@ -167,7 +167,6 @@ export class Composer {
       const message = describe(error);
       this.showError(message, error instanceof ApiError ? error.details : []);
       if (error instanceof ApiError) this.showHeaderRefusals(error.details);
-      if (error instanceof ApiError && error.brokerDown) this.onBrokerState(false);
       this.record(ready.kind, label, false, message, ready.count);
     } finally {
       this.button.disabled = false;
@@ -238,8 +237,10 @@ export class Composer {
 }
 
 export function describe(error: unknown): string {
-  if (error instanceof ApiError && error.brokerDown) {
-    return `Nothing was published: ${error.message}. Try again once RabbitMQ is back.`;
+  // a 503 is not always the broker (the backend checks chosen ids): the queue monitor, which asks
+  // the broker itself, owns the broker badge
+  if (error instanceof ApiError && error.unavailable) {
+    return `Nothing was published: ${error.message}. Try again in a moment.`;
   }
   if (error instanceof ApiError) return `${error.message} (${error.code})`;
   return error instanceof Error ? error.message : String(error);
