@@ -37,7 +37,7 @@ export interface ReplayOutcome {
   unrouted: number;
 }
 
-/** Declares the queues a replay routes to; runs again when a copy comes back unrouted. */
+/** Declares the queues again when a replayed copy comes back unrouted (the main queue is gone). */
 export type DeclareQueues = (channel: ConfirmChannel, queues: QueueNames) => Promise<unknown>;
 
 /**
