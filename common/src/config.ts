@@ -51,7 +51,7 @@ export const configSchema = {
   BACKEND_URL: z
     .url({ protocol: /^https?$/ })
     .default('http://127.0.0.1:3000')
-    .describe('Where the consumer reaches the backend'),
+    .describe('Where the consumer and the producer reach the backend'),
   INTERNAL_API_TOKEN: z
     .string()
     .min(16, 'must be at least 16 characters')

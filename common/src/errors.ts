@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  /** A tester's message id already belongs to a processing task (409). */
+  | 'MESSAGE_ID_IN_USE'
   | 'UNAUTHORIZED'
   | 'RATE_LIMITED'
   | 'SERVICE_UNAVAILABLE'

@@ -12,6 +12,7 @@ import helmet from 'helmet';
 import type { Broker } from './data-access/broker.js';
 import type { BulkJobs } from './domain/bulk-jobs.js';
 import type { DeadLetterDesk } from './domain/dead-letter-desk.js';
+import type { MessageIdCheck } from './domain/message-ids.js';
 import type { Publisher } from './domain/publisher.js';
 import { messageTemplates } from './domain/templates.js';
 import { brokerRoutes } from './entry-points/broker-routes.js';
@@ -27,6 +28,8 @@ export interface AppDependencies {
   publisher: Publisher;
   bulkJobs: BulkJobs;
   desk: DeadLetterDesk;
+  /** Refuses raw messages whose chosen id belongs to a processing task. */
+  messageIds: MessageIdCheck;
   metrics: ProducerMetrics;
   maxRetries: number;
   frontendPort: number;
@@ -97,7 +100,7 @@ export function createApp(deps: AppDependencies): Express {
   app.get('/api/templates', (_req, res) => {
     res.json({ templates: messageTemplates(deps.maxRetries) });
   });
-  app.use('/api', publishRoutes(deps.publisher, deps.bulkJobs));
+  app.use('/api', publishRoutes(deps.publisher, deps.bulkJobs, deps.messageIds));
   app.use('/api', brokerRoutes(deps.broker, deps.desk));
 
   app.use(express.static(deps.publicDir, { index: 'index.html', maxAge: '5m' }));

@@ -4,6 +4,7 @@ export const PRODUCER_CONFIG_KEYS = [
   'RABBITMQ_URL',
   'PRODUCER_PORT',
   'FRONTEND_PORT',
+  'BACKEND_URL',
   'MAX_RETRIES',
   'LOG_LEVEL',
 ] as const;

@@ -13,6 +13,7 @@ import { type ProducerConfigInput, loadProducerConfig } from './config.js';
 import { Broker } from './data-access/broker.js';
 import { BulkJobs } from './domain/bulk-jobs.js';
 import { DeadLetterDesk } from './domain/dead-letter-desk.js';
+import { MessageIdCheck } from './domain/message-ids.js';
 import { Publisher } from './domain/publisher.js';
 import { ProducerMetrics } from './metrics.js';
 
@@ -66,6 +67,7 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
     publisher,
     bulkJobs,
     desk: new DeadLetterDesk(broker, metrics),
+    messageIds: new MessageIdCheck(config.BACKEND_URL),
     metrics,
     maxRetries: config.MAX_RETRIES,
     frontendPort: config.FRONTEND_PORT,

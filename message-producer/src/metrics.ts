@@ -23,7 +23,7 @@ export class ProducerMetrics {
 
   readonly failed = new Counter({
     name: 'producer_publish_failures_total',
-    help: 'Publishes the broker did not confirm (unreachable, nacked or timed out)',
+    help: 'Publishes that failed: broker unreachable, message nacked, returned unrouted or not confirmed in time',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });

@@ -46,6 +46,7 @@ describe('message producer: parked messages', () => {
         'x-error': 'gave up after 3 retries',
         'x-failed-at': failedAt,
         'x-retry-count': 3,
+        'x-deferrals': 2,
         'x-trace': 't-3',
       },
     });
@@ -91,7 +92,7 @@ describe('message producer: parked messages', () => {
     expect(ids(await h.probe.drain(h.queues.dlq))).to.deep.equal(['p-1', 'p-2', 'p-3']);
   });
 
-  it('when one parked message is replayed, then it moves to the main queue with its body and id but without the failure headers, and the others stay parked', async () => {
+  it('when one parked message is replayed, then it moves to the main queue with its body and id but without the failure and deferral headers, and the others stay parked', async () => {
     await park();
     await parkedCount(3);
 

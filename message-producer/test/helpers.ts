@@ -1,4 +1,5 @@
-import { type QueueNames, createLogger } from '@retro/common';
+import { createServer } from 'node:http';
+import { type QueueNames, createLogger, listen } from '@retro/common';
 import { expect } from 'chai';
 import { BrokerProbe, testQueues, waitFor } from '@retro/common/testing';
 import { type ProducerOptions, type RunningProducer, startProducer } from '../src/index.js';
@@ -60,6 +61,37 @@ export async function startHarness(
       await producer.stop();
       await probe.deleteQueues(queues).catch(() => undefined);
       await probe.close();
+    },
+  };
+}
+
+export interface TaskLookupStub {
+  url: string;
+  /** Paths asked for, in order. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Stands in for the backend's task lookup (`GET /api/tasks/:id`): answers every request with the
+ * status `answer` gives (404 = no such task), or never answers at all for `'hang'`.
+ */
+export async function startTaskLookupStub(
+  answer: () => number | 'hang' = () => 404,
+): Promise<TaskLookupStub> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    const status = answer();
+    if (status !== 'hang') res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+  });
+  const port = await listen(server, 0, '127.0.0.1');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    async close() {
+      server.closeAllConnections(); // a hanging request would hold the server open
+      await new Promise((resolve) => server.close(resolve));
     },
   };
 }

@@ -1,13 +1,20 @@
 import { expect } from 'chai';
-import { type Harness, startHarness } from './helpers.js';
+import { type Harness, type TaskLookupStub, startHarness, startTaskLookupStub } from './helpers.js';
 
 describe('message producer: publishing', () => {
   let h: Harness;
+  let tasks: TaskLookupStub; // a backend without tasks: every chosen id is free
 
   before(async () => {
-    h = await startHarness('producer_publish', { config: { MAX_RETRIES: 4 } });
+    tasks = await startTaskLookupStub();
+    h = await startHarness('producer_publish', {
+      config: { MAX_RETRIES: 4, BACKEND_URL: tasks.url },
+    });
   });
-  after(async () => h.close());
+  after(async () => {
+    await h.close();
+    await tasks.close();
+  });
   afterEach(async () => h.probe.drain(h.queues.main));
 
   it('when a game event is published, then it answers 201 after the confirm and the event lands with its id and properties', async () => {
@@ -130,6 +137,12 @@ describe('message producer: publishing', () => {
       '/api/messages/raw',
       { body: {}, headers: { 'x-error': 'fake' } },
       'headers.x-error',
+    ],
+    [
+      'forged X-Deferrals header, in any case',
+      '/api/messages/custom',
+      { message: 'm', headers: { 'X-Deferrals': 2 } },
+      'headers.X-Deferrals',
     ],
     ['raw without body', '/api/messages/raw', { headers: {} }, 'body'],
     [

@@ -63,7 +63,8 @@ export class ApiError extends Error {
     super(message);
   }
 
-  get brokerDown(): boolean {
+  /** The producer could not do it now: broker away, a queue missing, or the backend away. */
+  get unavailable(): boolean {
     return this.code === 'SERVICE_UNAVAILABLE';
   }
 }

@@ -166,7 +166,7 @@ export class Composer {
     } catch (error) {
       const message = describe(error);
       this.showError(message, error instanceof ApiError ? error.details : []);
-      if (error instanceof ApiError && error.brokerDown) this.onBrokerState(false);
+      if (error instanceof ApiError) this.showHeaderRefusals(error.details);
       this.record(ready.kind, label, false, message, ready.count);
     } finally {
       this.button.disabled = false;
@@ -217,6 +217,17 @@ export class Composer {
     this.result.className = `result ${tone}`;
   }
 
+  /**
+   * The API alone judges header names (the page cannot import the shared list of reserved ones):
+   * its refusal is shown by the headers field until the tester edits it.
+   */
+  private showHeaderRefusals(details: { field: string; message: string }[]): void {
+    const refused = details.filter((d) => /^(payload\.)?headers\./.test(d.field));
+    if (refused.length === 0) return;
+    this.headers.setAttribute('aria-invalid', 'true');
+    setStatus(this.headersStatus, refused.map((d) => d.message).join(' '), 'bad');
+  }
+
   private showError(message: string, details: { field: string; message: string }[] = []): void {
     const list = details.length
       ? el('ul', {}, ...details.map((d) => el('li', {}, `${d.field}: ${d.message}`)))
@@ -226,8 +237,10 @@ export class Composer {
 }
 
 export function describe(error: unknown): string {
-  if (error instanceof ApiError && error.brokerDown) {
-    return `Nothing was published: ${error.message}. Try again once RabbitMQ is back.`;
+  // a 503 is not always the broker (the backend checks chosen ids): the queue monitor, which asks
+  // the broker itself, owns the broker badge
+  if (error instanceof ApiError && error.unavailable) {
+    return `Nothing was published: ${error.message}. Try again in a moment.`;
   }
   if (error instanceof ApiError) return `${error.message} (${error.code})`;
   return error instanceof Error ? error.message : String(error);

@@ -91,13 +91,14 @@ export class ParkedList {
       this.summary.textContent = `Replayed ${replayed} to the main queue. ${this.summary.textContent ?? ''}`;
       this.title.focus();
     } catch (error) {
-      this.showError(error);
+      await this.refresh(); // a replay that failed part way has still moved some messages
+      this.showError(error, 'Replay failed');
     }
   }
 
-  private showError(error: unknown): void {
+  private showError(error: unknown, what = 'Parked messages unavailable'): void {
     this.error.hidden = false;
-    this.error.textContent = `Parked messages unavailable: ${error instanceof Error ? error.message : String(error)}`;
+    this.error.textContent = `${what}: ${error instanceof Error ? error.message : String(error)}`;
     this.summary.textContent = '';
   }
 }

@@ -126,8 +126,13 @@ export class BrokerProbe {
     (await this.ch()).sendToQueue(queue, Buffer.isBuffer(body) ? body : Buffer.from(body), options);
   }
 
+  /** Deletes `queue` with whatever it holds, as an operator might while services run. */
+  async deleteQueue(queue: string): Promise<void> {
+    await (await this.ch()).deleteQueue(queue);
+  }
+
   async deleteQueues(queues: QueueNames): Promise<void> {
-    for (const q of [queues.main, queues.retry, queues.dlq]) await (await this.ch()).deleteQueue(q);
+    for (const q of [queues.main, queues.retry, queues.dlq]) await this.deleteQueue(q);
   }
 
   async close(): Promise<void> {

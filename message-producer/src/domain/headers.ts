@@ -1,11 +1,20 @@
-import { HEADERS } from '@retro/common';
+import { HEADERS, SYSTEM_HEADERS } from '@retro/common';
 import { z } from 'zod';
 
 const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MAX_HEADERS = 16;
 
-/** Header names the broker or the consumer sets; a tester may not forge them on a new message. */
-const RESERVED = [HEADERS.error, HEADERS.failedAt, 'x-death', 'x-first-death-queue'];
+const SYSTEM = new Set(SYSTEM_HEADERS.map((name) => name.toLowerCase()));
+/** The broker's dead-lettering record: `x-death`, `x-first-death-*`, `x-last-death-*`. */
+const BROKER_DEATH = /^x-(death|(first|last)-death-.+)$/i;
+
+/**
+ * True for a header only the system or the broker writes. Compared without regard to case: AMQP
+ * names are case-sensitive, but a forged `X-Error` reads as a failure record to anyone looking.
+ */
+export function isReservedHeader(name: string): boolean {
+  return SYSTEM.has(name.toLowerCase()) || BROKER_DEATH.test(name);
+}
 
 /**
  * AMQP headers a tester may put on a message, e.g. `{"x-retry-count": 3}` to see what the
@@ -21,8 +30,12 @@ export const messageHeadersSchema = z
   })
   .superRefine((headers, ctx) => {
     for (const name of Object.keys(headers)) {
-      if (RESERVED.includes(name.toLowerCase())) {
-        ctx.addIssue({ code: 'custom', path: [name], message: 'is set by the consumer, not here' });
+      if (isReservedHeader(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `"${name}" is reserved: only the system and the broker write it`,
+        });
       }
     }
     const retryCount = headers[HEADERS.retryCount];

@@ -21,6 +21,8 @@ export interface OutgoingMessage {
   eventId?: string;
   content: Buffer;
   headers: MessageHeaders;
+  /** Where a tester fixed the id (raw messages only); absent when the producer made it up. */
+  idFrom?: 'messageId' | 'body.eventId';
 }
 
 /** Makes a fresh message on every call (new id, new timestamp) from one validated request. */
@@ -89,10 +91,14 @@ function rawPlan(input: unknown, repeated: boolean): MessagePlan {
     ]);
   }
   const eventId = ownEventId(body);
+  // where the tester fixed the id of a single message (a bulk copy never keeps it)
+  const idFrom: OutgoingMessage['idFrom'] =
+    messageId !== undefined ? 'messageId' : eventId !== undefined ? 'body.eventId' : undefined;
   return () => {
     if (typeof body === 'string') {
       return {
         messageId: messageId ?? randomUUID(),
+        ...(idFrom && { idFrom }),
         content: Buffer.from(body),
         headers: headers ?? {},
       };
@@ -107,10 +113,10 @@ function rawPlan(input: unknown, repeated: boolean): MessagePlan {
         headers: headers ?? {},
       };
     }
-    const id = messageId ?? eventId ?? randomUUID();
     return {
-      messageId: id,
+      messageId: messageId ?? eventId ?? randomUUID(),
       ...(eventId && { eventId }),
+      ...(idFrom && { idFrom }),
       content: json(body),
       headers: headers ?? {},
     };

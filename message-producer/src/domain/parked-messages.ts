@@ -1,5 +1,6 @@
 import { HEADERS } from '@retro/common';
 import type { GetMessage, MessageProperties } from 'amqplib';
+import { isReservedHeader } from './headers.js';
 
 /** A message in the DLQ as the API shows it. */
 export interface ParkedMessage {
@@ -19,10 +20,6 @@ export interface ParkedMessage {
 }
 
 export const MAX_BODY_TEXT = 16_384;
-
-/** Headers that describe the last failure; a replayed message starts over without them. */
-const FAILURE_HEADERS = new Set<string>([HEADERS.error, HEADERS.failedAt, HEADERS.retryCount]);
-const BROKER_DEATH_HEADER = /^x-(death|first-death-|last-death-)/;
 
 export function describeParked(msg: GetMessage): ParkedMessage {
   const headers = plainHeaders(msg.properties.headers);
@@ -50,11 +47,15 @@ export function describeParked(msg: GetMessage): ParkedMessage {
   };
 }
 
-/** The headers a replayed message carries: the original ones without the failure record. */
+/**
+ * The headers a replayed message carries: the original ones without what the system and the
+ * broker wrote (failure record, earlier replay, deferrals, `x-death`) and without `x-retry-count`,
+ * so it starts over with a full retry budget.
+ */
 export function replayHeaders(headers: MessageProperties['headers']): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(headers ?? {}).filter(
-      ([name]) => !FAILURE_HEADERS.has(name) && !BROKER_DEATH_HEADER.test(name),
+      ([name]) => !isReservedHeader(name) && name !== HEADERS.retryCount,
     ),
   );
 }

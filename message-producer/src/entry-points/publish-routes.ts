@@ -3,6 +3,7 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { BulkJobs } from '../domain/bulk-jobs.js';
 import { MESSAGE_KINDS, type MessageKind, planMessage } from '../domain/messages.js';
+import type { MessageIdCheck } from '../domain/message-ids.js';
 import type { Publisher } from '../domain/publisher.js';
 import { parseOrThrow } from '../validation.js';
 
@@ -18,13 +19,19 @@ const bulkRequestSchema = z.object({
 
 /**
  * `POST /api/messages/{game-event,custom,raw}` answer 201 with the message id once the broker has
- * confirmed the message; `POST /api/messages/bulk` starts a background job to poll.
+ * confirmed the message (409 first if a tester chose the id of an existing task);
+ * `POST /api/messages/bulk` starts a background job to poll.
  */
-export function publishRoutes(publisher: Publisher, bulkJobs: BulkJobs): Router {
+export function publishRoutes(
+  publisher: Publisher,
+  bulkJobs: BulkJobs,
+  messageIds: MessageIdCheck,
+): Router {
   const router = Router();
 
   const publishOne = (kind: MessageKind) => async (req: Request, res: Response) => {
     const message = planMessage(kind, req.body)();
+    await messageIds.assertFree(message);
     await publisher.publish(kind, message);
     res.status(201).json({
       messageId: message.messageId,
