@@ -17,6 +17,7 @@ import amqplib from 'amqplib';
 import { expect } from 'chai';
 import type mysql from 'mysql2/promise';
 import { BrokerControl, waitForNoOtherMocha } from './lib/broker-control.js';
+import { createGame } from './lib/catalog.js';
 import { ConsumerFleet, FAULT_TOKEN, RestartableBackend } from './lib/services.js';
 import { TaskStreamRecorder } from './lib/task-stream.js';
 
@@ -237,46 +238,6 @@ describe('delivery under broker, consumer and backend faults', function () {
     expect(await probe.messageCount(queues.dlq)).to.equal(0);
   });
 });
-
-/** POST /api/games, retried while the backend is restarting (connection refused or reset). */
-async function createGame(baseUrl: string, agent: http.Agent, i: number): Promise<void> {
-  const body = JSON.stringify({
-    title: `Fault Game ${i}`,
-    platformId: (i % 7) + 1,
-    genreId: (i % 8) + 1,
-    developer: 'Fault Studio',
-    releaseYear: 1980 + (i % 20),
-    description: 'Created while things break.',
-  });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = http.request(
-          `${baseUrl}/api/games`,
-          {
-            method: 'POST',
-            agent,
-            headers: {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(body),
-            },
-          },
-          (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
-      if (status === 201) return;
-      throw new Error(`create answered ${status}`);
-    } catch (error) {
-      if (attempt >= 200) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 /** Publishes one poison message raw to the main queue, waiting out a broker outage. */
 async function publishPoison(queue: string, i: number): Promise<string> {

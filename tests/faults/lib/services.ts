@@ -4,8 +4,10 @@ import { startBackend, type RunningBackend } from '@retro/backend';
 import type { QueueNames } from '@retro/common';
 import { freePort, waitFor } from '@retro/common/testing';
 
-const FIXTURE = fileURLToPath(new URL('../fixtures/consumer-process.ts', import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 export const FAULT_TOKEN = 'fault-suite-token-0123456789';
+/** A consumer keeps this much of its log output, enough for the lines a test looks for. */
+const OUTPUT_KEPT = 1024 * 1024;
 
 /** The backend in this process on a fixed port, so it can be stopped and started again. */
 export class RestartableBackend {
@@ -42,6 +44,85 @@ export class RestartableBackend {
   }
 }
 
+/**
+ * The backend as a child process on a fixed port, so it can be killed with SIGKILL like a crashed
+ * container and started again on the same port and database. The database must exist, migrated.
+ */
+export class BackendProcess {
+  private child: ChildProcess | undefined;
+
+  constructor(
+    private readonly database: string,
+    private readonly queues: QueueNames,
+    readonly port: number,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts it and resolves once `/health` answers. */
+  async start(): Promise<void> {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      FAULT_QUEUES: JSON.stringify(this.queues),
+      DB_NAME: this.database,
+      BACKEND_PORT: String(this.port),
+      INTERNAL_API_TOKEN: FAULT_TOKEN,
+      LOG_LEVEL: 'error',
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture('backend-process.ts')], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    this.child = child;
+    await waitFor(
+      'the backend process to listen',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`backend exited with ${child.exitCode}`);
+        return (await fetch(`${this.url}/health`).catch(() => null))?.ok === true;
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+  }
+
+  /** kill -9: no shutdown, connections dropped mid-request, the relay stopped wherever it was. */
+  async kill(): Promise<void> {
+    await this.end('SIGKILL');
+  }
+
+  /** A clean shutdown (SIGTERM), with SIGKILL after 15 s. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || !isAlive(child)) return;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await this.end('SIGTERM');
+    clearTimeout(timer);
+  }
+
+  /** Synchronous last resort for process exit. */
+  killNow(): void {
+    if (this.child && isAlive(this.child)) this.child.kill('SIGKILL');
+  }
+
+  private async end(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || !isAlive(child)) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
+}
+
+/** One consumer child process: where its `/health` and `/metrics` are, and what it logged. */
+export interface ConsumerProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  /** Its log lines so far (the last megabyte of them). */
+  output(): string;
+}
+
 /** Consumers as child processes, so one can be killed with SIGKILL like a crashed container. */
 export class ConsumerFleet {
   private readonly children = new Set<ChildProcess>();
@@ -54,30 +135,41 @@ export class ConsumerFleet {
   ) {}
 
   get alive(): ChildProcess[] {
-    return [...this.children].filter((c) => c.exitCode === null && c.signalCode === null);
+    return [...this.children].filter(isAlive);
   }
 
-  /** Starts one and resolves once its /health says it is consuming. */
-  async spawn(): Promise<ChildProcess> {
+  /**
+   * Starts one, with `overrides` on top of the fleet's settings, and resolves once its /health
+   * answers 200 (consuming, or holding off on a degraded backend).
+   */
+  async spawn(overrides: Record<string, string | number> = {}): Promise<ConsumerProcess> {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env, FAULT_QUEUES: JSON.stringify(this.queues) };
-    for (const [key, value] of Object.entries(this.env)) env[key] = String(value);
+    for (const [key, value] of Object.entries({ ...this.env, ...overrides })) {
+      env[key] = String(value);
+    }
     env.CONSUMER_PORT = String(port);
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture('consumer-process.ts')], {
       env,
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.children.add(child);
     this.started += 1;
+    // the logger writes to stdout; it is read so the pipe never fills and blocks the consumer
+    let output = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      output = (output + chunk).slice(-OUTPUT_KEPT);
+    });
+    const url = `http://127.0.0.1:${port}`;
     await waitFor(
       'a consumer process to subscribe',
       async () => {
         if (child.exitCode !== null) throw new Error(`consumer exited with ${child.exitCode}`);
-        return (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true;
+        return (await fetch(`${url}/health`).catch(() => null))?.ok === true;
       },
       { timeoutMs: 60_000, intervalMs: 100 },
     );
-    return child;
+    return { child, port, url, output: () => output };
   }
 
   /** kill -9 the oldest consumer still alive. */
@@ -107,8 +199,23 @@ export class ConsumerFleet {
     );
   }
 
+  /** kill -9 every consumer and wait until they are gone. */
+  async killAll(): Promise<void> {
+    await Promise.all(
+      this.alive.map((child) => {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        return exited;
+      }),
+    );
+  }
+
   /** Synchronous last resort for process exit: no child outlives the suite. */
   killAllNow(): void {
     for (const child of this.alive) child.kill('SIGKILL');
   }
+}
+
+function isAlive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
 }
