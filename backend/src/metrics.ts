@@ -44,8 +44,22 @@ export function createMetrics(pool: Pool) {
     labelNames: ['status', 'applied'] as const,
     registers: [registry],
   });
+  // also counted above (applied="false"); broken out because each one is a wrong message to look at
+  const statusReportsRefused = new client.Counter({
+    name: 'task_status_reports_refused_total',
+    help: 'Status reports refused because their type or game contradicts the stored task',
+    registers: [registry],
+  });
 
-  return { registry, observeHttp, eventsWritten, eventsPublished, eventsRefused, statusWrites };
+  return {
+    registry,
+    observeHttp,
+    eventsWritten,
+    eventsPublished,
+    eventsRefused,
+    statusWrites,
+    statusReportsRefused,
+  };
 }
 
 export type BackendMetrics = ReturnType<typeof createMetrics>;

@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  /** A status report contradicts the task stored under its message id (type or game). */
+  | 'TASK_MISMATCH'
   | 'UNAUTHORIZED'
   | 'RATE_LIMITED'
   | 'SERVICE_UNAVAILABLE'
