@@ -2,9 +2,10 @@ import client from 'prom-client';
 import { httpMetrics, serviceRegistry } from '@retro/common';
 import type { Pool } from './data-access/db.js';
 import { backlog } from './data-access/outbox-repo.js';
+import { countStalled } from './data-access/tasks-repo.js';
 
 /** The backend's Prometheus metrics, in a registry of its own (several instances per process in tests). */
-export function createMetrics(pool: Pool) {
+export function createMetrics(pool: Pool, stalledAfterMs: number) {
   const registry = serviceRegistry();
   const observeHttp = httpMetrics(registry);
   const eventsWritten = new client.Counter({
@@ -36,6 +37,14 @@ export function createMetrics(pool: Pool) {
     registers: [registry],
     async collect() {
       this.set((await backlog(pool)).oldestAgeMs / 1000);
+    },
+  });
+  new client.Gauge({
+    name: 'processing_tasks_stalled',
+    help: 'Tasks pending or processing with no status change for TASK_STALLED_AFTER_MS (message probably lost)',
+    registers: [registry],
+    async collect() {
+      this.set(await countStalled(pool, stalledAfterMs));
     },
   });
   const statusWrites = new client.Counter({

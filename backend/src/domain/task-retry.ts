@@ -5,23 +5,21 @@ import * as outbox from '../data-access/outbox-repo.js';
 import * as tasks from '../data-access/tasks-repo.js';
 import type { DomainContext } from './context.js';
 
-/** Publishes a failed catalog event again through the outbox. */
+/**
+ * Re-drives a catalog event whose task failed or stalled: queues its outbox row to be published
+ * again and sets the task (attempts 0, no error) and its game back to pending. Re-driving a
+ * stalled task whose message was alive after all is harmless: whichever copy is processed first
+ * completes the task, and the consumer acks the other as a duplicate of a completed task.
+ */
 export async function retryTask(ctx: DomainContext, messageId: string): Promise<ProcessingTask> {
-  const task = await withTransaction(ctx.pool, async (connection) => {
-    const current = await tasks.findTask(connection, messageId, true);
+  const { before, after } = await withTransaction(ctx.pool, async (connection) => {
+    const current = await tasks.findTask(connection, messageId, ctx.stalledAfterMs, true);
     if (!current) throw AppError.notFound(`Task ${messageId}`);
-    if (current.status !== 'failed') {
-      throw new AppError(
-        'CONFLICT',
-        409,
-        `Only failed tasks can be retried (this one is ${current.status})`,
-      );
-    }
-    if (current.type !== 'game' || !(await outbox.republish(connection, messageId))) {
-      throw new AppError(
-        'CONFLICT',
-        409,
-        'Only catalog events can be retried here; replay parked messages from the producer',
+    refuseUnlessRetryable(current, ctx.stalledAfterMs);
+    if (!(await outbox.republish(connection, messageId))) {
+      throw conflict(
+        `Task ${messageId} has no catalog event to publish again (it came from another ` +
+          'producer); re-send it from the producer page',
       );
     }
     await tasks.writeTaskState(connection, messageId, {
@@ -32,10 +30,36 @@ export async function retryTask(ctx: DomainContext, messageId: string): Promise<
     if (current.gameId !== null) {
       await games.setStatusFromMessage(connection, current.gameId, 'pending', messageId);
     }
-    return (await tasks.findTask(connection, messageId))!;
+    const retried = await tasks.findTask(connection, messageId, ctx.stalledAfterMs);
+    return { before: current, after: retried! };
   });
-  ctx.logger.info('task queued for retry', { eventId: messageId });
+  ctx.logger.info('task queued for retry', {
+    eventId: messageId,
+    was: before.stalled ? `stalled ${before.status}` : before.status,
+  });
   ctx.eventsWritten(1);
-  ctx.taskChanged(task);
-  return task;
+  ctx.taskChanged(after);
+  return after;
 }
+
+/** Only failed and stalled catalog events are retried here; anything else is a 409 saying why. */
+function refuseUnlessRetryable(task: ProcessingTask, stalledAfterMs: number): void {
+  const id = task.messageId;
+  if (task.status === 'completed') {
+    throw conflict(`Task ${id} is completed; there is nothing to retry`);
+  }
+  if (task.status !== 'failed' && !task.stalled) {
+    const stalledAt = new Date(Date.parse(task.updatedAt) + stalledAfterMs).toISOString();
+    throw conflict(
+      `Task ${id} is still in progress (${task.status}); it counts as stalled, and can be ` +
+        `retried, if its status has not changed by ${stalledAt}`,
+    );
+  }
+  if (task.type !== 'game') {
+    throw conflict(
+      `Task ${id} is a custom message; custom messages are re-sent from the producer page`,
+    );
+  }
+}
+
+const conflict = (message: string) => new AppError('CONFLICT', 409, message);

@@ -53,7 +53,7 @@ export async function reportTaskStatuses(
   const results = await withTransaction(
     ctx.pool,
     async (connection) => {
-      const { current, now } = await lockTasks(connection, reports);
+      const { current, now } = await lockTasks(connection, reports, ctx.stalledAfterMs);
       const outcome = applyReports(reports, current, now);
       if (outcome.changedTasks.length > 0) {
         await tasks.writeTaskStates(connection, outcome.changedTasks, now);
@@ -83,7 +83,11 @@ export async function reportTaskStatuses(
  * Creates the tasks of messages reported for the first time (from their first report) and locks
  * every task the reports are about. Returns them by key, with the database's clock.
  */
-async function lockTasks(connection: Queryable, reports: TaskStatusReport[]) {
+async function lockTasks(
+  connection: Queryable,
+  reports: TaskStatusReport[],
+  stalledAfterMs: number,
+) {
   // message_id compares case-insensitively (utf8mb4_unicode_ci): "Ab" and "ab" are one task
   const firstReports = new Map<string, TaskStatusReport>();
   for (const report of reports) {
@@ -104,6 +108,7 @@ async function lockTasks(connection: Queryable, reports: TaskStatusReport[]) {
   const { tasks: locked, now } = await tasks.readLockedTasks(
     connection,
     sorted.map((r) => r.messageId),
+    stalledAfterMs,
   );
   return { current: new Map(locked.map((t) => [key(t.messageId), t])), now };
 }
@@ -185,6 +190,8 @@ function decide(
       : Math.max(current.attempts, report.attempts ?? current.attempts),
     lastError: report.error !== undefined ? report.error : reopening ? null : current.lastError,
     updatedAt: now.toISOString(),
+    // it changed just now, so it has not waited at all
+    stalled: false,
   };
 }
 

@@ -21,13 +21,14 @@ export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
 
   router.get('/tasks', async (req, res) => {
     const query = validate(taskQuery, req.query, 'query');
-    const { tasks: page, total } = await tasks.listTasks(ctx.pool, query);
+    const { tasks: page, total } = await tasks.listTasks(ctx.pool, query, ctx.stalledAfterMs);
     res.setHeader('X-Total-Count', String(total));
     res.json(page);
   });
 
   router.get('/tasks/counts', async (_req, res) => {
-    res.json(await tasks.countByStatus(ctx.pool));
+    const counts = await tasks.countByStatus(ctx.pool, ctx.stalledAfterMs);
+    res.json({ ...counts, stalledAfterMs: ctx.stalledAfterMs });
   });
 
   router.get('/tasks/stream', (req, res) => {
@@ -36,7 +37,7 @@ export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
 
   router.get('/tasks/:messageId', async (req, res) => {
     const { messageId } = validate(messageIdParams, req.params, 'params');
-    const task = await tasks.findTask(ctx.pool, messageId);
+    const task = await tasks.findTask(ctx.pool, messageId, ctx.stalledAfterMs);
     if (!task) throw AppError.notFound(`Task ${messageId}`);
     res.json(task);
   });
