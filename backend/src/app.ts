@@ -62,9 +62,10 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(express.json({ limit: '64kb', strict: true }));
   app.use(
     '/api',
-    internalRoutes(ctx, deps.internalToken, (status, applied) =>
-      deps.metrics.statusWrites.inc({ status, applied: String(applied) }),
-    ),
+    internalRoutes(ctx, deps.internalToken, (status, result) => {
+      deps.metrics.statusWrites.inc({ status, applied: String(result.applied) });
+      if (result.error) deps.metrics.statusReportsRefused.inc();
+    }),
   );
   app.use(
     '/api',

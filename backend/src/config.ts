@@ -9,6 +9,7 @@ export const BACKEND_CONFIG_KEYS = [
   'RABBITMQ_URL',
   'BACKEND_PORT',
   'INTERNAL_API_TOKEN',
+  'TASK_STALLED_AFTER_MS',
   'LOG_LEVEL',
 ] as const;
 

@@ -55,8 +55,8 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     logger,
     confirmTimeoutMs: 5000,
   });
-  const metrics = createMetrics(pool);
-  const feed = new TaskFeed(pool, logger);
+  const metrics = createMetrics(pool, config.TASK_STALLED_AFTER_MS);
+  const feed = new TaskFeed(pool, logger, config.TASK_STALLED_AFTER_MS);
   const relay = new OutboxRelay({
     pool,
     connection: broker,
@@ -71,6 +71,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     pool,
     names: new CatalogNames(pool),
     logger,
+    stalledAfterMs: config.TASK_STALLED_AFTER_MS,
     eventsWritten: (n) => {
       metrics.eventsWritten.inc(n);
       relay.wake();

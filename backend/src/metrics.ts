@@ -2,9 +2,10 @@ import client from 'prom-client';
 import { httpMetrics, serviceRegistry } from '@retro/common';
 import type { Pool } from './data-access/db.js';
 import { backlog } from './data-access/outbox-repo.js';
+import { countStalled } from './data-access/tasks-repo.js';
 
 /** The backend's Prometheus metrics, in a registry of its own (several instances per process in tests). */
-export function createMetrics(pool: Pool) {
+export function createMetrics(pool: Pool, stalledAfterMs: number) {
   const registry = serviceRegistry();
   const observeHttp = httpMetrics(registry);
   const eventsWritten = new client.Counter({
@@ -38,14 +39,36 @@ export function createMetrics(pool: Pool) {
       this.set((await backlog(pool)).oldestAgeMs / 1000);
     },
   });
+  new client.Gauge({
+    name: 'processing_tasks_stalled',
+    help: 'Tasks pending or processing with no status change for TASK_STALLED_AFTER_MS (message probably lost)',
+    registers: [registry],
+    async collect() {
+      this.set(await countStalled(pool, stalledAfterMs));
+    },
+  });
   const statusWrites = new client.Counter({
     name: 'task_status_writes_total',
     help: 'Task status reports received from consumers',
     labelNames: ['status', 'applied'] as const,
     registers: [registry],
   });
+  // also counted above (applied="false"); broken out because each one is a wrong message to look at
+  const statusReportsRefused = new client.Counter({
+    name: 'task_status_reports_refused_total',
+    help: 'Status reports refused because their type or game contradicts the stored task',
+    registers: [registry],
+  });
 
-  return { registry, observeHttp, eventsWritten, eventsPublished, eventsRefused, statusWrites };
+  return {
+    registry,
+    observeHttp,
+    eventsWritten,
+    eventsPublished,
+    eventsRefused,
+    statusWrites,
+    statusReportsRefused,
+  };
 }
 
 export type BackendMetrics = ReturnType<typeof createMetrics>;

@@ -23,6 +23,8 @@ export class TaskFeed {
   constructor(
     private readonly pool: Pool,
     private readonly logger: Logger,
+    /** Tasks in the frames say whether they are stalled (`TASK_STALLED_AFTER_MS`). */
+    private readonly stalledAfterMs: number,
     private readonly pollIntervalMs = 1000,
   ) {}
 
@@ -89,7 +91,7 @@ export class TaskFeed {
     this.polling = true;
     try {
       const since = new Date(this.watermark.getTime() - OVERLAP_MS);
-      const changes = await changedSince(this.pool, since);
+      const changes = await changedSince(this.pool, since, this.stalledAfterMs);
       for (const task of changes) {
         this.publish(task);
         const at = new Date(task.updatedAt);

@@ -4,6 +4,13 @@
 export const TASK_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
+/**
+ * What `GET /api/tasks?status=` accepts: a status, or `stalled` for the pending and processing
+ * tasks whose status has not changed for `TASK_STALLED_AFTER_MS` (their message may be lost).
+ */
+export const TASK_STATUS_FILTERS = [...TASK_STATUSES, 'stalled'] as const;
+export type TaskStatusFilter = (typeof TASK_STATUS_FILTERS)[number];
+
 export const TASK_TYPES = ['game', 'custom'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
@@ -36,10 +43,20 @@ export interface ProcessingTask {
   lastError: string | null;
   createdAt: string;
   updatedAt: string;
+  /**
+   * Pending or processing with no status change for `TASK_STALLED_AFTER_MS`: derived by the
+   * backend when it answers (never stored), so a task becomes stalled without changing.
+   */
+  stalled: boolean;
 }
 
 /** `GET /api/tasks/counts`. */
-export type TaskCounts = Record<TaskStatus | 'total', number>;
+export type TaskCounts = Record<TaskStatus | 'total', number> & {
+  /** How many of the pending and processing tasks are stalled (they count there too). */
+  stalled: number;
+  /** The backend's `TASK_STALLED_AFTER_MS`, so pages can say what stalled means. */
+  stalledAfterMs: number;
+};
 
 /** What a game's fields may hold; the server enforces these, the form checks them early. */
 export const GAME_LIMITS = {

@@ -61,6 +61,12 @@ export const configSchema = {
   RETRY_DELAY_MS: int(1000, 0, 3_600_000, 'Base retry delay, doubled per retry'),
   PREFETCH: int(20, 1, 1000, 'Messages a consumer processes concurrently'),
   PROCESSING_DELAY_MS: int(2000, 0, 600_000, 'Simulated work per message'),
+  TASK_STALLED_AFTER_MS: int(
+    600_000,
+    1000,
+    604_800_000,
+    'A pending or processing task unchanged for this long is reported as stalled (its message may be lost)',
+  ),
   LOG_LEVEL: z
     .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
     .default('info')

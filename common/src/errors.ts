@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'CONFLICT'
   /** A tester's message id already belongs to a processing task (409). */
   | 'MESSAGE_ID_IN_USE'
+  /** A status report contradicts the task stored under its message id (type or game). */
+  | 'TASK_MISMATCH'
   | 'UNAUTHORIZED'
   | 'RATE_LIMITED'
   | 'SERVICE_UNAVAILABLE'

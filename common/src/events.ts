@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TASK_STATUSES, TASK_TYPES } from './api.js';
+import { TASK_STATUSES, TASK_TYPES, type ProcessingTask } from './api.js';
 
 /** Queue names. Production uses the defaults; tests pass their own base name to stay isolated. */
 export interface QueueNames {
@@ -114,3 +114,23 @@ export const taskStatusBatchSchema = z.strictObject({
     .min(1, 'must hold at least one update')
     .max(TASK_STATUS_BATCH_MAX, `must hold at most ${TASK_STATUS_BATCH_MAX} updates`),
 });
+
+/**
+ * Why a status report was refused: it says the message is of another type or about another game
+ * than the task stored under its id (a forged or corrupted message). Nothing was changed.
+ */
+export interface TaskStatusRefusal {
+  code: 'TASK_MISMATCH';
+  message: string;
+}
+
+/**
+ * The answer to one status report: whether it changed the task, and the task after it. A report
+ * with `error` was refused; the consumer treats its message as wrong and parks it.
+ */
+export interface TaskStatusResult {
+  messageId: string;
+  applied: boolean;
+  task: ProcessingTask;
+  error?: TaskStatusRefusal;
+}

@@ -11,6 +11,7 @@ describe('configuration', () => {
       MAX_RETRIES: 3,
       PREFETCH: 20,
       PROCESSING_DELAY_MS: 2000,
+      TASK_STALLED_AFTER_MS: 600_000,
     });
   });
 
@@ -32,6 +33,8 @@ describe('configuration', () => {
     ['INTERNAL_API_TOKEN', { INTERNAL_API_TOKEN: 'short' }],
     ['DB_NAME', { DB_NAME: 'drop table;' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['TASK_STALLED_AFTER_MS', { TASK_STALLED_AFTER_MS: '999' }],
+    ['TASK_STALLED_AFTER_MS', { TASK_STALLED_AFTER_MS: '10 minutes' }],
   ];
   for (const [variable, env] of bad) {
     it(`stops with an error naming ${variable} for ${JSON.stringify(Object.values(env)[0])}`, () => {

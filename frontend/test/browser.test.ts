@@ -11,14 +11,20 @@ import { startFrontendServer, type FrontendServer } from '../server/src/index.js
 import { DIST_DIR, ensureBuilt } from './build.js';
 
 const TOKEN = 'test-token-0123456789';
+/** Long enough for the other tests to finish with a task before it stalls. */
+const STALLED_AFTER_MS = 3000;
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 /** The one browser global the tests read (this file compiles without the DOM types). */
 interface BrowserGlobals {
-  document: { activeElement: { id: string } | null };
+  document: { activeElement: { id: string; getAttribute(name: string): string | null } | null };
 }
 const activeElementId = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.activeElement?.id);
+const activeElementLabel = (page: Page) =>
+  page.evaluate(() =>
+    (globalThis as unknown as BrowserGlobals).document.activeElement?.getAttribute('aria-label'),
+  );
 
 interface GameJson {
   id: number;
@@ -49,6 +55,7 @@ describe('catalog and processing pages in a browser', function () {
         BACKEND_PORT: 0,
         INTERNAL_API_TOKEN: TOKEN,
         LOG_LEVEL: 'error',
+        TASK_STALLED_AFTER_MS: STALLED_AFTER_MS,
       },
       queues,
     });
@@ -207,6 +214,62 @@ describe('catalog and processing pages in a browser', function () {
     await processing.close();
   });
 
+  it('shows a task whose message went missing as stalled, and lets a keyboard user re-drive it', async () => {
+    // no consumer runs yet, so nothing reports on the event: its task waits and stalls
+    const game = await createGame(`Illusion of Time ${uniqueName('t')}`);
+    const [task] = (await (await fetch(`${base}/api/tasks?gameId=${game.id}`)).json()) as {
+      messageId: string;
+      updatedAt: string;
+    }[];
+    const processing = await open('/processing.html');
+    await processing.locator('#live-state[data-mode="live"]').waitFor();
+    const row = processing.locator(`tr[data-message-id="${task!.messageId}"]`);
+    await row.locator('.badge[data-status="pending"]').waitFor();
+
+    // the page re-reads on its own: the row turns stalled with no reload and no stream frame
+    await processing
+      .locator(`tr[data-message-id="${task!.messageId}"][data-stalled="true"]`)
+      .waitFor();
+    const badge = row.locator('.badge-stalled');
+    expect(await badge.getAttribute('title')).to.match(
+      /^No progress for \d+ seconds; its message may be lost$/,
+    );
+    expect(await row.locator('.badge[data-status]').textContent()).to.equal('Pending');
+    await waitFor(
+      'the stalled count',
+      async () =>
+        Number(await processing.locator('.count-stalled .count-number').textContent()) >= 1,
+    );
+    await processing.getByLabel('Status', { exact: true }).selectOption('stalled');
+    await waitFor('only stalled rows', async () => {
+      const flags = await processing
+        .locator('#task-rows tr')
+        .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-stalled')));
+      return flags.length > 0 && flags.every((f) => f === 'true');
+    });
+
+    // focus survives the periodic re-read that replaces the rows
+    const retry = row.getByRole('button', { name: 'Retry' });
+    await retry.focus();
+    await retry.evaluate((button) => button.setAttribute('data-before-reread', ''));
+    await waitFor(
+      'the rows to be re-read',
+      async () => (await row.locator('button[data-before-reread]').count()) === 0,
+    );
+    expect(await activeElementLabel(processing)).to.equal(`Retry message ${task!.messageId}`);
+
+    await processing.keyboard.press('Enter');
+    await processing.getByText(`Retry queued for create event of game #${game.id}.`).waitFor();
+    const retried = (await (await fetch(`${base}/api/tasks/${task!.messageId}`)).json()) as {
+      status: string;
+      attempts: number;
+      updatedAt: string;
+    };
+    expect(retried).to.include({ status: 'pending', attempts: 0 });
+    expect(Date.parse(retried.updatedAt)).to.be.greaterThan(Date.parse(task!.updatedAt));
+    await processing.close();
+  });
+
   it('shows a task reaching completed on the processing page and the card without reloading', async () => {
     const game = await createGame(`Secret of Evermore ${uniqueName('t')}`);
     const catalog = await open(`/?search=${encodeURIComponent(game.title)}`);
@@ -217,7 +280,7 @@ describe('catalog and processing pages in a browser', function () {
       has: processing.locator(`[data-game-cell="${game.id}"]`),
     });
     await row.waitFor();
-    expect(await row.locator('.badge').textContent()).to.equal('Pending');
+    expect(await row.locator('.badge[data-status]').textContent()).to.equal('Pending');
     expect(await row.locator('[data-game-cell]').textContent()).to.equal(
       `#${game.id} ${game.title}`,
     );
@@ -239,7 +302,7 @@ describe('catalog and processing pages in a browser', function () {
     });
 
     await processing.locator(`tr[data-status="completed"] [data-game-cell="${game.id}"]`).waitFor();
-    expect(await row.locator('.badge').textContent()).to.equal('Completed');
+    expect(await row.locator('.badge[data-status]').textContent()).to.equal('Completed');
     await card(catalog, game.title).locator('.badge[data-status="completed"]').waitFor();
     for (const page of [catalog, processing]) {
       expect(await page.evaluate(() => 'notReloaded' in globalThis)).to.equal(true);

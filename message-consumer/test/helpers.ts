@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { startBackend, type RunningBackend } from '@retro/backend';
+import { startBackend, type BackendConfigInput, type RunningBackend } from '@retro/backend';
 import { assertTopology, type ProcessingTask, type QueueNames } from '@retro/common';
 import {
   BrokerProbe,
@@ -46,7 +46,11 @@ export class ConsumerTestEnv {
     private readonly dropDatabase: () => Promise<void>,
   ) {}
 
-  static async start(prefix: string): Promise<ConsumerTestEnv> {
+  /** `backendConfig` adds to or overrides the backend's test settings. */
+  static async start(
+    prefix: string,
+    backendConfig: BackendConfigInput = {},
+  ): Promise<ConsumerTestEnv> {
     const database = await createTestDatabase(prefix);
     const queues = testQueues(prefix);
     const backend = await startBackend({
@@ -58,6 +62,7 @@ export class ConsumerTestEnv {
         BACKEND_PORT: 0,
         INTERNAL_API_TOKEN: TEST_TOKEN,
         LOG_LEVEL: 'error',
+        ...backendConfig,
       },
     });
     await declareTopology(queues);

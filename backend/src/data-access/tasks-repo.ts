@@ -1,16 +1,33 @@
-import type { ProcessingTask, TaskStatus, TaskType } from '@retro/common';
+import type {
+  ProcessingTask,
+  TaskCounts,
+  TaskStatus,
+  TaskStatusFilter,
+  TaskType,
+} from '@retro/common';
 import { iso, whereClause, type Queryable, type Row } from './db.js';
 
 export interface TaskFilter {
-  status?: TaskStatus | undefined;
+  status?: TaskStatusFilter | undefined;
   type?: TaskType | undefined;
   gameId?: number | undefined;
   limit: number;
   offset: number;
 }
 
-const COLUMNS =
-  'message_id, type, game_id, action, status, attempts, last_error, created_at, updated_at';
+/**
+ * A task is stalled when it has waited in pending or processing for longer than the threshold
+ * since its last status change. Derived on every read, against the database's clock (the one
+ * that stamps `updated_at`), so backends whose clocks drift still agree. Its one parameter is the
+ * threshold in microseconds (`micros`); `idx_tasks_status_updated` serves it as a range.
+ */
+const STALLED = `status IN ('pending', 'processing')
+  AND updated_at < CURRENT_TIMESTAMP(3) - INTERVAL ? MICROSECOND`;
+const micros = (ms: number) => ms * 1000;
+
+/** Every task column, then `stalled`: callers pass the threshold as the first parameter. */
+const COLUMNS = `message_id, type, game_id, action, status, attempts, last_error, created_at,
+  updated_at, (${STALLED}) AS stalled`;
 
 function toTask(row: Row): ProcessingTask {
   return {
@@ -23,6 +40,7 @@ function toTask(row: Row): ProcessingTask {
     lastError: row.last_error,
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
+    stalled: Number(row.stalled) === 1,
   };
 }
 
@@ -41,11 +59,12 @@ export async function insertTask(
 export async function findTask(
   db: Queryable,
   messageId: string,
+  stalledAfterMs: number,
   forUpdate = false,
 ): Promise<ProcessingTask | null> {
   const [rows] = await db.query<Row[]>(
     `SELECT ${COLUMNS} FROM processing_tasks WHERE message_id = ?${forUpdate ? ' FOR UPDATE' : ''}`,
-    [messageId],
+    [micros(stalledAfterMs), messageId],
   );
   return rows[0] ? toTask(rows[0]) : null;
 }
@@ -78,11 +97,12 @@ export async function ensureTasks(db: Queryable, tasks: NewTask[]): Promise<void
 export async function readLockedTasks(
   db: Queryable,
   messageIds: string[],
+  stalledAfterMs: number,
 ): Promise<{ tasks: ProcessingTask[]; now: Date }> {
   const [rows] = await db.query<Row[]>(
     `SELECT ${COLUMNS}, CURRENT_TIMESTAMP(3) AS now FROM processing_tasks
      WHERE message_id IN (?)`,
-    [messageIds],
+    [micros(stalledAfterMs), messageIds],
   );
   const now = rows[0] ? new Date(rows[0].now) : new Date();
   return { tasks: rows.map(toTask), now };
@@ -133,9 +153,10 @@ export async function writeTaskState(
 export async function listTasks(
   db: Queryable,
   filter: TaskFilter,
+  stalledAfterMs: number,
 ): Promise<{ tasks: ProcessingTask[]; total: number }> {
   const { sql: whereSql, params } = whereClause([
-    ['status = ?', filter.status],
+    filter.status === 'stalled' ? [STALLED, micros(stalledAfterMs)] : ['status = ?', filter.status],
     ['type = ?', filter.type],
     ['game_id = ?', filter.gameId],
   ]);
@@ -146,28 +167,49 @@ export async function listTasks(
   const [rows] = await db.query<Row[]>(
     `SELECT ${COLUMNS} FROM processing_tasks ${whereSql}
      ORDER BY created_at DESC, message_id DESC LIMIT ? OFFSET ?`,
-    [...params, filter.limit, filter.offset],
+    [micros(stalledAfterMs), ...params, filter.limit, filter.offset],
   );
   return { tasks: rows.map(toTask), total: Number(count!.total) };
 }
 
-export async function countByStatus(db: Queryable): Promise<Record<TaskStatus | 'total', number>> {
+/** Tasks per status, and how many of them are stalled; one pass over a covering index. */
+export async function countByStatus(
+  db: Queryable,
+  stalledAfterMs: number,
+): Promise<Omit<TaskCounts, 'stalledAfterMs'>> {
   const [rows] = await db.query<Row[]>(
-    'SELECT status, COUNT(*) AS n FROM processing_tasks GROUP BY status',
+    `SELECT status, COUNT(*) AS n, SUM(${STALLED}) AS stalled
+     FROM processing_tasks GROUP BY status`,
+    [micros(stalledAfterMs)],
   );
-  const counts = { pending: 0, processing: 0, completed: 0, failed: 0, total: 0 };
+  const counts = { pending: 0, processing: 0, completed: 0, failed: 0, total: 0, stalled: 0 };
   for (const row of rows) {
     counts[row.status as TaskStatus] = Number(row.n);
     counts.total += Number(row.n);
+    counts.stalled += Number(row.stalled);
   }
   return counts;
 }
 
+/** How many tasks are stalled now (a range of `idx_tasks_status_updated`). */
+export async function countStalled(db: Queryable, stalledAfterMs: number): Promise<number> {
+  const [[row]] = await db.query<Row[]>(
+    `SELECT COUNT(*) AS n FROM processing_tasks WHERE ${STALLED}`,
+    [micros(stalledAfterMs)],
+  );
+  return Number(row!.n);
+}
+
 /** Tasks changed at or after `since`, oldest change first; feeds the live stream. */
-export async function changedSince(db: Queryable, since: Date, limit = 500) {
+export async function changedSince(
+  db: Queryable,
+  since: Date,
+  stalledAfterMs: number,
+  limit = 500,
+) {
   const [rows] = await db.query<Row[]>(
     `SELECT ${COLUMNS} FROM processing_tasks WHERE updated_at >= ? ORDER BY updated_at LIMIT ?`,
-    [since, limit],
+    [micros(stalledAfterMs), since, limit],
   );
   return rows.map(toTask);
 }

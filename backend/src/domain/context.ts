@@ -8,6 +8,8 @@ export interface DomainContext {
   /** Platform and genre names, kept in memory. */
   names: CatalogNames;
   logger: Logger;
+  /** `TASK_STALLED_AFTER_MS`: how long a task may wait without a change before it counts as stalled. */
+  stalledAfterMs: number;
   /** Called after a transaction that wrote outbox events has committed. */
   eventsWritten(count: number): void;
   /** Called after a task changed, so live streams can tell their viewers. */

@@ -58,7 +58,7 @@ async function afterCommit(ctx: DomainContext, eventId: string) {
   ctx.eventsWritten(1);
   // reading the new task back costs a query per write; only open live streams need it
   if (!ctx.watchingTasks()) return;
-  const task = await tasks.findTask(ctx.pool, eventId);
+  const task = await tasks.findTask(ctx.pool, eventId, ctx.stalledAfterMs);
   if (task) ctx.taskChanged(task);
 }
 

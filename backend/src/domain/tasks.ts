@@ -2,12 +2,14 @@ import {
   AppError,
   type ProcessingTask,
   type TaskStatus,
+  type TaskStatusRefusal,
   type TaskStatusReport,
+  type TaskStatusResult,
   type TaskStatusUpdate,
+  type TaskType,
 } from '@retro/common';
-import { withTransaction } from '../data-access/db.js';
+import { withTransaction, type Queryable } from '../data-access/db.js';
 import * as games from '../data-access/games-repo.js';
-import * as outbox from '../data-access/outbox-repo.js';
 import * as tasks from '../data-access/tasks-repo.js';
 import type { DomainContext } from './context.js';
 
@@ -24,29 +26,23 @@ export function acceptsTransition(current: TaskStatus, next: TaskStatus, reopen 
   return RANK[next] >= RANK[current];
 }
 
-/** The outcome of one status report: whether it changed the task, and the task after it. */
-export interface TaskStatusResult {
-  messageId: string;
-  applied: boolean;
-  task: ProcessingTask;
-}
-
 /** The consumer's status report for one message: a batch of one. */
 export async function reportTaskStatus(
   ctx: DomainContext,
   messageId: string,
   update: TaskStatusUpdate,
-): Promise<{ applied: boolean; task: ProcessingTask }> {
+): Promise<TaskStatusResult> {
   const [result] = await reportTaskStatuses(ctx, [{ ...update, messageId }]);
-  return { applied: result!.applied, task: result!.task };
+  return result!;
 }
 
 /**
  * Applies the consumer's status reports in order, in one transaction, as if each were written on
  * its own: a report about a message the batch already changed sees that change. Creates the tasks
  * of messages reported for the first time and locks all of them (sorted, so concurrent batches
- * cannot deadlock), decides each report in memory, then writes each changed task's final state and each
- * game's status in as few statements as possible. One result per report, in request order.
+ * cannot deadlock), decides each report in memory, then writes each changed task's final state and
+ * each game's status in as few statements as possible. One result per report, in request order; a
+ * report that contradicts its task is refused in its result and does not fail the others.
  */
 export async function reportTaskStatuses(
   ctx: DomainContext,
@@ -57,67 +53,125 @@ export async function reportTaskStatuses(
   const results = await withTransaction(
     ctx.pool,
     async (connection) => {
-      // message_id compares case-insensitively (utf8mb4_unicode_ci): "Ab" and "ab" are one task
-      const firstReports = new Map<string, TaskStatusReport>();
-      for (const report of reports) {
-        if (!firstReports.has(key(report.messageId)))
-          firstReports.set(key(report.messageId), report);
-      }
-      const sorted = [...firstReports.values()].sort((a, b) =>
-        compare(key(a.messageId), key(b.messageId)),
-      );
-      await tasks.ensureTasks(
-        connection,
-        sorted.map((r) => ({
-          messageId: r.messageId,
-          type: r.type,
-          gameId: r.gameId ?? null,
-          action: r.action ?? null,
-        })),
-      );
-      const { tasks: locked, now } = await tasks.readLockedTasks(
-        connection,
-        sorted.map((r) => r.messageId),
-      );
-      const current = new Map(locked.map((t) => [key(t.messageId), t]));
-
-      const results: TaskStatusResult[] = [];
-      const changedTasks = new Map<string, ProcessingTask>();
-      // per game, the messages whose reports applied, each with its last status, in the order of
-      // their last report: applied in that order they leave the game as sequential writes would
-      const gameChanges = new Map<number, Map<string, TaskStatus>>();
-      for (const report of reports) {
-        const task = current.get(key(report.messageId))!;
-        const next = decide(task, report, now);
-        if (!next) {
-          results.push({ messageId: report.messageId, applied: false, task });
-          continue;
-        }
-        current.set(key(task.messageId), next);
-        changedTasks.set(key(task.messageId), next);
-        results.push({ messageId: report.messageId, applied: true, task: next });
-        if (next.gameId !== null && next.type === 'game') {
-          const messages = gameChanges.get(next.gameId) ?? new Map<string, TaskStatus>();
-          messages.delete(next.messageId);
-          messages.set(next.messageId, next.status);
-          gameChanges.set(next.gameId, messages);
-        }
-      }
-
-      if (changedTasks.size > 0) {
-        await tasks.writeTaskStates(connection, [...changedTasks.values()], now);
+      const { current, now } = await lockTasks(connection, reports, ctx.stalledAfterMs);
+      const outcome = applyReports(reports, current, now);
+      if (outcome.changedTasks.length > 0) {
+        await tasks.writeTaskStates(connection, outcome.changedTasks, now);
       }
       // round k holds each game's k-th message: nearly always one round, as a game rarely has two
       // events reported in the same batch
-      for (const round of inRounds(gameChanges)) {
+      for (const round of inRounds(outcome.gameChanges)) {
         await games.setStatusesFromMessages(connection, round);
       }
-      return results;
+      return outcome.results;
     },
     { readCommitted: true },
   );
-  for (const result of results) if (result.applied) ctx.taskChanged(result.task);
+  for (const result of results) {
+    if (result.applied) ctx.taskChanged(result.task);
+    if (result.error) {
+      ctx.logger.warn('status report refused', {
+        eventId: result.messageId,
+        reason: result.error.message,
+      });
+    }
+  }
   return results;
+}
+
+/**
+ * Creates the tasks of messages reported for the first time (from their first report) and locks
+ * every task the reports are about. Returns them by key, with the database's clock.
+ */
+async function lockTasks(
+  connection: Queryable,
+  reports: TaskStatusReport[],
+  stalledAfterMs: number,
+) {
+  // message_id compares case-insensitively (utf8mb4_unicode_ci): "Ab" and "ab" are one task
+  const firstReports = new Map<string, TaskStatusReport>();
+  for (const report of reports) {
+    if (!firstReports.has(key(report.messageId))) firstReports.set(key(report.messageId), report);
+  }
+  const sorted = [...firstReports.values()].sort((a, b) =>
+    compare(key(a.messageId), key(b.messageId)),
+  );
+  await tasks.ensureTasks(
+    connection,
+    sorted.map((r) => ({
+      messageId: r.messageId,
+      type: r.type,
+      gameId: r.gameId ?? null,
+      action: r.action ?? null,
+    })),
+  );
+  const { tasks: locked, now } = await tasks.readLockedTasks(
+    connection,
+    sorted.map((r) => r.messageId),
+    stalledAfterMs,
+  );
+  return { current: new Map(locked.map((t) => [key(t.messageId), t])), now };
+}
+
+/**
+ * Decides every report in order against the tasks as the earlier reports left them. Returns the
+ * results, the final state of each changed task and, per game, the messages whose reports changed
+ * its status, each with its last status, in the order of their last report: applied in that
+ * order they leave the game as sequential writes would.
+ */
+function applyReports(
+  reports: TaskStatusReport[],
+  current: Map<string, ProcessingTask>,
+  now: Date,
+) {
+  const results: TaskStatusResult[] = [];
+  const changedTasks = new Map<string, ProcessingTask>();
+  const gameChanges = new Map<number, Map<string, TaskStatus>>();
+  for (const report of reports) {
+    const task = current.get(key(report.messageId))!;
+    const refusal = mismatch(task, report);
+    if (refusal) {
+      results.push({ messageId: report.messageId, applied: false, task, error: refusal });
+      continue;
+    }
+    const next = decide(task, report, now);
+    if (!next) {
+      results.push({ messageId: report.messageId, applied: false, task });
+      continue;
+    }
+    current.set(key(task.messageId), next);
+    changedTasks.set(key(task.messageId), next);
+    results.push({ messageId: report.messageId, applied: true, task: next });
+    // only a game event's report moves its game: `mismatch` has checked that the stored task is a
+    // game task of this very game, so no other message can reach a game's status
+    if (report.type === 'game' && next.gameId !== null) {
+      const messages = gameChanges.get(next.gameId) ?? new Map<string, TaskStatus>();
+      messages.delete(next.messageId);
+      messages.set(next.messageId, next.status);
+      gameChanges.set(next.gameId, messages);
+    }
+  }
+  return { results, changedTasks: [...changedTasks.values()], gameChanges };
+}
+
+/**
+ * Why `report` may not touch `task`, or null when it describes the same message: its type and its
+ * game (absent = none) must be those stored. A message id reused by another message (a custom
+ * message given a catalog event's id, or an event pointed at another game) would otherwise
+ * finish someone else's task and set that game's status.
+ */
+export function mismatch(task: ProcessingTask, report: TaskStatusUpdate): TaskStatusRefusal | null {
+  const gameId = report.gameId ?? null;
+  const field = report.type !== task.type ? 'type' : gameId !== task.gameId ? 'gameId' : null;
+  if (!field) return null;
+  return {
+    code: 'TASK_MISMATCH',
+    message: `task ${task.messageId} is ${describe(task.type, task.gameId)}; this report says ${describe(report.type, gameId)} (${field} differs)`,
+  };
+}
+
+function describe(type: TaskType, gameId: number | null): string {
+  return `a ${type} task ${gameId === null ? 'without a game' : `of game ${gameId}`}`;
 }
 
 /** The task after `report`, or null when the report may not change it. */
@@ -136,6 +190,8 @@ function decide(
       : Math.max(current.attempts, report.attempts ?? current.attempts),
     lastError: report.error !== undefined ? report.error : reopening ? null : current.lastError,
     updatedAt: now.toISOString(),
+    // it changed just now, so it has not waited at all
+    stalled: false,
   };
 }
 
@@ -161,39 +217,4 @@ export async function completeGameProcessing(
 ): Promise<void> {
   if (!(await games.gameExists(ctx.pool, gameId))) throw AppError.notFound(`Game ${gameId}`);
   await games.setStatusFromMessage(ctx.pool, gameId, status, null);
-}
-
-/** Publishes a failed catalog event again through the outbox. */
-export async function retryTask(ctx: DomainContext, messageId: string): Promise<ProcessingTask> {
-  const task = await withTransaction(ctx.pool, async (connection) => {
-    const current = await tasks.findTask(connection, messageId, true);
-    if (!current) throw AppError.notFound(`Task ${messageId}`);
-    if (current.status !== 'failed') {
-      throw new AppError(
-        'CONFLICT',
-        409,
-        `Only failed tasks can be retried (this one is ${current.status})`,
-      );
-    }
-    if (current.type !== 'game' || !(await outbox.republish(connection, messageId))) {
-      throw new AppError(
-        'CONFLICT',
-        409,
-        'Only catalog events can be retried here; replay parked messages from the producer',
-      );
-    }
-    await tasks.writeTaskState(connection, messageId, {
-      status: 'pending',
-      attempts: 0,
-      lastError: null,
-    });
-    if (current.gameId !== null) {
-      await games.setStatusFromMessage(connection, current.gameId, 'pending', messageId);
-    }
-    return (await tasks.findTask(connection, messageId))!;
-  });
-  ctx.logger.info('task queued for retry', { eventId: messageId });
-  ctx.eventsWritten(1);
-  ctx.taskChanged(task);
-  return task;
 }

@@ -18,6 +18,22 @@ export function setBadge(badge: HTMLElement, status: string): void {
   badge.dataset.status = status;
 }
 
+const DURATION_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86_400],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** How long something has lasted, in the largest unit that fits twice ("3 minutes", "45 seconds"). */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  const [unit, size] = DURATION_UNITS.find(([, size]) => seconds >= 2 * size) ?? ['second', 1];
+  const amount = Math.floor(seconds / size);
+  return new Intl.NumberFormat(undefined, { style: 'unit', unit, unitDisplay: 'long' }).format(
+    amount,
+  );
+}
+
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 

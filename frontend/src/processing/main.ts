@@ -1,13 +1,18 @@
-import { ApiError, api, type TaskQuery } from '../lib/api.js';
+import { api, type TaskQuery } from '../lib/api.js';
 import { byId, debounce, h } from '../lib/dom.js';
-import { formatAgo, setBadge, statusLabel } from '../lib/format.js';
+import { formatAgo, setBadge } from '../lib/format.js';
 import { LiveTasks, type LiveMode } from '../lib/live.js';
 import { toast } from '../lib/toast.js';
-import { STATUSES, type Task, type TaskCounts } from '../lib/types.js';
-import { gameLabel, taskRow } from './rows.js';
+import type { Task, TaskCounts } from '../lib/types.js';
+import { VisibleInterval } from '../lib/visible-interval.js';
+import { countItems } from './counts.js';
+import { taskRow } from './rows.js';
+import { GameTitles } from './titles.js';
 
 const PAGE_SIZE = 50;
 const AUTO_REFRESH_KEY = 'retro.processing.autoRefresh';
+/** The longest the page goes without re-reading, so rows turn stalled on screen. */
+const RECHECK_MS = 30_000;
 
 const filters = byId<HTMLFormElement>('task-filters');
 const rows = byId<HTMLTableSectionElement>('task-rows');
@@ -24,31 +29,7 @@ let total = 0;
 let tasks: Task[] = [];
 let loading: AbortController | undefined;
 
-// --- game titles: tasks carry a game id; the title is looked up once per game ------------------
-
-const titles = new Map<number, string | null>();
-const requested = new Set<number>();
-
-function lookUpTitles(ids: Iterable<number>): void {
-  for (const id of ids) {
-    if (requested.has(id)) continue;
-    requested.add(id);
-    api.game(id).then(
-      (game) => showTitle(id, game.title),
-      (error: unknown) => {
-        if (error instanceof ApiError && error.status === 404) showTitle(id, null);
-        else requested.delete(id); // try again on the next render
-      },
-    );
-  }
-}
-
-function showTitle(id: number, title: string | null): void {
-  titles.set(id, title);
-  for (const el of rows.querySelectorAll(`[data-game-cell="${id}"]`)) {
-    el.textContent = gameLabel(id, title);
-  }
-}
+const titles = new GameTitles(rows);
 
 // --- the task table ----------------------------------------------------------------------------
 
@@ -66,20 +47,34 @@ function query(): TaskQuery {
 
 function matches(task: Task, q: TaskQuery): boolean {
   return (
-    (!q.status || task.status === q.status) &&
+    (!q.status || (q.status === 'stalled' ? task.stalled : task.status === q.status)) &&
     (!q.type || task.type === q.type) &&
     (!q.gameId || String(task.gameId) === q.gameId)
   );
 }
 
-const rowActions = { retry, titleOf: (id: number) => titles.get(id) };
+const rowActions = { retry, titleOf: (id: number) => titles.titleOf(id) };
+
+/**
+ * Replacing rows drops the keyboard focus they held, and the page re-reads on its own now and
+ * then: a keyboard user on a row's Retry button gets the focus back on the row's new button.
+ */
+function keepingFocus(replace: () => void): void {
+  const focused = document.activeElement;
+  const row = rows.contains(focused) ? focused?.closest('tr')?.dataset.messageId : undefined;
+  replace();
+  if (row === undefined) return;
+  rows.querySelector<HTMLElement>(`tr[data-message-id="${CSS.escape(row)}"] button`)?.focus();
+}
 
 function render(): void {
-  rows.replaceChildren(...tasks.map((task) => taskRow(task, rowActions)));
-  if (!tasks.length) {
-    rows.append(h('tr', {}, h('td', { colspan: 9, class: 'empty' }, 'No tasks match.')));
-  }
-  lookUpTitles(tasks.flatMap((t) => (t.gameId === null ? [] : [t.gameId])));
+  keepingFocus(() => {
+    rows.replaceChildren(...tasks.map((task) => taskRow(task, rowActions)));
+    if (!tasks.length) {
+      rows.append(h('tr', {}, h('td', { colspan: 9, class: 'empty' }, 'No tasks match.')));
+    }
+  });
+  titles.lookUp(tasks.flatMap((t) => (t.gameId === null ? [] : [t.gameId])));
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   summary.textContent = `${total} ${total === 1 ? 'task' : 'tasks'}`;
   pageInfo.textContent = `Page ${page + 1} of ${pages}`;
@@ -106,7 +101,7 @@ async function loadTasks(): Promise<void> {
 function applyTask(task: Task): void {
   // an update may have renamed the game and a delete removed it: look its title up again
   if (task.gameId !== null && (task.action === 'update' || task.action === 'delete')) {
-    requested.delete(task.gameId);
+    titles.forget(task.gameId);
   }
   const q = query();
   const index = tasks.findIndex((t) => t.messageId === task.messageId);
@@ -114,7 +109,7 @@ function applyTask(task: Task): void {
     const row = rows.querySelector(`tr[data-message-id="${CSS.escape(task.messageId)}"]`);
     if (matches(task, q)) {
       tasks[index] = task;
-      row?.replaceWith(taskRow(task, rowActions));
+      keepingFocus(() => row?.replaceWith(taskRow(task, rowActions)));
     } else {
       tasks.splice(index, 1);
       total = Math.max(0, total - 1);
@@ -127,36 +122,20 @@ function applyTask(task: Task): void {
     total += 1;
     render();
   }
-  if (task.gameId !== null) lookUpTitles([task.gameId]);
+  if (task.gameId !== null) titles.lookUp([task.gameId]);
   refreshCountsSoon();
 }
 
 // --- counts and the games still processing ------------------------------------------------------
 
 function renderCounts(counts: TaskCounts): void {
-  const active = query().status ?? '';
-  const item = (status: string, label: string, count: number) => {
-    const button = h(
-      'button',
-      {
-        type: 'button',
-        class: `count count-${status || 'total'}`,
-        'aria-pressed': String(active === status),
-      },
-      h('span', { class: 'count-number' }, count),
-      h('span', { class: 'count-label' }, label),
-    );
-    button.addEventListener('click', () => {
-      (filters.elements.namedItem('status') as HTMLSelectElement).value =
-        active === status ? '' : status;
-      filtersChanged();
-    });
-    return h('li', {}, button);
+  const pick = (status: string) => {
+    (filters.elements.namedItem('status') as HTMLSelectElement).value = status;
+    filtersChanged();
   };
-  countsList.replaceChildren(
-    ...STATUSES.map((s) => item(s, statusLabel(s), counts[s] ?? 0)),
-    item('', 'All', counts.total ?? 0),
-  );
+  countsList.replaceChildren(...countItems(counts, query().status ?? '', pick));
+  // a task turns stalled by waiting, which no stream frame announces: re-read at least that often
+  recheck.every(Math.min(RECHECK_MS, counts.stalledAfterMs || RECHECK_MS));
 }
 
 async function loadSidebars(): Promise<void> {
@@ -180,6 +159,8 @@ function reload(): void {
   void loadTasks();
   void loadSidebars();
 }
+
+const recheck = new VisibleInterval(reload, RECHECK_MS);
 
 function filtersChanged(): void {
   page = 0;
@@ -221,8 +202,10 @@ function setAutoRefresh(on: boolean): void {
   if (on) {
     reload(); // catch up on what happened while paused
     live.start();
+    recheck.start();
   } else {
     live.stop();
+    recheck.stop();
   }
 }
 
@@ -258,5 +241,9 @@ setInterval(() => {
 }, 30_000);
 
 reload();
-if (autoRefresh.checked) live.start();
-else liveState.textContent = MODE_TEXT.paused;
+if (autoRefresh.checked) {
+  live.start();
+  recheck.start();
+} else {
+  liveState.textContent = MODE_TEXT.paused;
+}

@@ -1,5 +1,5 @@
 import { h } from '../lib/dom.js';
-import { formatAgo, formatDateTime, setBadge } from '../lib/format.js';
+import { formatAgo, formatDateTime, formatDuration, setBadge } from '../lib/format.js';
 import type { Task } from '../lib/types.js';
 
 /** Cells carry their column name so the narrow layout can label them. */
@@ -20,9 +20,27 @@ export interface RowActions {
   titleOf(gameId: number): string | null | undefined;
 }
 
+/** Failed and stalled catalog events can be published again; custom messages only by the producer. */
+export const canRetry = (task: Task) =>
+  task.type === 'game' && (task.status === 'failed' || task.stalled);
+
+/** Beside the status, not instead of it: a stalled task is still pending or processing. */
+function stalledBadge(task: Task): HTMLElement {
+  const waited = formatDuration(Date.now() - Date.parse(task.updatedAt));
+  const why = `No progress for ${waited}; its message may be lost`;
+  // the title is for pointers; the hidden text says the same to screen readers
+  return h(
+    'span',
+    { class: 'badge badge-stalled', title: why },
+    'Stalled',
+    h('span', { class: 'visually-hidden' }, `: ${why}`),
+  );
+}
+
 export function taskRow(task: Task, actions: RowActions): HTMLTableRowElement {
   const badge = h('span', {});
   setBadge(badge, task.status);
+  const status = task.stalled ? [badge, ' ', stalledBadge(task)] : [badge];
   const what = task.type === 'custom' ? 'custom message' : (task.action ?? 'unknown');
   const game =
     task.gameId === null
@@ -36,7 +54,7 @@ export function taskRow(task: Task, actions: RowActions): HTMLTableRowElement {
     ? h('span', { class: 'error-text', title: task.lastError }, task.lastError)
     : h('span', { class: 'muted' }, '—');
   let retry: Node | string = '';
-  if (task.status === 'failed' && task.type === 'game') {
+  if (canRetry(task)) {
     const button = h('button', { type: 'button', class: 'button small' }, 'Retry');
     button.setAttribute('aria-label', `Retry message ${task.messageId}`);
     button.addEventListener('click', () => actions.retry(task, button));
@@ -44,8 +62,12 @@ export function taskRow(task: Task, actions: RowActions): HTMLTableRowElement {
   }
   return h(
     'tr',
-    { 'data-message-id': task.messageId, 'data-status': task.status },
-    cell('Status', badge),
+    {
+      'data-message-id': task.messageId,
+      'data-status': task.status,
+      'data-stalled': String(task.stalled),
+    },
+    cell('Status', ...status),
     cell('Action', what),
     cell('Game', game),
     cell('Attempts', task.attempts),

@@ -2,6 +2,7 @@ import {
   digitsToNumber,
   GAME_LIMITS,
   messageIdSchema,
+  TASK_STATUS_FILTERS,
   TASK_STATUSES,
   TASK_TYPES,
 } from '@retro/common';
@@ -91,7 +92,7 @@ export const gameQuery = z.object({
 });
 
 export const taskQuery = z.object({
-  status: z.enum(TASK_STATUSES).optional(),
+  status: z.enum(TASK_STATUS_FILTERS).optional(),
   type: z.enum(TASK_TYPES).optional(),
   gameId: optionalId,
   limit: limit(200, 50),

@@ -1,13 +1,19 @@
-import { taskStatusBatchSchema, taskStatusUpdateSchema } from '@retro/common';
+import {
+  AppError,
+  taskStatusBatchSchema,
+  taskStatusUpdateSchema,
+  type TaskStatus,
+  type TaskStatusResult,
+} from '@retro/common';
 import { Router } from 'express';
 import * as tasks from '../../data-access/tasks-repo.js';
 import type { DomainContext } from '../../domain/context.js';
+import { retryTask } from '../../domain/task-retry.js';
 import * as processing from '../../domain/tasks.js';
 import type { TaskFeed } from '../../task-feed.js';
 import { requireInternalToken } from './auth.js';
 import { idParams, legacyStatusBody, messageIdParams, taskQuery } from './schemas.js';
 import { validate } from './validate.js';
-import { AppError } from '@retro/common';
 
 /** Public task views: list, counts, live stream, retry. */
 export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
@@ -15,13 +21,14 @@ export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
 
   router.get('/tasks', async (req, res) => {
     const query = validate(taskQuery, req.query, 'query');
-    const { tasks: page, total } = await tasks.listTasks(ctx.pool, query);
+    const { tasks: page, total } = await tasks.listTasks(ctx.pool, query, ctx.stalledAfterMs);
     res.setHeader('X-Total-Count', String(total));
     res.json(page);
   });
 
   router.get('/tasks/counts', async (_req, res) => {
-    res.json(await tasks.countByStatus(ctx.pool));
+    const counts = await tasks.countByStatus(ctx.pool, ctx.stalledAfterMs);
+    res.json({ ...counts, stalledAfterMs: ctx.stalledAfterMs });
   });
 
   router.get('/tasks/stream', (req, res) => {
@@ -30,14 +37,14 @@ export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
 
   router.get('/tasks/:messageId', async (req, res) => {
     const { messageId } = validate(messageIdParams, req.params, 'params');
-    const task = await tasks.findTask(ctx.pool, messageId);
+    const task = await tasks.findTask(ctx.pool, messageId, ctx.stalledAfterMs);
     if (!task) throw AppError.notFound(`Task ${messageId}`);
     res.json(task);
   });
 
   router.post('/tasks/:messageId/retry', async (req, res) => {
     const { messageId } = validate(messageIdParams, req.params, 'params');
-    res.status(202).json(await processing.retryTask(ctx, messageId));
+    res.status(202).json(await retryTask(ctx, messageId));
   });
 
   return router;
@@ -47,8 +54,8 @@ export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
 export function internalRoutes(
   ctx: DomainContext,
   token: string,
-  /** Counts status writes by status and whether they applied (metrics). */
-  onStatusWrite: (status: string, applied: boolean) => void = () => undefined,
+  /** Counts each status report by its status and result (metrics). */
+  onStatusWrite: (status: TaskStatus, result: TaskStatusResult) => void = () => undefined,
 ): Router {
   const router = Router();
   const auth = requireInternalToken(token);
@@ -57,15 +64,19 @@ export function internalRoutes(
     const { messageId } = validate(messageIdParams, req.params, 'params');
     const update = validate(taskStatusUpdateSchema, req.body, 'body');
     const result = await processing.reportTaskStatus(ctx, messageId, update);
-    onStatusWrite(update.status, result.applied);
-    res.json(result);
+    onStatusWrite(update.status, result);
+    if (result.error) throw new AppError('TASK_MISMATCH', 409, result.error.message);
+    res.json({ applied: result.applied, task: result.task });
   });
 
-  /** Several reports in one transaction: the consumer coalesces its writes into these. */
+  /**
+   * Several reports in one transaction: the consumer coalesces its writes into these. A refused
+   * report is answered in its own result (with `error`), never by failing the whole batch.
+   */
   router.put('/internal/tasks/status', auth, async (req, res) => {
     const { updates } = validate(taskStatusBatchSchema, req.body, 'body');
     const results = await processing.reportTaskStatuses(ctx, updates);
-    results.forEach((result, i) => onStatusWrite(updates[i]!.status, result.applied));
+    results.forEach((result, i) => onStatusWrite(updates[i]!.status, result));
     res.json({ results });
   });
 
