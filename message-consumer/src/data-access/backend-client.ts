@@ -2,6 +2,7 @@ import {
   type Logger,
   type ProcessingTask,
   type TaskStatusReport,
+  type TaskStatusResult,
   type TaskStatusUpdate,
   taskStatusReportSchema,
 } from '@retro/common';
@@ -175,15 +176,10 @@ function refusal({ status, text }: HttpAnswer, what: string): Error {
   return new PermanentError(detail);
 }
 
-interface BatchResult extends StatusReply {
-  /** Set when the backend refused this one report (e.g. it disagrees with the stored task). */
-  error?: { code: string; message: string };
-}
-
 /** `{results: [...]}` with one result per write, or null. */
-function parseResults(text: string, count: number): BatchResult[] | null {
+function parseResults(text: string, count: number): TaskStatusResult[] | null {
   try {
-    const { results } = JSON.parse(text) as { results?: BatchResult[] };
+    const { results } = JSON.parse(text) as { results?: TaskStatusResult[] };
     return Array.isArray(results) && results.length === count ? results : null;
   } catch {
     return null;
