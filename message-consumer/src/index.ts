@@ -51,10 +51,11 @@ export interface RunningConsumer {
 }
 
 /**
- * Deliveries one game may hold at once (one running, the rest waiting): a tenth of the prefetch,
- * at least one waiting, so one game's flood leaves nine tenths of the slots to the others.
+ * Deliveries one game may hold at once (one running, the rest waiting): half the prefetch, at
+ * least two. A flooding game can never take more than half the slots from the other games, while
+ * an ordinary burst of one game's edits stays held, and so in order.
  */
-export const keyLimit = (prefetch: number) => 1 + Math.max(1, Math.floor(prefetch / 10));
+export const keyLimit = (prefetch: number) => Math.max(2, Math.ceil(prefetch / 2));
 
 /** Connects, subscribes and serves `/health`, `/ready` and `/metrics`. Validates config first. */
 export async function startConsumer(options: ConsumerOptions = {}): Promise<RunningConsumer> {

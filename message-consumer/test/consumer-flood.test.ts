@@ -37,7 +37,7 @@ describe('message consumer: one game flooding the queue', () => {
 
   it('holds at most keyLimit deliveries of one game and defers the rest, so the other games complete without waiting for it', async function () {
     this.timeout(90_000);
-    const limit = keyLimit(PREFETCH); // 1 running + 1 waiting
+    const limit = keyLimit(PREFETCH); // 1 running + 4 waiting
     const flooded = (await env.createGame('Flood')).id;
     const others = await Promise.all(
       Array.from({ length: 10 }, (_, i) => env.createGame(`Other ${i}`)),
@@ -75,9 +75,9 @@ describe('message consumer: one game flooding the queue', () => {
   it('marks deferred copies with x-deferrals and brings them back one work-slot apart, spending no retry', async () => {
     const game = (await env.createGame('Deferred copy')).id;
     await consumer.stop();
-    for (let i = 0; i < 6; i++) await publishEvent(game);
+    for (let i = 0; i < keyLimit(PREFETCH) + 4; i++) await publishEvent(game);
     consumer = await env.startConsumer({ PREFETCH, PROCESSING_DELAY_MS: 5000 });
-    // 2 held (one running, one waiting), 4 deferred: due 5, 10, 15 and 20 s from now
+    // keyLimit held (one running, the rest waiting), 4 deferred: due 5, 10, 15 and 20 s from now
     await waitFor('deferred copies in the retry queue', async () =>
       (await env.probe.messageCount(env.queues.retry)) === 4 ? true : undefined,
     );

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { yearCategoryOf } from '@retro/backend';
 import { expect } from 'chai';
+import { keyLimit } from '@retro/message-consumer';
 import type mysql from 'mysql2/promise';
 import { FAULT_TOKEN } from './lib/services.js';
 import { FaultWorld, describeState, summarize, type RawMessage } from './lib/world.js';
@@ -19,10 +20,10 @@ const PREFETCH = 20;
 const PROCESSING_DELAY_MS = 2000;
 
 // The bound on the time for all 100 others to complete, from the settings:
-/** Deliveries of one game held besides the running one (W in the consumer's flood control). */
-const WAITING = Math.max(1, Math.floor(PREFETCH / 10));
-/** Prefetch slots left to other games while the flood game holds 1 running + W waiting. */
-const SLOTS_FOR_OTHERS = PREFETCH - 1 - WAITING;
+/** Deliveries the flood game may hold at once (1 running, the rest waiting): half the prefetch. */
+const HELD = keyLimit(PREFETCH);
+/** Prefetch slots left to other games while the flood game holds HELD. */
+const SLOTS_FOR_OTHERS = PREFETCH - HELD;
 /** The others run SLOTS_FOR_OTHERS at a time (distinct games), each for PROCESSING_DELAY_MS. */
 const OTHERS_MS = Math.ceil(OTHERS / SLOTS_FOR_OTHERS) * PROCESSING_DELAY_MS;
 /**
@@ -97,7 +98,7 @@ describe('when one game floods the queue ahead of 100 other games', function () 
     console.log(
       [
         '',
-        `    bound ${BOUND_MS / 1000} s = ceil(${OTHERS} / (${PREFETCH} - 1 - ${WAITING})) × ${PROCESSING_DELAY_MS / 1000} s + ${FLOOD} × 10 ms + ${SLACK_MS / 1000} s`,
+        `    bound ${BOUND_MS / 1000} s = ceil(${OTHERS} / (${PREFETCH} - ${HELD})) × ${PROCESSING_DELAY_MS / 1000} s + ${FLOOD} × 10 ms + ${SLACK_MS / 1000} s`,
         `    consumer up after ${(startUpMs / 1000).toFixed(1)} s; ${othersCompleted} of ${OTHERS} others completed after ${(elapsedMs / 1000).toFixed(1)} s`,
         `    flood tasks by then: ${JSON.stringify(floodTasks)}; ${describeState(state)}`,
         '',
