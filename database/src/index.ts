@@ -1,3 +1,4 @@
 export { migrate, dropDatabase, readMigrations, type Migration } from './migrate.js';
 export { createPool, dbSettings, quoteIdentifier, type DbSettings } from './settings.js';
 export { createTestDatabase } from './testing.js';
+export { seedScale, type ScaleOptions, type ScaleResult } from './seed-scale.js';

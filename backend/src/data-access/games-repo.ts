@@ -123,8 +123,10 @@ export async function deleteGame(db: Queryable, id: number): Promise<boolean> {
 }
 
 /**
- * Sets a game's processing status from the task of message `messageId`, unless the game has a
- * newer catalog event than that message (then the newer event owns the status).
+ * Sets a game's processing status from the task of message `messageId`, when that message is the
+ * game's newest catalog event (`last_event_id`), or the game has none (a game from before the
+ * outbox). Any other message, an older event or a tester's message about the game, leaves it
+ * alone. The rule needs nothing but the game row, so it holds after old events are pruned.
  */
 export async function setStatusFromMessage(
   db: Queryable,
@@ -137,9 +139,8 @@ export async function setStatusFromMessage(
       ? 'UPDATE games SET processing_status = ? WHERE id = ?'
       : `UPDATE games SET processing_status = ?
          WHERE id = ?
-           AND (last_event_id IS NULL OR last_event_id = ?
-                OR NOT EXISTS (SELECT 1 FROM outbox_events WHERE event_id = ?))`,
-    messageId === null ? [status, gameId] : [status, gameId, messageId, messageId],
+           AND (last_event_id IS NULL OR last_event_id = ?)`,
+    messageId === null ? [status, gameId] : [status, gameId, messageId],
   );
   return result.affectedRows > 0;
 }
@@ -161,9 +162,8 @@ export async function setStatusesFromMessages(
   await db.query<Result>(
     `UPDATE games SET processing_status = ${status.sql}
      WHERE id IN (?)
-       AND (last_event_id IS NULL OR last_event_id = ${messageId.sql}
-            OR NOT EXISTS (SELECT 1 FROM outbox_events WHERE event_id = ${messageId.sql}))`,
-    [...status.params, changes.map((c) => c.gameId), ...messageId.params, ...messageId.params],
+       AND (last_event_id IS NULL OR last_event_id = ${messageId.sql})`,
+    [...status.params, changes.map((c) => c.gameId), ...messageId.params],
   );
 }
 
