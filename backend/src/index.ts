@@ -15,6 +15,7 @@ import { loadBackendConfig, type BackendConfigInput } from './config.js';
 import type { DomainContext } from './domain/context.js';
 import { CatalogNames } from './data-access/catalog-names.js';
 import { createMetrics } from './metrics.js';
+import { Housekeeping } from './housekeeping/housekeeping.js';
 import { OutboxRelay } from './relay/outbox-relay.js';
 import { TaskFeed } from './task-feed.js';
 
@@ -40,6 +41,8 @@ export interface RunningBackend {
   port: number;
   url: string;
   relay: OutboxRelay;
+  /** Prunes old outbox rows and finished tasks on its own schedule; `runOnce()` runs it now. */
+  housekeeping: Housekeeping;
   stop(): Promise<void>;
 }
 
@@ -57,6 +60,14 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   });
   const metrics = createMetrics(pool, config.TASK_STALLED_AFTER_MS);
   const feed = new TaskFeed(pool, logger, config.TASK_STALLED_AFTER_MS);
+  const housekeeping = new Housekeeping({
+    pool,
+    logger,
+    outboxRetentionMs: config.OUTBOX_RETENTION_MS,
+    taskRetentionMs: config.TASK_RETENTION_MS,
+    intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
+    onPruned: (table, rows) => metrics.rowsPruned.inc({ table }, rows),
+  });
   const relay = new OutboxRelay({
     pool,
     connection: broker,
@@ -94,6 +105,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, config.BACKEND_PORT, options.host);
   relay.start();
+  housekeeping.start();
   logger.info('backend listening', { port, queue: queues.main });
 
   let stopped: Promise<void> | undefined;
@@ -103,10 +115,11 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       await closeServer(server);
       await inFlight.drain();
       await relay.stop();
+      await housekeeping.stop();
       await publisher.close();
       await broker.close().catch(() => undefined);
       await pool.end();
     })());
 
-  return { port, url: `http://127.0.0.1:${port}`, relay, stop };
+  return { port, url: `http://127.0.0.1:${port}`, relay, housekeeping, stop };
 }

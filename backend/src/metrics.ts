@@ -47,6 +47,12 @@ export function createMetrics(pool: Pool, stalledAfterMs: number) {
       this.set(await countStalled(pool, stalledAfterMs));
     },
   });
+  const rowsPruned = new client.Counter({
+    name: 'housekeeping_rows_pruned_total',
+    help: 'Rows removed by housekeeping: published outbox rows and finished tasks past their retention',
+    labelNames: ['table'] as const,
+    registers: [registry],
+  });
   const statusWrites = new client.Counter({
     name: 'task_status_writes_total',
     help: 'Task status reports received from consumers',
@@ -68,6 +74,7 @@ export function createMetrics(pool: Pool, stalledAfterMs: number) {
     eventsRefused,
     statusWrites,
     statusReportsRefused,
+    rowsPruned,
   };
 }
 

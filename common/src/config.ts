@@ -67,6 +67,24 @@ export const configSchema = {
     604_800_000,
     'A pending or processing task unchanged for this long is reported as stalled (its message may be lost)',
   ),
+  OUTBOX_RETENTION_MS: int(
+    604_800_000,
+    60_000,
+    31_536_000_000,
+    'Published outbox rows older than this are pruned (never unpublished ones, nor those of failed tasks)',
+  ),
+  TASK_RETENTION_MS: int(
+    2_592_000_000,
+    60_000,
+    31_536_000_000,
+    'Completed and failed tasks unchanged for this long are pruned (never pending or processing ones)',
+  ),
+  HOUSEKEEPING_INTERVAL_MS: int(
+    60_000,
+    1000,
+    86_400_000,
+    'How often the backend prunes old outbox rows and finished tasks',
+  ),
   LOG_LEVEL: z
     .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
     .default('info')

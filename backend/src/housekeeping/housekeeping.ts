@@ -1,0 +1,105 @@
+import type { Logger } from '@retro/common';
+import type { Pool, Row } from '../data-access/db.js';
+import * as prune from '../data-access/prune-repo.js';
+
+export interface HousekeepingOptions {
+  pool: Pool;
+  logger: Logger;
+  /** Published outbox rows older than this are pruned. */
+  outboxRetentionMs: number;
+  /** Completed and failed tasks unchanged for this long are pruned. */
+  taskRetentionMs: number;
+  /** Time between two runs. */
+  intervalMs: number;
+  /** Rows deleted per statement: small, so a run never holds locks long enough to stall the API. */
+  batchSize?: number;
+  /** Pause between two batches, leaving the database to the API. */
+  pauseMs?: number;
+  /** Most batches per table in one run; the rest waits for the next run. */
+  maxBatches?: number;
+  /** Counts pruned rows per table. */
+  onPruned?: (table: 'outbox_events' | 'processing_tasks', rows: number) => void;
+}
+
+const LOCK = 'retro_games_catalog.housekeeping';
+
+/**
+ * Prunes what the catalog no longer needs: published outbox rows past their retention (kept while
+ * their task is failed or unfinished, so the retry action still finds them) and finished tasks
+ * past theirs. Runs every `intervalMs` in small batches with pauses; with several backends, a
+ * database lock lets one of them run at a time.
+ */
+export class Housekeeping {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: HousekeepingOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.runOnce()
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            this.options.logger.warn('housekeeping failed', { error });
+          },
+        )
+        .finally(() => (this.running = undefined));
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One run; resolves with the rows pruned, or null when another instance holds the lock. */
+  async runOnce(now = new Date()) {
+    const { pool, outboxRetentionMs, taskRetentionMs } = this.options;
+    const connection = await pool.getConnection();
+    try {
+      const [[lock]] = await connection.query<Row[]>('SELECT GET_LOCK(?, 0) AS got', [LOCK]);
+      if (Number(lock?.got) !== 1) return null;
+      try {
+        const tasksBefore = new Date(now.getTime() - taskRetentionMs);
+        const outboxBefore = new Date(now.getTime() - outboxRetentionMs);
+        // tasks first: an outbox row whose failed task has just gone can go in the same run
+        const tasks = await this.inBatches(
+          (limit) => prune.prunableTasks(connection, tasksBefore, limit),
+          (ids) => prune.deleteTasks(connection, ids, tasksBefore),
+        );
+        const outbox = await this.inBatches(
+          (limit) => prune.prunableOutboxRows(connection, outboxBefore, limit),
+          (ids) => prune.deleteOutboxRows(connection, ids),
+        );
+        this.options.onPruned?.('processing_tasks', tasks);
+        this.options.onPruned?.('outbox_events', outbox);
+        if (tasks + outbox > 0) this.options.logger.info('housekeeping pruned', { tasks, outbox });
+        return { tasks, outbox };
+      } finally {
+        await connection.query('SELECT RELEASE_LOCK(?)', [LOCK]);
+      }
+    } finally {
+      connection.release();
+    }
+  }
+
+  private async inBatches<T>(
+    select: (limit: number) => Promise<T[]>,
+    remove: (ids: T[]) => Promise<number>,
+  ): Promise<number> {
+    const { batchSize = 500, pauseMs = 20, maxBatches = 200 } = this.options;
+    let pruned = 0;
+    for (let batch = 0; batch < maxBatches && !this.stopped; batch++) {
+      const ids = await select(batchSize);
+      if (ids.length === 0) break;
+      pruned += await remove(ids);
+      if (ids.length < batchSize) break;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+    return pruned;
+  }
+}
