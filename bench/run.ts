@@ -8,6 +8,7 @@ import { apiLatency, LIST_PATH } from './scenarios/api-latency.js';
 import { backlogMemory } from './scenarios/backlog-memory.js';
 import { endToEnd } from './scenarios/end-to-end.js';
 import { limitLoop } from './scenarios/limit-loop.js';
+import { scaleReads } from './scenarios/scale-reads.js';
 import { slowWork } from './scenarios/slow-work.js';
 import { round } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
@@ -18,6 +19,8 @@ const CONCURRENCY = 32;
 const PREFETCH = setting('BENCH_PREFETCH', 20);
 const SLOW_PREFETCH = setting('BENCH_SLOW_PREFETCH', 100);
 const BACKLOG = setting('BENCH_BACKLOG', 100_000);
+const SCALE_GAMES = setting('BENCH_SCALE_GAMES', 100_000);
+const SCALE_TASKS = setting('BENCH_SCALE_TASKS', 1_000_000);
 
 const log = (line = '') => process.stdout.write(`${line}\n`);
 const heading = (title: string) => log(`\n== ${title}`);
@@ -92,6 +95,20 @@ log(
   `consumer RSS: start ${backlog.rssStartMb} MB, peak ${backlog.rssPeakMb} MB, end ${backlog.rssEndMb} MB`,
 );
 
+heading(
+  `Reads at scale: ${SCALE_GAMES} games, ${SCALE_TASKS} tasks, each read 30 times, one at a time`,
+);
+const scale = await scaleReads({
+  games: SCALE_GAMES,
+  tasks: SCALE_TASKS,
+  repeat: 30,
+  database: process.env.BENCH_SCALE_DB,
+});
+if (scale.seedSeconds) log(`seeded in ${scale.seedSeconds} s (npm run seed:scale)`);
+for (const read of scale.reads) {
+  log(`${read.name.padEnd(30)} p50 ${read.p50Ms} ms, p95 ${read.p95Ms} ms (${read.path})`);
+}
+
 const figures = {
   e2eEventsPerSec: deployed.eventsPerSec,
   e2eInOneProcessEventsPerSec: inProcess.eventsPerSec,
@@ -105,6 +122,10 @@ const figures = {
   consumerPrefetchWith2sWork: slow.prefetch,
   consumerEventsPerSecWith2sWorkDefaultPrefetch: slowDefault.eventsPerSec,
   consumerRssMbAt100kBacklog: backlog.rssPeakMb,
+  scaleReads: Object.fromEntries(
+    scale.reads.map((r) => [r.name, { p50Ms: r.p50Ms, p95Ms: r.p95Ms }]),
+  ),
+  scaleSeedSeconds: scale.seedSeconds,
   events: EVENTS,
   cpus: machine.cpus,
   benchSeconds: round((performance.now() - started) / 1000, 1),

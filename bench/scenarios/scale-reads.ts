@@ -22,8 +22,14 @@ function reads(games: number, tasks: number, gameId: number): Array<[string, str
     ['catalog page 200', `/api/games?limit=12&offset=${199 * 12}`],
     ['catalog last page', `/api/games?limit=12&offset=${lastCatalogPage * 12}`],
     ['catalog newest first', '/api/games?limit=12&sort=-createdAt'],
-    ['catalog by year, last page', `/api/games?limit=12&sort=-releaseYear&offset=${lastCatalogPage * 12}`],
-    ['catalog filtered and sorted', '/api/games?limit=12&platformId=3&genreId=2&yearCategory=1990s&sort=-releaseYear'],
+    [
+      'catalog by year, last page',
+      `/api/games?limit=12&sort=-releaseYear&offset=${lastCatalogPage * 12}`,
+    ],
+    [
+      'catalog filtered and sorted',
+      '/api/games?limit=12&platformId=3&genreId=2&yearCategory=1990s&sort=-releaseYear',
+    ],
     ['catalog filtered, page 20', '/api/games?limit=12&genreId=4&offset=240'],
     ['catalog by status', '/api/games?limit=12&status=failed'],
     ['search by title', '/api/games?limit=12&search=dragon%20quest'],
@@ -65,7 +71,12 @@ export async function scaleReads(options: {
     queues,
     rateLimitPerMinute: 100_000_000,
     relayPollIntervalMs: 60_000,
-    config: { DB_NAME: database, BACKEND_PORT: 0, INTERNAL_API_TOKEN: BENCH_TOKEN, LOG_LEVEL: 'warn' },
+    config: {
+      DB_NAME: database,
+      BACKEND_PORT: 0,
+      INTERNAL_API_TOKEN: BENCH_TOKEN,
+      LOG_LEVEL: 'warn',
+    },
   });
   try {
     const timings: ReadTiming[] = [];
@@ -83,7 +94,8 @@ export async function scaleReads(options: {
         total = header === null ? null : Number(header);
       }
       times.sort((a, b) => a - b);
-      const at = (q: number) => round(times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]!, 1);
+      const at = (q: number) =>
+        round(times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]!, 1);
       timings.push({ name, path, p50Ms: at(0.5), p95Ms: at(0.95), total });
     }
     return { seedSeconds, reads: timings };
