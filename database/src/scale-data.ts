@@ -1,3 +1,5 @@
+import type { Game } from '@retro/common/api';
+
 // Realistic catalog rows for scale tests: varied titles and developers, every platform, genre,
 // decade and status, long descriptions. Deterministic for a given seed, so runs compare.
 
@@ -130,15 +132,11 @@ const SENTENCES = [
 export const YEAR_FIRST = 1970;
 export const YEAR_LAST = 2005;
 
-export interface ScaleGame {
-  title: string;
-  platformId: number;
-  genreId: number;
-  developer: string;
-  releaseYear: number;
-  yearCategory: string;
-  description: string;
-}
+/** A game's own fields, as the API takes them (no image: scale tests do not need one). */
+export type ScaleGame = Pick<
+  Game,
+  'title' | 'platformId' | 'genreId' | 'developer' | 'releaseYear' | 'yearCategory' | 'description'
+>;
 
 const pick = <T>(rnd: () => number, list: readonly T[]) => list[Math.floor(rnd() * list.length)]!;
 

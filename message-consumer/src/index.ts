@@ -14,12 +14,13 @@ import { type ConsumerConfig, type ConsumerConfigInput, loadConsumerConfig } fro
 import { createBackendClient } from './data-access/backend-client.js';
 import { copyPublisher } from './data-access/message-copies.js';
 import { CircuitBreaker } from './domain/circuit-breaker.js';
-import { SettlementPolicy, type Settlement } from './domain/settlement.js';
+import type { Settlement } from './domain/delivery.js';
+import { SettlementPolicy } from './domain/settlement.js';
 import { createHttpServer } from './entry-points/http-server.js';
 import { Subscriber } from './entry-points/subscriber.js';
 import { type Metrics, createMetrics } from './metrics.js';
 
-export type { Settlement } from './domain/settlement.js';
+export type { Settlement } from './domain/delivery.js';
 export type { ConsumerConfigInput } from './config.js';
 
 export interface SubscriberEvents {

@@ -1,6 +1,6 @@
 import type { RoutedPublisher } from '@retro/common';
 import type { MessageProperties, Options } from 'amqplib';
-import type { CopyExtras, Delivery, PublishCopy } from '../domain/settlement.js';
+import type { CopyExtras, Delivery, PublishCopy } from '../domain/delivery.js';
 
 /** Headers the broker maintains itself; copying them into a new publish would confuse it. */
 const BROKER_HEADERS = /^x-(death|first-death-|last-death-)/;

@@ -1,56 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HEADERS, type Logger, type QueueNames, withLogContext } from '@retro/common';
-import type { MessageProperties } from 'amqplib';
 import type { BackendClient } from '../data-access/backend-client.js';
 import type { Metrics } from '../metrics.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { DownstreamError, errorMessage } from './failures.js';
 import { DeferralSchedule } from './deferral-schedule.js';
+import type { CopyExtras, Delivery, PublishCopy, Settlement } from './delivery.js';
 import { KeyedSerialExecutor } from './keyed-serial-executor.js';
 import { type Job, type ParsedMessage, type TaskRef, parseMessage } from './message.js';
 import { processJob, reportFailed } from './process-job.js';
 import { type FailureDecision, decideFailure, readCount, readRetryCount } from './retry-policy.js';
-
-/** One delivery as the policy sees it: what arrived, and the two ways to let go of it. */
-export interface Delivery {
-  content: Buffer;
-  properties: MessageProperties;
-  /** Done with it: the broker forgets it. */
-  ack(): void;
-  /** Back to the queue unchanged, for this or another consumer; spends no retry. */
-  handBack(): void;
-}
-
-/** What a copy adds to the original: headers on top of the original ones, and a TTL. */
-export interface CopyExtras {
-  headers: Record<string, unknown>;
-  /** Per-message TTL in ms, as AMQP wants it: a string. */
-  expiration?: string;
-}
-
-/** Publishes a copy of a delivery; resolves only once the broker has routed and confirmed it. */
-export type PublishCopy = (queue: string, delivery: Delivery, extra: CopyExtras) => Promise<void>;
-
-/** How one delivery ended. Emitted as `settled` after the broker has the outcome. */
-export interface Settlement {
-  /** Null for poison that carried no id. */
-  messageId: string | null;
-  /**
-   * `completed`: this delivery finished its task. `duplicate`: the task was already finished.
-   * `retried`: sent to the retry queue. `parked`: sent to the DLQ and its task marked failed.
-   * `deferred`: its game had deliveries waiting, so it went round the retry queue (no retry
-   * spent). `requeued`: handed back to the queue (backend unavailable, shutdown, or the broker
-   * did not take a copy).
-   */
-  outcome: 'completed' | 'duplicate' | 'retried' | 'parked' | 'deferred' | 'requeued';
-  /** `x-retry-count` of the delivery that settled. */
-  retryCount: number;
-  /** For `retried` and `deferred`: how long the retry queue holds the copy. */
-  delayMs?: number;
-  /** For `retried`, `parked` and a `requeued` caused by a failure: the error. */
-  reason?: string;
-}
 
 export interface SettlementOptions {
   queues: QueueNames;

@@ -2,7 +2,7 @@ import { type Logger, type QueueNames, assertTopology } from '@retro/common';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { errorMessage } from '../domain/failures.js';
-import type { Delivery } from '../domain/settlement.js';
+import type { Delivery } from '../domain/delivery.js';
 
 export interface SubscriberOptions {
   connection: AmqpConnectionManager;

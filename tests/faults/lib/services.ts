@@ -9,19 +9,25 @@ export const FAULT_TOKEN = 'fault-suite-token-0123456789';
 /** A consumer keeps this much of its log output, enough for the lines a test looks for. */
 const OUTPUT_KEPT = 1024 * 1024;
 
-/** The backend in this process on a fixed port, so it can be stopped and started again. */
-export class RestartableBackend {
-  private running: RunningBackend | undefined;
-
+/** A backend on a fixed port of its own, on a test's database and queues. */
+abstract class FixedPortBackend {
   constructor(
-    private readonly database: string,
-    private readonly queues: QueueNames,
+    protected readonly database: string,
+    protected readonly queues: QueueNames,
     readonly port: number,
   ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
+
+  abstract start(): Promise<void>;
+  abstract stop(): Promise<void>;
+}
+
+/** The backend in this process on a fixed port, so it can be stopped and started again. */
+export class RestartableBackend extends FixedPortBackend {
+  private running: RunningBackend | undefined;
 
   async start(): Promise<void> {
     this.running = await startBackend({
@@ -48,18 +54,8 @@ export class RestartableBackend {
  * The backend as a child process on a fixed port, so it can be killed with SIGKILL like a crashed
  * container and started again on the same port and database. The database must exist, migrated.
  */
-export class BackendProcess {
+export class BackendProcess extends FixedPortBackend {
   private child: ChildProcess | undefined;
-
-  constructor(
-    private readonly database: string,
-    private readonly queues: QueueNames,
-    readonly port: number,
-  ) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
 
   /** Starts it and resolves once `/health` answers. */
   async start(): Promise<void> {
