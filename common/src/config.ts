@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 /**
  * Reads `.env` from the working directory (or the repository root) once, without overriding
@@ -67,6 +68,26 @@ export const configSchema = {
     604_800_000,
     'A pending or processing task unchanged for this long is reported as stalled (its message may be lost)',
   ),
+  RATE_LIMIT_PER_MINUTE: int(
+    1200,
+    0,
+    10_000_000,
+    'Requests per minute one client may make to the public API (backend, producer); 0 turns the limit off',
+  ),
+  TRUST_PROXY: z
+    .string()
+    .transform((text, ctx): TrustProxy => {
+      const parsed = parseTrustProxy(text);
+      if (!Array.isArray(parsed) && typeof parsed === 'object') {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .default(false)
+    .describe(
+      'Proxies whose X-Forwarded-For names the client: empty or false = none (the service is reached directly), a hop count such as 1, or addresses, CIDR ranges and loopback, comma-separated',
+    ),
   LOG_LEVEL: z
     .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
     .default('info')

@@ -7,4 +7,5 @@ export * from './http.js';
 export * from './logger.js';
 export * from './process.js';
 export * from './routed-publisher.js';
+export * from './trust-proxy.js';
 export * from './metrics.js';
