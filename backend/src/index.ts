@@ -26,7 +26,7 @@ export interface BackendOptions {
   config?: BackendConfigInput;
   /** Queue names; tests pass their own. */
   queues?: QueueNames;
-  /** Requests per minute per client on the public API (default 1200). */
+  /** Requests per minute per client on the public API, 0 = off; wins over RATE_LIMIT_PER_MINUTE. */
   rateLimitPerMinute?: number;
   /** Relay poll interval when idle (default 500 ms). */
   relayPollIntervalMs?: number;
@@ -88,7 +88,8 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     broker,
     logger,
     internalToken: config.INTERNAL_API_TOKEN,
-    rateLimitPerMinute: options.rateLimitPerMinute ?? 1200,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? config.RATE_LIMIT_PER_MINUTE,
+    trustProxy: config.TRUST_PROXY,
   });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;

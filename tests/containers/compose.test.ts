@@ -90,6 +90,15 @@ describe('docker-compose.yml', () => {
     expect(JSON.stringify(consumer)).not.to.include('container_name');
   });
 
+  it('has the backend trust exactly the one proxy in front of it (nginx), and no client', () => {
+    expect(environmentOf(compose.services.backend!)).to.include({ TRUST_PROXY: '1' });
+    for (const name of ['backend']) {
+      expect(environmentOf(compose.services[name]!).RATE_LIMIT_PER_MINUTE, name).to.equal(
+        '${RATE_LIMIT_PER_MINUTE:-1200}',
+      );
+    }
+  });
+
   it('starts debug tools only with the debug profile', () => {
     const debug = Object.entries(compose.services).filter(([, s]) => s.profiles?.length);
     expect(debug.length).to.be.greaterThan(0);
