@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import {
   AppError,
   type Logger,
+  type TrustProxy,
   errorHandler,
   notFoundHandler,
   requestContext,
@@ -36,10 +37,15 @@ export interface AppDependencies {
   publicDir: string;
   /** Requests per window and client on `/api`; false turns the limit off. */
   rateLimit: { windowMs: number; limit: number } | false;
+  /** Proxies whose `X-Forwarded-For` names the client (TRUST_PROXY); false = none. */
+  trustProxy: TrustProxy;
 }
 
 export function createApp(deps: AppDependencies): Express {
   const app = express();
+  // The rate limit counts per client address; X-Forwarded-For is believed only from a proxy
+  // TRUST_PROXY names (by default none: testers reach the producer directly).
+  app.set('trust proxy', deps.trustProxy);
   app.use(requestContext(deps.logger));
   app.use(deps.metrics.observeHttp);
   app.use(
@@ -83,6 +89,8 @@ export function createApp(deps: AppDependencies): Express {
         ...deps.rateLimit,
         standardHeaders: 'draft-8',
         legacyHeaders: false,
+        // a client's own X-Forwarded-For is expected and ignored, not a misconfiguration
+        validate: { xForwardedForHeader: false },
         handler: (_req, _res, next) =>
           next(new AppError('RATE_LIMITED', 429, 'Too many requests; try again in a moment')),
       }),

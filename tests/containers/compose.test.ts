@@ -90,9 +90,12 @@ describe('docker-compose.yml', () => {
     expect(JSON.stringify(consumer)).not.to.include('container_name');
   });
 
-  it('has the backend trust exactly the one proxy in front of it (nginx), and no client', () => {
+  it('has the backend trust exactly the one proxy in front of it (nginx), the producer none', () => {
     expect(environmentOf(compose.services.backend!)).to.include({ TRUST_PROXY: '1' });
-    for (const name of ['backend']) {
+    expect(environmentOf(compose.services['message-producer']!)).to.include({
+      TRUST_PROXY: 'false',
+    });
+    for (const name of ['backend', 'message-producer']) {
       expect(environmentOf(compose.services[name]!).RATE_LIMIT_PER_MINUTE, name).to.equal(
         '${RATE_LIMIT_PER_MINUTE:-1200}',
       );
