@@ -80,9 +80,9 @@ export function createApp(deps: AppDependencies): express.Express {
         limit: deps.rateLimitPerMinute,
         standardHeaders: 'draft-8',
         legacyHeaders: false,
-        // A client may send X-Forwarded-For of its own; ignoring it unless TRUST_PROXY says
-        // otherwise is the point, not a misconfiguration to warn about.
-        validate: { xForwardedForHeader: false },
+        // A client may send X-Forwarded-For or Forwarded of its own; ignoring them unless
+        // TRUST_PROXY says otherwise is the point, not a misconfiguration to warn about.
+        validate: { xForwardedForHeader: false, forwardedHeader: false },
         handler: (_req, _res, next) =>
           next(new AppError('RATE_LIMITED', 429, 'Too many requests; slow down and retry shortly')),
       }),

@@ -89,8 +89,8 @@ export function createApp(deps: AppDependencies): Express {
         ...deps.rateLimit,
         standardHeaders: 'draft-8',
         legacyHeaders: false,
-        // a client's own X-Forwarded-For is expected and ignored, not a misconfiguration
-        validate: { xForwardedForHeader: false },
+        // a client's own X-Forwarded-For or Forwarded is expected and ignored, not a mistake
+        validate: { xForwardedForHeader: false, forwardedHeader: false },
         handler: (_req, _res, next) =>
           next(new AppError('RATE_LIMITED', 429, 'Too many requests; try again in a moment')),
       }),

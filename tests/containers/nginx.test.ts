@@ -120,13 +120,18 @@ describe('frontend nginx config (Debian nginx, real frontend build, stub backend
   it('proxies /api/ to the backend with method, path, query, body and forwarding headers', async () => {
     const body = JSON.stringify({ title: 'Tetris' });
     const res = await send(port, 'POST', '/api/games?search=te%20tris&limit=5', {
-      headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'req-123' },
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Request-Id': 'req-123',
+        'X-Forwarded-For': '203.0.113.9',
+      },
       body,
     });
     expect(res.status).to.equal(201);
     expect(res.headers['x-total-count']).to.equal('1');
     const seen = backend.seen.at(-1)!;
     expect(seen).to.include({ method: 'POST', url: '/api/games?search=te%20tris&limit=5', body });
+    // the address that connected, replacing what the client claimed
     expect(seen.headers['x-forwarded-for']).to.equal('127.0.0.1');
     expect(seen.headers['x-forwarded-proto']).to.equal('http');
     expect(seen.headers['x-request-id']).to.equal('req-123');

@@ -67,9 +67,9 @@ export function createProxy({
 
   const proxy = (req: IncomingMessage, res: ServerResponse) => {
     const headers = endToEnd(req.headers);
-    const forwardedFor = [req.headers['x-forwarded-for'], req.socket.remoteAddress]
-      .filter(Boolean)
-      .join(', ');
+    // The address that connected, replacing whatever X-Forwarded-For the client sent: the
+    // backend trusts this hop (TRUST_PROXY), so an appended list would let a client name itself.
+    const client = req.socket.remoteAddress ?? '';
     const upstream = transport.request({
       protocol: target.protocol,
       hostname: target.hostname,
@@ -80,7 +80,8 @@ export function createProxy({
       headers: {
         ...headers,
         host: target.host,
-        'x-forwarded-for': forwardedFor,
+        'x-forwarded-for': client,
+        'x-real-ip': client,
         'x-forwarded-host': req.headers.host ?? '',
         'x-forwarded-proto': 'http',
       },
