@@ -4,7 +4,9 @@ import {
   type Logger,
   type TrustProxy,
   errorHandler,
+  noQuery,
   notFoundHandler,
+  parseQuery,
   requestContext,
 } from '@retro/common';
 import express, { type Express } from 'express';
@@ -105,7 +107,8 @@ export function createApp(deps: AppDependencies): Express {
       frontendPort: deps.frontendPort,
     });
   });
-  app.get('/api/templates', (_req, res) => {
+  app.get('/api/templates', (req, res) => {
+    parseQuery(noQuery, req.query);
     res.json({ templates: messageTemplates(deps.maxRetries) });
   });
   app.use('/api', publishRoutes(deps.publisher, deps.bulkJobs, deps.messageIds));
