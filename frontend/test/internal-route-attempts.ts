@@ -33,6 +33,8 @@ export const ATTEMPTS: [string, string][] = [
   ['legacy, a doubled slash after api', '/api//games/1/process-complete'],
   ['legacy, a dot segment', '/api/games/1/./process-complete'],
   ['legacy, an encoded slash in the id', '/api/games/1%2F2/process-complete'],
+  ['legacy, .. as the id', '/api/games/../process-complete'],
+  ['legacy, encoded .. as the id', '/api/games/%2e%2e/process-complete'],
   ['legacy, encoded hyphen', '/api/games/1/process%2Dcomplete'],
   ['legacy, a query', '/api/games/1/process-complete?x=1'],
   ['legacy, an empty query', '/api/games/1/process-complete?'],

@@ -16,8 +16,12 @@ export type Route =
   /** Not an API path: pages and static files. */
   | { kind: 'page' };
 
-/** Matched against the lower-cased key, as Express matches routes case-insensitively. */
-const INTERNAL = [/^\/api\/internal(\/|$)/, /^\/api\/games\/.*\/process-complete$/];
+/**
+ * Matched against the lower-cased key, as Express matches routes case-insensitively;
+ * process-complete anywhere under /api, like nginx (where `/api/games/../process-complete` is
+ * /api/process-complete, which Express would route to the status write with the id "..").
+ */
+const INTERNAL = [/^\/api\/internal(\/|$)/, /^\/api\/(.*\/)?process-complete$/];
 
 /**
  * The path's segments, percent-decoded once, with empty and `.` segments dropped and `..`
