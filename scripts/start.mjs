@@ -14,8 +14,9 @@ const services = root.workspaces.flatMap((dir) => {
 
 // Browsers reach the backend through the local web server (frontend/server) on this machine,
 // which writes the browser's address into X-Forwarded-For: the backend believes that header
-// from loopback peers only. Without this every browser would share the web server's address,
-// and so one rate-limit budget. The producer is reached directly and trusts nobody. A
+// from loopback peers only (with the development token it also listens on 127.0.0.1 only, so no
+// other machine can be such a peer). Without this every browser would share the web server's
+// address, and so one rate-limit budget. The producer is reached directly and trusts nobody. A
 // TRUST_PROXY of your own wins.
 const environment = (dir) =>
   dir === 'backend'

@@ -94,6 +94,9 @@ export const configSchema = {
     .describe('winston log level'),
 } as const;
 
+/** INTERNAL_API_TOKEN's default: fine on one machine, known to everyone who read this code. */
+export const DEVELOPMENT_TOKEN = configSchema.INTERNAL_API_TOKEN.parse(undefined);
+
 export type ConfigKey = keyof typeof configSchema;
 type Picked<K extends ConfigKey> = { [P in K]: z.output<(typeof configSchema)[P]> };
 
@@ -125,7 +128,7 @@ export function loadConfig<K extends ConfigKey>(
   if (
     'INTERNAL_API_TOKEN' in config &&
     env.NODE_ENV === 'production' &&
-    config.INTERNAL_API_TOKEN === configSchema.INTERNAL_API_TOKEN.parse(undefined)
+    config.INTERNAL_API_TOKEN === DEVELOPMENT_TOKEN
   ) {
     throw new ConfigError(['INTERNAL_API_TOKEN: must be set to a secret value in production']);
   }
