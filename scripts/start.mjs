@@ -12,11 +12,23 @@ const services = root.workspaces.flatMap((dir) => {
   return script ? [{ dir, script }] : [];
 });
 
+// Browsers reach the backend through the local web server (frontend/server) on this machine,
+// which writes the browser's address into X-Forwarded-For: the backend believes that header
+// from loopback peers only (with the development token it also listens on 127.0.0.1 only, so no
+// other machine can be such a peer). Without this every browser would share the web server's
+// address, and so one rate-limit budget. The producer is reached directly and trusts nobody. A
+// TRUST_PROXY of your own wins.
+const environment = (dir) =>
+  dir === 'backend'
+    ? { ...process.env, TRUST_PROXY: process.env.TRUST_PROXY || 'loopback' }
+    : process.env;
+
 // Each service runs its start script in a process group of its own, so that stopping the group
 // reaches the service itself and not only the shell around it.
 const children = services.map(({ dir, script }) => {
   const child = spawn(script, {
     cwd: dir,
+    env: environment(dir),
     shell: true,
     detached: true,
     stdio: ['ignore', 'inherit', 'inherit'],

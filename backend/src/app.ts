@@ -5,6 +5,7 @@ import {
   requestContext,
   type InFlightRequests,
   type Logger,
+  type TrustProxy,
 } from '@retro/common';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import express from 'express';
@@ -25,15 +26,19 @@ export interface AppDependencies {
   internalToken: string;
   /** Every request passes through it, so shutdown can wait for their handlers. */
   inFlight: InFlightRequests;
-  /** Requests per minute per client on the public API. */
+  /** Requests per minute per client on the public API; 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** Proxies whose `X-Forwarded-For` names the client (TRUST_PROXY); false = none. */
+  trustProxy: TrustProxy;
 }
 
 export function createApp(deps: AppDependencies): express.Express {
   const { ctx, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // The client's address (the rate limit's key, the logs) comes from X-Forwarded-For only when
+  // the peer is a proxy TRUST_PROXY names; anyone else could write any address there.
+  app.set('trust proxy', deps.trustProxy);
   app.use(helmet());
   app.use(deps.inFlight.middleware);
   app.use(requestContext(logger));
@@ -67,17 +72,22 @@ export function createApp(deps: AppDependencies): express.Express {
       if (result.error) deps.metrics.statusReportsRefused.inc();
     }),
   );
-  app.use(
-    '/api',
-    rateLimit({
-      windowMs: 60_000,
-      limit: deps.rateLimitPerMinute,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      handler: (_req, _res, next) =>
-        next(new AppError('RATE_LIMITED', 429, 'Too many requests; slow down and retry shortly')),
-    }),
-  );
+  if (deps.rateLimitPerMinute > 0) {
+    app.use(
+      '/api',
+      rateLimit({
+        windowMs: 60_000,
+        limit: deps.rateLimitPerMinute,
+        standardHeaders: 'draft-8',
+        legacyHeaders: false,
+        // A client may send X-Forwarded-For or Forwarded of its own; ignoring them unless
+        // TRUST_PROXY says otherwise is the point, not a misconfiguration to warn about.
+        validate: { xForwardedForHeader: false, forwardedHeader: false },
+        handler: (_req, _res, next) =>
+          next(new AppError('RATE_LIMITED', 429, 'Too many requests; slow down and retry shortly')),
+      }),
+    );
+  }
   app.use('/api', catalogRoutes(ctx));
   app.use('/api', taskRoutes(ctx, deps.feed));
   app.use(notFoundHandler);

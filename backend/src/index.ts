@@ -1,11 +1,14 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   closeServer,
   connectBroker,
   createLogger,
   createTopologyPublisher,
   InFlightRequests,
+  internalApiHost,
   listen,
+  type Logger,
   queueNames,
   type QueueNames,
 } from '@retro/common';
@@ -27,18 +30,24 @@ export interface BackendOptions {
   config?: BackendConfigInput;
   /** Queue names; tests pass their own. */
   queues?: QueueNames;
-  /** Requests per minute per client on the public API (default 1200). */
+  /** Requests per minute per client on the public API, 0 = off; wins over RATE_LIMIT_PER_MINUTE. */
   rateLimitPerMinute?: number;
   /** Relay poll interval when idle (default 500 ms). */
   relayPollIntervalMs?: number;
   /** Database pool size (default 20). */
   poolSize?: number;
-  /** Host to bind (default all interfaces). */
+  /**
+   * Interface to bind. By default all, or only 127.0.0.1 while INTERNAL_API_TOKEN is the
+   * development token; a host given here is used as given.
+   */
   host?: string;
+  logger?: Logger;
 }
 
 export interface RunningBackend {
   port: number;
+  /** The address listened on: 127.0.0.1, or `::`/`0.0.0.0` for all interfaces. */
+  address: string;
   url: string;
   relay: OutboxRelay;
   /** Prunes old outbox rows and finished tasks on its own schedule; `runOnce()` runs it now. */
@@ -49,7 +58,7 @@ export interface RunningBackend {
 /** Starts the API and the outbox relay; resolves once listening. The broker may still be away. */
 export async function startBackend(options: BackendOptions = {}): Promise<RunningBackend> {
   const config = loadBackendConfig(options.config);
-  const logger = createLogger('backend', config.LOG_LEVEL);
+  const logger = options.logger ?? createLogger('backend', config.LOG_LEVEL);
   const queues = options.queues ?? queueNames();
   const pool = createPool(dbSettings(config), options.poolSize ?? 20);
   const broker = connectBroker(config.RABBITMQ_URL, logger, 'backend');
@@ -99,14 +108,17 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     broker,
     logger,
     internalToken: config.INTERNAL_API_TOKEN,
-    rateLimitPerMinute: options.rateLimitPerMinute ?? 1200,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? config.RATE_LIMIT_PER_MINUTE,
+    trustProxy: config.TRUST_PROXY,
   });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
-  const port = await listen(server, config.BACKEND_PORT, options.host);
+  const host = internalApiHost(config.INTERNAL_API_TOKEN, options.host, logger);
+  const port = await listen(server, config.BACKEND_PORT, host);
+  const { address } = server.address() as AddressInfo;
   relay.start();
   housekeeping.start();
-  logger.info('backend listening', { port, queue: queues.main });
+  logger.info('backend listening', { address, port, queue: queues.main });
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
@@ -121,5 +133,5 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       await pool.end();
     })());
 
-  return { port, url: `http://127.0.0.1:${port}`, relay, housekeeping, stop };
+  return { port, address, url: `http://127.0.0.1:${port}`, relay, housekeeping, stop };
 }

@@ -136,4 +136,27 @@ describe('input validation', () => {
       expect(res.body.error.details.map((d: { field: string }) => d.field)).to.include(field);
     });
   }
+
+  // Ignoring a misspelled or doubled filter would quietly answer another question.
+  const listQueries: [string, string, string][] = [
+    ['/api/games', 'genre=3', 'genre'],
+    ['/api/games', 'genreId=1&genreId=2', 'genreId'],
+    ['/api/games', 'genreId[]=1&genreId[]=2', 'genreId[]'],
+    ['/api/games', 'filter[title]=x', 'filter[title]'],
+    ['/api/tasks', 'page=2', 'page'],
+    ['/api/tasks', 'status=failed&status=pending', 'status'],
+    ['/api/tasks/counts', 'status=failed', 'status'],
+    ['/api/processing', 'limit=5', 'limit'],
+    ['/api/platforms', 'sort=name', 'sort'],
+    ['/api/genres', '_=1700000000', '_'],
+  ];
+  for (const [path, query, field] of listQueries) {
+    it(`answers GET ${path}?${query} with 400 naming ${field}`, async () => {
+      const res = await env.api(`${path}?${query}`);
+      expect(res.status).to.equal(400);
+      expect(res.body.error).to.include({ code: 'VALIDATION_FAILED' });
+      expect(res.body.error.details.map((d: { field: string }) => d.field)).to.deep.equal([field]);
+      expect(res.body.error.details[0].message).to.be.a('string').and.not.equal('');
+    });
+  }
 });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 /**
  * Reads `.env` from the working directory (or the repository root) once, without overriding
@@ -85,11 +86,34 @@ export const configSchema = {
     86_400_000,
     'How often the backend prunes old outbox rows and finished tasks',
   ),
+  RATE_LIMIT_PER_MINUTE: int(
+    1200,
+    0,
+    10_000_000,
+    'Requests per minute one client may make to the public API (backend, producer); 0 turns the limit off',
+  ),
+  TRUST_PROXY: z
+    .string()
+    .transform((text, ctx): TrustProxy => {
+      const parsed = parseTrustProxy(text);
+      if (!Array.isArray(parsed) && typeof parsed === 'object') {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .default(false)
+    .describe(
+      'Proxies whose X-Forwarded-For names the client: empty or false = none (the service is reached directly), a hop count such as 1, or addresses, CIDR ranges and loopback, comma-separated',
+    ),
   LOG_LEVEL: z
     .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
     .default('info')
     .describe('winston log level'),
 } as const;
+
+/** INTERNAL_API_TOKEN's default: fine on one machine, known to everyone who read this code. */
+export const DEVELOPMENT_TOKEN = configSchema.INTERNAL_API_TOKEN.parse(undefined);
 
 export type ConfigKey = keyof typeof configSchema;
 type Picked<K extends ConfigKey> = { [P in K]: z.output<(typeof configSchema)[P]> };
@@ -122,7 +146,7 @@ export function loadConfig<K extends ConfigKey>(
   if (
     'INTERNAL_API_TOKEN' in config &&
     env.NODE_ENV === 'production' &&
-    config.INTERNAL_API_TOKEN === configSchema.INTERNAL_API_TOKEN.parse(undefined)
+    config.INTERNAL_API_TOKEN === DEVELOPMENT_TOKEN
   ) {
     throw new ConfigError(['INTERNAL_API_TOKEN: must be set to a secret value in production']);
   }

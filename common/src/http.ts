@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { randomUUID } from 'node:crypto';
+import { DEVELOPMENT_TOKEN } from './config.js';
 import { AppError, errorBody, toAppError } from './errors.js';
 import { MESSAGE_ID_PATTERN } from './events.js';
 import { type Logger, withLogContext } from './logger.js';
@@ -87,6 +88,25 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     res.status(appError.status).json(errorBody(appError));
   };
+}
+
+/**
+ * The interface a service holding INTERNAL_API_TOKEN listens on. With the development token,
+ * anyone who can connect could write task statuses, so only this machine may: 127.0.0.1, with a
+ * warning saying so. With a real token, all interfaces (undefined). A host the caller names
+ * (tests, embedding code) is used as given.
+ */
+export function internalApiHost(
+  token: string,
+  requested: string | undefined,
+  logger: Logger,
+): string | undefined {
+  if (requested !== undefined) return requested;
+  if (token !== DEVELOPMENT_TOKEN) return undefined;
+  logger.warn(
+    'INTERNAL_API_TOKEN is the development default, so this service listens on 127.0.0.1 only; set a secret token to accept connections from other machines',
+  );
+  return '127.0.0.1';
 }
 
 /** Listens and resolves with the bound port (port 0 picks a free one). */

@@ -6,5 +6,7 @@ export * from './events.js';
 export * from './http.js';
 export * from './logger.js';
 export * from './process.js';
+export * from './query.js';
 export * from './routed-publisher.js';
+export * from './trust-proxy.js';
 export * from './metrics.js';

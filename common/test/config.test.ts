@@ -35,6 +35,13 @@ describe('configuration', () => {
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['TASK_STALLED_AFTER_MS', { TASK_STALLED_AFTER_MS: '999' }],
     ['TASK_STALLED_AFTER_MS', { TASK_STALLED_AFTER_MS: '10 minutes' }],
+    ['RATE_LIMIT_PER_MINUTE', { RATE_LIMIT_PER_MINUTE: '-1' }],
+    ['RATE_LIMIT_PER_MINUTE', { RATE_LIMIT_PER_MINUTE: 'lots' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'uniquelocal' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/33' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'loopback, nginx' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '99' }],
   ];
   for (const [variable, env] of bad) {
     it(`stops with an error naming ${variable} for ${JSON.stringify(Object.values(env)[0])}`, () => {
@@ -56,5 +63,26 @@ describe('configuration', () => {
         { NODE_ENV: 'production', INTERNAL_API_TOKEN: 'a-real-secret-value-1234' },
       ),
     ).to.deep.equal({ INTERNAL_API_TOKEN: 'a-real-secret-value-1234' });
+  });
+
+  it('reads TRUST_PROXY as nobody, a hop count or a list of addresses, ranges and loopback', () => {
+    const read = (value: string) => loadConfig(['TRUST_PROXY'], {}, { TRUST_PROXY: value });
+    expect(loadConfig(['TRUST_PROXY'], {}, {})).to.deep.equal({ TRUST_PROXY: false });
+    expect(read('')).to.deep.equal({ TRUST_PROXY: false });
+    expect(read('false')).to.deep.equal({ TRUST_PROXY: false });
+    expect(read('1')).to.deep.equal({ TRUST_PROXY: 1 });
+    expect(read('loopback')).to.deep.equal({ TRUST_PROXY: ['loopback'] });
+    expect(read(' 10.0.0.5, 172.18.0.0/16 ,fd00::/8, ::1')).to.deep.equal({
+      TRUST_PROXY: ['10.0.0.5', '172.18.0.0/16', 'fd00::/8', '::1'],
+    });
+  });
+
+  it('reads RATE_LIMIT_PER_MINUTE, 1200 unless set, 0 meaning no limit', () => {
+    expect(loadConfig(['RATE_LIMIT_PER_MINUTE'], {}, {})).to.deep.equal({
+      RATE_LIMIT_PER_MINUTE: 1200,
+    });
+    expect(loadConfig(['RATE_LIMIT_PER_MINUTE'], {}, { RATE_LIMIT_PER_MINUTE: '0' })).to.deep.equal(
+      { RATE_LIMIT_PER_MINUTE: 0 },
+    );
   });
 });

@@ -1,20 +1,8 @@
-import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
-import winston from 'winston';
-import { createLogger, withLogContext } from '../src/logger.js';
+import { withLogContext } from '../src/logger.js';
+import { capturingLogger as capture } from '../src/testing/log-capture.js';
 
-/** A logger whose JSON lines are collected instead of printed. */
-function capturingLogger() {
-  const logger = createLogger('test', 'debug');
-  logger.clear();
-  const stream = new PassThrough();
-  const lines: Record<string, unknown>[] = [];
-  stream.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-  });
-  logger.add(new winston.transports.Stream({ stream }));
-  return { logger, lines };
-}
+const capturingLogger = () => capture('test');
 
 describe('logger', () => {
   it('writes JSON with the service, level, message and timestamp', async () => {

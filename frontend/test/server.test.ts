@@ -167,7 +167,7 @@ describe('frontend server', () => {
   it('forwards /api requests with their method, query and body and keeps the total-count header', async () => {
     const res = await fetch(`${base}/api/games?search=zelda&limit=5`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': '203.0.113.9' },
       body: '{"title":"Zelda"}',
     });
     expect(res.status).to.equal(200);
@@ -178,30 +178,11 @@ describe('frontend server', () => {
       url: '/api/games?search=zelda&limit=5',
       body: '{"title":"Zelda"}',
     });
-    expect(echoed.forwardedFor).to.match(/127\.0\.0\.1/);
+    // the address that connected, never what the client claimed
+    expect(echoed.forwardedFor).to.equal('127.0.0.1');
   });
 
-  it('refuses the internal status endpoints in every spelling without contacting the backend', async () => {
-    const before = upstream.seen.length;
-    const paths = [
-      '/api/internal/tasks/abc/status',
-      '/api/INTERNAL/tasks/abc/status',
-      '/api//internal/tasks/abc/status',
-      '/api/./internal/tasks/abc/status',
-      '/api/%69nternal/tasks/abc/status',
-      '/api/games/../internal/tasks/abc/status',
-      '/api/games/1/../../internal/tasks/abc/status',
-      '/api/internal',
-      '/api/games/1/process-complete',
-      '/api/games/1/Process-Complete/',
-      '/api/games/1/process-complete?x=1',
-      '/api/games/1%2Fprocess-complete',
-      '/api/%E0%A4%A',
-    ];
-    for (const path of paths)
-      expect((await rawRequest(frontend.port, 'PUT', path)).status, path).to.equal(404);
-    expect(upstream.seen.slice(before)).to.deep.equal([]);
-  });
+  // The internal routes, in every spelling: internal-routes.test.ts.
 
   it('passes Server-Sent Events through as soon as the backend writes them', async () => {
     const received: string[] = [];

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import {
   type Logger,
   type QueueNames,
@@ -7,6 +8,7 @@ import {
   closeServer,
   connectBroker,
   createLogger,
+  internalApiHost,
   listen,
   queueNames,
 } from '@retro/common';
@@ -38,12 +40,19 @@ export interface ConsumerOptions {
   copyConfirmTimeoutMs?: number;
   /** Longest wait between two probes of the backend while the circuit is open (default 5 s). */
   probeMaxDelayMs?: number;
+  /**
+   * Interface of the health server. By default all, or only 127.0.0.1 while INTERNAL_API_TOKEN
+   * is the development token; a host given here is used as given.
+   */
+  host?: string;
   logger?: Logger;
 }
 
 export interface RunningConsumer {
   /** Port of the health/metrics server. */
   port: number;
+  /** Its address: 127.0.0.1, or `::`/`0.0.0.0` for all interfaces. */
+  address: string;
   /** Emits `settled` once per delivery, after the broker has been told the outcome. */
   events: EventEmitter<SubscriberEvents>;
   /** Connected and subscribed, as `/health` reports it. */
@@ -127,16 +136,19 @@ export async function startConsumer(options: ConsumerOptions = {}): Promise<Runn
   };
   let port: number;
   try {
-    port = await listen(server, config.CONSUMER_PORT);
+    const host = internalApiHost(config.INTERNAL_API_TOKEN, options.host, logger);
+    port = await listen(server, config.CONSUMER_PORT, host);
   } catch (error) {
     await shutdown(0);
     throw error;
   }
-  logger.info('consumer started', describeStart(config, port, queues));
+  const { address } = server.address() as AddressInfo;
+  logger.info('consumer started', { address, ...describeStart(config, port, queues) });
 
   let stopped: Promise<void> | undefined;
   return {
     port,
+    address,
     events: policy,
     isConsuming: () => subscriber.consuming,
     stop() {

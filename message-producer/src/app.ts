@@ -2,8 +2,11 @@ import { fileURLToPath } from 'node:url';
 import {
   AppError,
   type Logger,
+  type TrustProxy,
   errorHandler,
+  noQuery,
   notFoundHandler,
+  parseQuery,
   requestContext,
 } from '@retro/common';
 import express, { type Express } from 'express';
@@ -36,10 +39,15 @@ export interface AppDependencies {
   publicDir: string;
   /** Requests per window and client on `/api`; false turns the limit off. */
   rateLimit: { windowMs: number; limit: number } | false;
+  /** Proxies whose `X-Forwarded-For` names the client (TRUST_PROXY); false = none. */
+  trustProxy: TrustProxy;
 }
 
 export function createApp(deps: AppDependencies): Express {
   const app = express();
+  // The rate limit counts per client address; X-Forwarded-For is believed only from a proxy
+  // TRUST_PROXY names (by default none: testers reach the producer directly).
+  app.set('trust proxy', deps.trustProxy);
   app.use(requestContext(deps.logger));
   app.use(deps.metrics.observeHttp);
   app.use(
@@ -83,6 +91,8 @@ export function createApp(deps: AppDependencies): Express {
         ...deps.rateLimit,
         standardHeaders: 'draft-8',
         legacyHeaders: false,
+        // a client's own X-Forwarded-For or Forwarded is expected and ignored, not a mistake
+        validate: { xForwardedForHeader: false, forwardedHeader: false },
         handler: (_req, _res, next) =>
           next(new AppError('RATE_LIMITED', 429, 'Too many requests; try again in a moment')),
       }),
@@ -97,7 +107,8 @@ export function createApp(deps: AppDependencies): Express {
       frontendPort: deps.frontendPort,
     });
   });
-  app.get('/api/templates', (_req, res) => {
+  app.get('/api/templates', (req, res) => {
+    parseQuery(noQuery, req.query);
     res.json({ templates: messageTemplates(deps.maxRetries) });
   });
   app.use('/api', publishRoutes(deps.publisher, deps.bulkJobs, deps.messageIds));

@@ -6,6 +6,8 @@ export const PRODUCER_CONFIG_KEYS = [
   'FRONTEND_PORT',
   'BACKEND_URL',
   'MAX_RETRIES',
+  'RATE_LIMIT_PER_MINUTE',
+  'TRUST_PROXY',
   'LOG_LEVEL',
 ] as const;
 

@@ -25,7 +25,7 @@ export interface ProducerOptions {
   config?: ProducerConfigInput;
   /** Queue names; tests pass their own. Defaults to `game_events`, `.retry`, `.dlq`. */
   queues?: QueueNames;
-  /** Requests per window and client on `/api`; false turns the limit off. */
+  /** Requests per window and client on `/api`, false = off; wins over RATE_LIMIT_PER_MINUTE. */
   rateLimit?: { windowMs: number; limit: number } | false;
   /** How long a publish waits for the broker's confirm before answering 503. */
   publishTimeoutMs?: number;
@@ -72,7 +72,13 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
     maxRetries: config.MAX_RETRIES,
     frontendPort: config.FRONTEND_PORT,
     publicDir,
-    rateLimit: options.rateLimit ?? { windowMs: 60_000, limit: 600 },
+    rateLimit:
+      options.rateLimit ??
+      (config.RATE_LIMIT_PER_MINUTE > 0 && {
+        windowMs: 60_000,
+        limit: config.RATE_LIMIT_PER_MINUTE,
+      }),
+    trustProxy: config.TRUST_PROXY,
   });
 
   const server = createServer(app);

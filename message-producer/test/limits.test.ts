@@ -23,4 +23,31 @@ describe('message producer: request limits', () => {
     expect(await h.probe.messageCount(h.queues.main)).to.equal(firstLimited);
     expect((await h.get('/health')).status).to.equal(200);
   });
+
+  it('when RATE_LIMIT_PER_MINUTE is 5, then the sixth request answers 429 with RateLimit headers, whatever X-Forwarded-For says; 0 turns it off', async () => {
+    /** Seven requests, each claiming another client address, to a producer of its own. */
+    const sevenRequests = async (config: Record<string, number>) => {
+      const other = await startHarness(
+        'producer_limit_env',
+        { rateLimit: undefined, config },
+        { waitForBroker: false },
+      );
+      try {
+        const answers: Response[] = [];
+        for (let i = 0; i < 7; i++) {
+          const headers = { 'X-Forwarded-For': `198.51.100.${i + 1}` };
+          answers.push(await fetch(`${other.producer.url}/api/info`, { headers }));
+        }
+        return answers;
+      } finally {
+        await other.close();
+      }
+    };
+    const limited = await sevenRequests({ RATE_LIMIT_PER_MINUTE: 5 });
+    expect(limited.map((a) => a.status)).to.deep.equal([200, 200, 200, 200, 200, 429, 429]);
+    expect(limited[0]!.headers.get('ratelimit-policy')).to.match(/q=5; w=60/);
+    expect(limited[5]!.headers.get('ratelimit')).to.match(/r=0/);
+    const unlimited = await sevenRequests({ RATE_LIMIT_PER_MINUTE: 0 });
+    expect(unlimited.map((a) => a.status)).to.deep.equal(Array(7).fill(200));
+  });
 });

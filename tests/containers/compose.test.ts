@@ -8,6 +8,7 @@ import {
   healthProblems,
   networkProblems,
   networksOf,
+  openPorts,
   resourceProblems,
   volumeProblems,
 } from './lib/compose-checks.js';
@@ -88,6 +89,45 @@ describe('docker-compose.yml', () => {
     expect(consumer.deploy?.replicas).to.equal(2);
     expect(consumer.ports ?? []).to.deep.equal([]);
     expect(JSON.stringify(consumer)).not.to.include('container_name');
+  });
+
+  it('has the backend trust exactly the one proxy in front of it (nginx), the producer none', () => {
+    expect(environmentOf(compose.services.backend!)).to.include({ TRUST_PROXY: '1' });
+    expect(environmentOf(compose.services['message-producer']!)).to.include({
+      TRUST_PROXY: 'false',
+    });
+    for (const name of ['backend', 'message-producer']) {
+      expect(environmentOf(compose.services[name]!).RATE_LIMIT_PER_MINUTE, name).to.equal(
+        '${RATE_LIMIT_PER_MINUTE:-1200}',
+      );
+    }
+  });
+
+  it('runs two backend replicas that nginx finds by name, again after one is replaced', () => {
+    const backend = compose.services.backend!;
+    expect(backend.deploy?.replicas).to.equal(2);
+    expect(backend.ports ?? [], 'published ports would collide').to.deep.equal([]);
+    expect(JSON.stringify(backend)).not.to.include('container_name');
+    for (const name of ['message-consumer', 'message-producer']) {
+      expect(environmentOf(compose.services[name]!).BACKEND_URL, name).to.equal(
+        'http://backend:3000',
+      );
+    }
+    // A variable in proxy_pass makes nginx resolve the name per request through Docker's DNS
+    // (cached for `valid`), so it spreads requests over every replica and follows replacements.
+    const nginx = readText('frontend/nginx.conf');
+    expect(nginx).to.match(/^\s*resolver 127\.0\.0\.11 valid=\d+s/m);
+    expect(nginx).to.match(/^\s*set \$backend http:\/\/backend:3000;/m);
+    const targets = [...nginx.matchAll(/^\s*proxy_pass\s+([^;]+);/gm)].map((m) => m[1]);
+    expect(targets).to.have.length.greaterThan(0);
+    expect(targets.filter((t) => t !== '$backend')).to.deep.equal([]);
+  });
+
+  it('publishes only the catalog UI on every interface; the producer on 127.0.0.1 unless PRODUCER_BIND', () => {
+    expect(openPorts(compose)).to.deep.equal(['frontend: ${FRONTEND_PORT:-8080}:8080']);
+    expect(compose.services['message-producer']!.ports).to.deep.equal([
+      '${PRODUCER_BIND:-127.0.0.1}:${PRODUCER_PORT:-3001}:3001',
+    ]);
   });
 
   it('starts debug tools only with the debug profile', () => {

@@ -6,11 +6,23 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { freePort, waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
+import { ATTEMPTS } from '../../frontend/test/internal-route-attempts.js';
 import { LocalNginx, localConfig } from './lib/nginx.js';
 import { ROOT, exists, readText } from './lib/repo.js';
 import { StubBackend } from './lib/stub-backend.js';
 
 const DIST = join(ROOT, 'frontend/dist');
+
+/**
+ * Attempts nginx answers itself, never reaching a location of ours: it refuses a malformed escape
+ * and an encoded NUL as bad requests, and a raw backslash keeps the path outside /api/ (a page,
+ * which takes no PUT).
+ */
+const NGINX_OWN_ANSWERS: Record<string, number> = {
+  '/api/%E0%A4%A': 400,
+  '/api/games/1/process-complete%00': 400,
+  '/api\\internal/tasks/abc/status': 405,
+};
 
 interface Reply {
   status: number;
@@ -120,13 +132,18 @@ describe('frontend nginx config (Debian nginx, real frontend build, stub backend
   it('proxies /api/ to the backend with method, path, query, body and forwarding headers', async () => {
     const body = JSON.stringify({ title: 'Tetris' });
     const res = await send(port, 'POST', '/api/games?search=te%20tris&limit=5', {
-      headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'req-123' },
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Request-Id': 'req-123',
+        'X-Forwarded-For': '203.0.113.9',
+      },
       body,
     });
     expect(res.status).to.equal(201);
     expect(res.headers['x-total-count']).to.equal('1');
     const seen = backend.seen.at(-1)!;
     expect(seen).to.include({ method: 'POST', url: '/api/games?search=te%20tris&limit=5', body });
+    // the address that connected, replacing what the client claimed
     expect(seen.headers['x-forwarded-for']).to.equal('127.0.0.1');
     expect(seen.headers['x-forwarded-proto']).to.equal('http');
     expect(seen.headers['x-request-id']).to.equal('req-123');
@@ -179,30 +196,18 @@ describe('frontend nginx config (Debian nginx, real frontend build, stub backend
 
   it('keeps the internal status endpoints unreachable, however the path is spelled', async () => {
     const before = backend.seen.length;
-    const paths = [
-      '/api/games/1/process-complete',
-      '/api/games/1/process-complete/',
-      '/api/Games/1/PROCESS-COMPLETE',
-      '/api/games/1//process-complete',
-      '/api//games/1/process-complete',
-      '/api/games/1/process%2Dcomplete',
-      '/api/games/1%2F2/process-complete',
-      '/api/games/1/./process-complete',
-      '/api/internal/tasks/abc/status',
-      '/api/INTERNAL/tasks/abc/status',
-      '/api//internal/tasks/abc/status',
-      '/api/%69nternal/tasks/abc/status',
-      '/api/internal',
-    ];
-    for (const path of paths) {
+    for (const [what, path] of ATTEMPTS) {
       const res = await send(port, 'PUT', path, {
         headers: { 'Content-Type': 'application/json', Authorization: 'Bearer guess' },
         body: '{"status":"completed"}',
       });
-      expect(res.status, path).to.equal(404);
-      expect(JSON.parse(res.body.toString()), path).to.deep.include({
-        error: { code: 'NOT_FOUND', message: 'Route not found', details: [] },
-      });
+      const answer = NGINX_OWN_ANSWERS[path];
+      expect(res.status, `${what}: ${path}`).to.equal(answer ?? 404);
+      if (answer === undefined) {
+        expect(JSON.parse(res.body.toString()), path).to.deep.include({
+          error: { code: 'NOT_FOUND', message: 'Route not found', details: [] },
+        });
+      }
     }
     expect(backend.seen.slice(before).map((r) => r.url)).to.deep.equal([]);
   });

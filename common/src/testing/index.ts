@@ -3,6 +3,7 @@ import net from 'node:net';
 import amqplib from 'amqplib';
 import { queueNames, type QueueNames } from '../events.js';
 
+export { capturingLogger } from './log-capture.js';
 export { TcpProxy } from './tcp-proxy.js';
 
 export const TEST_RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeServer, createLogger, listen, type Logger } from '@retro/common';
 import { createProxy } from './proxy.js';
-import { isInternalApiPath } from './routes.js';
+import { routeRequest } from './routes.js';
 import { securityHeaders, serveStatic } from './static-files.js';
 
 export interface FrontendServerOptions {
@@ -41,22 +41,21 @@ export async function startFrontendServer(options: FrontendServerOptions): Promi
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
       logger.http('request', { method: req.method, path: req.url, status: res.statusCode, ms });
     });
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const path = (req.url ?? '/').split(/[?#]/)[0] ?? '/';
     securityHeaders(res);
     if (path === '/healthz') {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('ok\n');
       return;
     }
-    if (path === '/api' || path.startsWith('/api/')) {
-      if (isInternalApiPath(path)) {
-        res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' });
-        res.end(
-          JSON.stringify({ error: { code: 'NOT_FOUND', message: 'Not found', details: [] } }),
-        );
-        return;
-      }
-      proxy(req, res);
+    const route = routeRequest(req.url ?? '/');
+    if (route.kind === 'refused') {
+      res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'Not found', details: [] } }));
+      return;
+    }
+    if (route.kind === 'api') {
+      proxy(req, res, route.url);
       return;
     }
     serveStatic(root, req, res, path).catch((error: unknown) => {

@@ -36,7 +36,8 @@ export interface ProxyOptions {
   logger: Logger;
 }
 
-export type Proxy = ((req: IncomingMessage, res: ServerResponse) => void) & {
+/** Forwards `req` to the backend as `url` (a path the caller has checked, with its query). */
+export type Proxy = ((req: IncomingMessage, res: ServerResponse, url: string) => void) & {
   /** Ends open requests (event streams never end on their own) and frees pooled sockets. */
   close(): void;
 };
@@ -65,22 +66,23 @@ export function createProxy({
   const agent = new transport.Agent({ keepAlive: true });
   const open = new Set<http.ClientRequest>();
 
-  const proxy = (req: IncomingMessage, res: ServerResponse) => {
+  const proxy = (req: IncomingMessage, res: ServerResponse, url: string) => {
     const headers = endToEnd(req.headers);
-    const forwardedFor = [req.headers['x-forwarded-for'], req.socket.remoteAddress]
-      .filter(Boolean)
-      .join(', ');
+    // The address that connected, replacing whatever X-Forwarded-For the client sent: the
+    // backend trusts this hop (TRUST_PROXY), so an appended list would let a client name itself.
+    const client = req.socket.remoteAddress ?? '';
     const upstream = transport.request({
       protocol: target.protocol,
       hostname: target.hostname,
       port: target.port,
       method: req.method,
-      path: req.url,
+      path: url,
       agent,
       headers: {
         ...headers,
         host: target.host,
-        'x-forwarded-for': forwardedFor,
+        'x-forwarded-for': client,
+        'x-real-ip': client,
         'x-forwarded-host': req.headers.host ?? '',
         'x-forwarded-proto': 'http',
       },
@@ -90,7 +92,7 @@ export function createProxy({
 
     // Only the wait for the first byte is bounded: an event stream may stay quiet for long.
     const timer = setTimeout(() => {
-      logger.warn('backend did not answer in time', { path: req.url, responseTimeoutMs });
+      logger.warn('backend did not answer in time', { path: url, responseTimeoutMs });
       sendError(res, 503, 'SERVICE_UNAVAILABLE', 'The catalog API did not answer in time');
       upstream.destroy();
     }, responseTimeoutMs);
@@ -110,7 +112,7 @@ export function createProxy({
     upstream.on('error', (error) => {
       clearTimeout(timer);
       if (res.writableEnded) return;
-      logger.warn('backend unreachable', { path: req.url, error: error.message });
+      logger.warn('backend unreachable', { path: url, error: error.message });
       sendError(res, 503, 'SERVICE_UNAVAILABLE', 'The catalog API is not reachable');
     });
     // The browser went away (closed tab, EventSource reconnect): stop the backend's work too.

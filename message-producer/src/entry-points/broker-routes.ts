@@ -1,3 +1,4 @@
+import { noQuery, parseQuery } from '@retro/common';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Broker } from '../data-access/broker.js';
@@ -23,7 +24,8 @@ const replaySchema = z.union(
 export function brokerRoutes(broker: Broker, desk: DeadLetterDesk): Router {
   const router = Router();
 
-  router.get('/queues', async (_req, res) => {
+  router.get('/queues', async (req, res) => {
+    parseQuery(noQuery, req.query);
     const queues = await broker.withChannel(
       (channel) => readQueueStats(channel, broker.queues),
       STATS_TIMEOUT_MS,
@@ -32,7 +34,7 @@ export function brokerRoutes(broker: Broker, desk: DeadLetterDesk): Router {
   });
 
   router.get('/dlq', async (req, res) => {
-    const { limit } = parseOrThrow(listQuerySchema, req.query);
+    const { limit } = parseQuery(listQuerySchema, req.query);
     res.json(await desk.list(limit));
   });
 

@@ -139,3 +139,26 @@ export function environmentOf(service: ComposeService): Record<string, string> {
   }
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]));
 }
+
+/**
+ * Port mappings that publish on every host interface: no host address, or `0.0.0.0`/`::`, with
+ * `${VAR:-default}` read as its default (what runs when `.env` does not set it).
+ */
+export function openPorts(compose: Compose): string[] {
+  const open: string[] = [];
+  for (const [name, service] of Object.entries(compose.services)) {
+    for (const port of service.ports ?? []) {
+      let hostIp: string | undefined;
+      if (typeof port === 'string') {
+        const parts = port.replace(/\$\{[A-Z0-9_]+:?-([^}]*)\}/g, '$1').split(':');
+        hostIp = parts.length === 3 ? parts[0] : undefined;
+      } else {
+        hostIp = port.host_ip as string | undefined;
+      }
+      if (!hostIp || hostIp === '0.0.0.0' || hostIp === '::') {
+        open.push(`${name}: ${typeof port === 'string' ? port : JSON.stringify(port)}`);
+      }
+    }
+  }
+  return open;
+}

@@ -1,4 +1,4 @@
-import { AppError } from '@retro/common';
+import { AppError, noQuery, parseQuery } from '@retro/common';
 import { Router } from 'express';
 import * as games from '../../data-access/games-repo.js';
 import type { DomainContext } from '../../domain/context.js';
@@ -9,16 +9,18 @@ import { validate } from './validate.js';
 export function catalogRoutes(ctx: DomainContext): Router {
   const router = Router();
 
-  router.get('/platforms', async (_req, res) => {
+  router.get('/platforms', async (req, res) => {
+    parseQuery(noQuery, req.query);
     res.json(await games.listPlatforms(ctx.pool));
   });
 
-  router.get('/genres', async (_req, res) => {
+  router.get('/genres', async (req, res) => {
+    parseQuery(noQuery, req.query);
     res.json(await games.listGenres(ctx.pool));
   });
 
   router.get('/games', async (req, res) => {
-    const query = validate(gameQuery, req.query, 'query');
+    const query = parseQuery(gameQuery, req.query);
     const { games: page, total } = await games.listGames(ctx.pool, query);
     res.setHeader('X-Total-Count', String(total));
     res.json(page);
@@ -49,7 +51,8 @@ export function catalogRoutes(ctx: DomainContext): Router {
     res.status(204).end();
   });
 
-  router.get('/processing', async (_req, res) => {
+  router.get('/processing', async (req, res) => {
+    parseQuery(noQuery, req.query);
     res.json(await games.listUnfinished(ctx.pool));
   });
 

@@ -1,5 +1,7 @@
 import {
   AppError,
+  noQuery,
+  parseQuery,
   taskStatusBatchSchema,
   taskStatusUpdateSchema,
   type TaskStatus,
@@ -20,13 +22,14 @@ export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
   const router = Router();
 
   router.get('/tasks', async (req, res) => {
-    const query = validate(taskQuery, req.query, 'query');
+    const query = parseQuery(taskQuery, req.query);
     const { tasks: page, total } = await tasks.listTasks(ctx.pool, query, ctx.stalledAfterMs);
     res.setHeader('X-Total-Count', String(total));
     res.json(page);
   });
 
-  router.get('/tasks/counts', async (_req, res) => {
+  router.get('/tasks/counts', async (req, res) => {
+    parseQuery(noQuery, req.query);
     const counts = await tasks.countByStatus(ctx.pool, ctx.stalledAfterMs);
     res.json({ ...counts, stalledAfterMs: ctx.stalledAfterMs });
   });

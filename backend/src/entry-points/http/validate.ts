@@ -1,11 +1,11 @@
 import { AppError } from '@retro/common';
 import type { z } from 'zod';
 
-/** Parses `value` or throws a 400 that names every offending field. */
+/** Parses `value` or throws a 400 that names every offending field. (Queries: `parseQuery`.) */
 export function validate<S extends z.ZodType>(
   schema: S,
   value: unknown,
-  where: 'body' | 'query' | 'params',
+  where: 'body' | 'params',
 ): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
