@@ -15,8 +15,9 @@ import { loadBackendConfig, type BackendConfigInput } from './config.js';
 import type { DomainContext } from './domain/context.js';
 import { CatalogNames } from './data-access/catalog-names.js';
 import { createMetrics } from './metrics.js';
+import { createLiveTasks } from './live/index.js';
 import { OutboxRelay } from './relay/outbox-relay.js';
-import { TaskFeed } from './task-feed.js';
+import type { FeedSettings } from './task-feed.js';
 
 export { loadBackendConfig, type BackendConfig, type BackendConfigInput } from './config.js';
 export { yearCategoryOf } from './domain/games.js';
@@ -34,7 +35,23 @@ export interface BackendOptions {
   poolSize?: number;
   /** Host to bind (default all interfaces). */
   host?: string;
+  /**
+   * The fanout exchange through which instances tell each other their task changes (default
+   * `task_changes`; with own `queues`, `<queues.main>.task_changes`, so test worlds stay apart).
+   */
+  taskChangesExchange?: string;
+  /** Live stream settings besides the configured caps (defaults in `STREAM_DEFAULTS`). */
+  stream?: Partial<Omit<FeedSettings, 'maxClients' | 'maxPerClient'>>;
 }
+
+export const STREAM_DEFAULTS = {
+  /** A reader with more than this unsent is too slow to keep up, and is disconnected. */
+  maxBufferBytes: 1024 * 1024,
+  /** A reconnecting viewer that missed more changes than this is told to reload instead. */
+  resumeLimit: 5000,
+  catchUpIntervalMs: 5000,
+  heartbeatMs: 15_000,
+};
 
 export interface RunningBackend {
   port: number;
@@ -56,7 +73,22 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     confirmTimeoutMs: 5000,
   });
   const metrics = createMetrics(pool, config.TASK_STALLED_AFTER_MS);
-  const feed = new TaskFeed(pool, logger, config.TASK_STALLED_AFTER_MS);
+  const live = createLiveTasks({
+    pool,
+    broker,
+    logger,
+    stalledAfterMs: config.TASK_STALLED_AFTER_MS,
+    exchange:
+      options.taskChangesExchange ??
+      (options.queues ? `${queues.main}.task_changes` : 'task_changes'),
+    settings: {
+      ...STREAM_DEFAULTS,
+      ...options.stream,
+      maxClients: config.STREAM_MAX_CLIENTS,
+      maxPerClient: config.STREAM_MAX_PER_CLIENT,
+    },
+    metrics: metrics.stream,
+  });
   const relay = new OutboxRelay({
     pool,
     connection: broker,
@@ -76,14 +108,14 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       metrics.eventsWritten.inc(n);
       relay.wake();
     },
-    taskChanged: (task) => feed.publish(task),
-    watchingTasks: () => feed.clientCount > 0,
+    tasksChanged: (tasks) => live.changes.changed(tasks),
+    taskWritten: (messageId) => live.changes.written(messageId),
   };
   const inFlight = new InFlightRequests();
   const app = createApp({
     ctx,
     inFlight,
-    feed,
+    feed: live.feed,
     metrics,
     broker,
     logger,
@@ -99,9 +131,10 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
-      feed.closeAll();
+      live.feed.closeAll();
       await closeServer(server);
       await inFlight.drain();
+      await live.close();
       await relay.stop();
       await publisher.close();
       await broker.close().catch(() => undefined);

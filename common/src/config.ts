@@ -67,6 +67,18 @@ export const configSchema = {
     604_800_000,
     'A pending or processing task unchanged for this long is reported as stalled (its message may be lost)',
   ),
+  STREAM_MAX_CLIENTS: int(
+    2000,
+    1,
+    1_000_000,
+    'Live task streams (GET /api/tasks/stream) one backend instance serves at once; beyond, 429',
+  ),
+  STREAM_MAX_PER_CLIENT: int(
+    8,
+    1,
+    1_000_000,
+    'Live task streams one client address may hold open on one backend instance; beyond, 429',
+  ),
   LOG_LEVEL: z
     .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
     .default('info')
