@@ -2,6 +2,7 @@ import type { Logger, ProcessingTask } from '@retro/common';
 import type { Request, Response } from 'express';
 import type { Pool } from './data-access/db.js';
 import { countChangesAfter, databaseNow, type ChangePosition } from './data-access/tasks-repo.js';
+import { CatchUp } from './live/catch-up.js';
 import { changePages, overlapping } from './live/change-order.js';
 import { Gate } from './live/gate.js';
 import { LastSent } from './live/last-sent.js';
@@ -11,7 +12,7 @@ import {
   OPENING,
   reloadFrame,
   STREAM_HEADERS,
-  taskFrames,
+  taskFrame,
 } from './live/frames.js';
 import { comesAfter, parsePosition, positionOf } from './live/position.js';
 import {
@@ -56,12 +57,7 @@ export class TaskFeed {
   private readonly clients: StreamClients;
   private readonly lastSent = new LastSent(SENT_LIMIT);
   private readonly resumes = new Gate(RESUMES_AT_ONCE);
-  /** How far the catch-up has read the change order; set while anyone watches. */
-  private cursor: ChangePosition | undefined;
-  /** Where the cursor started: changes before it were made while nobody watched here. */
-  private watchingSince: ChangePosition | undefined;
-  private catchingUp: Promise<void> | undefined;
-  private catchUpAgain = false;
+  private readonly catchUp: CatchUp;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -73,6 +69,21 @@ export class TaskFeed {
     private readonly events: FeedEvents,
   ) {
     this.clients = new StreamClients(settings, events);
+    this.catchUp = new CatchUp({
+      pool,
+      logger,
+      stalledAfterMs,
+      maxRows: 10 * settings.resumeLimit,
+      watched: () => this.clients.size > 0,
+      send: (tasks) => this.send(tasks),
+      reloadAll: (now) => {
+        const frame = reloadFrame(now);
+        this.clients.broadcast(frame, () => frame);
+        events.onReload(this.clients.size);
+      },
+      onRowsRead: (rows) => events.onRowsRead('periodic', rows),
+      onRepaired: (count) => events.onRepaired(count),
+    });
   }
 
   get clientCount(): number {
@@ -99,21 +110,9 @@ export class TaskFeed {
     void this.begin(client, req.get('last-event-id'));
   }
 
-  /** Reads the change order now, or once more right after the read running (it may be too early). */
+  /** Reads the database for changes no notice brought (after a reconnect to the broker). */
   catchUpSoon(): void {
-    if (this.catchingUp) {
-      this.catchUpAgain = true;
-      return;
-    }
-    this.catchingUp = (async () => {
-      do {
-        this.catchUpAgain = false;
-        await this.catchUp().catch((error: unknown) =>
-          this.logger.warn('live stream catch-up failed', { error }),
-        );
-      } while (this.catchUpAgain);
-      this.catchingUp = undefined;
-    })();
+    this.catchUp.soon();
   }
 
   /** Ends every open stream (on shutdown). */
@@ -127,20 +126,27 @@ export class TaskFeed {
    * (a viewer being resumed, which may have missed it). Returns how many were new.
    */
   private send(tasks: ProcessingTask[], only?: StreamClient): number {
-    let fresh = 0;
+    const fresh: ProcessingTask[] = [];
+    let again = '';
     for (const task of tasks) {
       const order = this.lastSent.compare(task);
       if (order < 0) continue;
-      const frames = taskFrames(task);
       if (order === 0) {
-        if (only) this.clients.write(only, frames.withId);
+        if (only) again += taskFrame(task, true);
         continue;
       }
       this.lastSent.record(task);
-      this.clients.broadcast(frames.withId, frames.withoutId);
-      fresh += 1;
+      fresh.push(task);
     }
-    return fresh;
+    if (only && again) this.clients.write(only, again);
+    if (fresh.length > 0) {
+      // the whole batch in one write per viewer: a thousand viewers cost a thousand writes per
+      // batch, not per change
+      this.clients.broadcast(fresh.map((task) => taskFrame(task, true)).join(''), () =>
+        fresh.map((task) => taskFrame(task, false)).join(''),
+      );
+    }
+    return fresh.length;
   }
 
   /** Gives a new stream its starting position, or sends a returning viewer what it missed. */
@@ -191,46 +197,6 @@ export class TaskFeed {
     this.events.onReload(1);
   }
 
-  /** Reads changes since the cursor and sends those no notice has brought. */
-  private async catchUp(): Promise<void> {
-    if (this.clients.size === 0) return;
-    if (!this.cursor) {
-      this.cursor = { at: await databaseNow(this.pool), messageId: '' };
-      this.watchingSince = this.cursor;
-      return;
-    }
-    let read = 0;
-    for await (const page of changePages(
-      this.pool,
-      overlapping(this.cursor),
-      this.stalledAfterMs,
-    )) {
-      if (!this.cursor || this.clients.size === 0) return;
-      this.events.onRowsRead('periodic', page.length);
-      // rows from before anyone watched are sent (a viewer's list may predate their commit) but
-      // are no sign of lost notices
-      const since = this.watchingSince!;
-      const split = page.findIndex((task) => comesAfter(positionOf(task), since));
-      this.send(split < 0 ? page : page.slice(0, split));
-      if (split >= 0) this.events.onRepaired(this.send(page.slice(split)));
-      if (page.length > 0 && comesAfter(positionOf(page.at(-1)!), this.cursor)) {
-        this.cursor = positionOf(page.at(-1)!);
-      }
-      read += page.length;
-      // far behind (a long broker outage under load): cheaper for every viewer to re-read
-      if (read >= 10 * this.settings.resumeLimit) return this.reloadEveryone();
-    }
-  }
-
-  /** Tells every viewer to re-read its list, and goes on from now. */
-  private async reloadEveryone(): Promise<void> {
-    const now = await databaseNow(this.pool);
-    this.cursor = this.watchingSince = { at: now, messageId: '' };
-    const frame = reloadFrame(now);
-    this.clients.broadcast(frame, () => frame);
-    this.events.onReload(this.clients.size);
-  }
-
   private startWatching(): void {
     this.timers = [
       setInterval(() => this.catchUpSoon(), this.settings.catchUpIntervalMs),
@@ -240,15 +206,14 @@ export class TaskFeed {
       ),
     ];
     for (const timer of this.timers) timer.unref();
-    this.catchUpSoon();
+    this.catchUp.soon();
   }
 
   /** Nobody watches: forget positions and sent states, which are only about current viewers. */
   private stopWatching(): void {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
-    this.cursor = undefined;
-    this.watchingSince = undefined;
+    this.catchUp.reset();
     this.lastSent.clear();
   }
 }

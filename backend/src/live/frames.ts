@@ -15,13 +15,10 @@ export const OPENING = 'retry: 3000\n: connected\n\n';
 
 export const HEARTBEAT = ': ping\n\n';
 
-/** A task's frame, with its position as the id, and the same frame without an id. */
-export function taskFrames(task: ProcessingTask): { withId: string; withoutId: () => string } {
-  const data = `data: ${JSON.stringify(task)}\n\n`;
-  return {
-    withId: `event: task\nid: ${formatPosition(positionOf(task))}\n${data}`,
-    withoutId: () => `event: task\n${data}`,
-  };
+/** A task's frame, with its position as the id or (for a viewer being resumed) without. */
+export function taskFrame(task: ProcessingTask, withId: boolean): string {
+  const id = withId ? `id: ${formatPosition(positionOf(task))}\n` : '';
+  return `event: task\n${id}data: ${JSON.stringify(task)}\n\n`;
 }
 
 /** A frame that only moves the viewer's `Last-Event-ID` (nothing is dispatched to the page). */
