@@ -63,7 +63,9 @@ export class CatchUp {
     const { pool, stalledAfterMs } = this.options;
     if (!this.options.watched()) return;
     if (!this.cursor) {
-      this.cursor = this.since = { at: await databaseNow(pool), messageId: '' };
+      const now = await databaseNow(pool);
+      // the last viewer may have left meanwhile: the next one must start from its own now
+      if (this.options.watched()) this.cursor = this.since = { at: now, messageId: '' };
       return;
     }
     let read = 0;

@@ -43,6 +43,7 @@ export function createLiveTasks(options: LiveTasksOptions) {
     exchange: options.exchange,
     logger,
     onNotice: (tasks) => feed.deliver(tasks),
+    wanted: () => feed.clientCount > 0,
     onSubscribed: () => feed.catchUpSoon(),
     count: (what) => counters[what].inc(),
   });

@@ -21,6 +21,8 @@ export interface TaskNoticesOptions {
   logger: Logger;
   /** Task changes another instance committed, in the order it committed them. */
   onNotice(tasks: ProcessingTask[]): void;
+  /** Whether anyone here wants notices now; when nobody watches, they are not even parsed. */
+  wanted(): boolean;
   /**
    * This instance's queue was declared and bound (again): notices published while it was away
    * (a broker restart, a lost connection) never reached it.
@@ -109,6 +111,7 @@ export class TaskNotices {
   private receive(msg: ConsumeMessage | null): void {
     if (!msg || msg.properties.appId === this.instanceId) return;
     this.options.count('received');
+    if (!this.options.wanted()) return;
     try {
       const tasks = JSON.parse(msg.content.toString('utf8')) as unknown;
       if (Array.isArray(tasks)) this.options.onNotice(tasks.filter(isTask));
