@@ -19,8 +19,9 @@ import type { DomainContext } from './domain/context.js';
 import { CatalogNames } from './data-access/catalog-names.js';
 import { createMetrics } from './metrics.js';
 import { Housekeeping } from './housekeeping/housekeeping.js';
+import { createLiveTasks } from './live/index.js';
 import { OutboxRelay } from './relay/outbox-relay.js';
-import { TaskFeed } from './task-feed.js';
+import type { FeedSettings } from './task-feed.js';
 
 export { loadBackendConfig, type BackendConfig, type BackendConfigInput } from './config.js';
 export { yearCategoryOf } from './domain/games.js';
@@ -42,7 +43,23 @@ export interface BackendOptions {
    */
   host?: string;
   logger?: Logger;
+  /**
+   * The fanout exchange through which instances tell each other their task changes (default
+   * `task_changes`; with own `queues`, `<queues.main>.task_changes`, so test worlds stay apart).
+   */
+  taskChangesExchange?: string;
+  /** Live stream settings besides the configured caps (defaults in `STREAM_DEFAULTS`). */
+  stream?: Partial<Omit<FeedSettings, 'maxClients' | 'maxPerClient'>>;
 }
+
+export const STREAM_DEFAULTS = {
+  /** A reader with more than this unsent is too slow to keep up, and is disconnected. */
+  maxBufferBytes: 1024 * 1024,
+  /** A reconnecting viewer that missed more changes than this is told to reload instead. */
+  resumeLimit: 5000,
+  catchUpIntervalMs: 5000,
+  heartbeatMs: 15_000,
+};
 
 export interface RunningBackend {
   port: number;
@@ -68,7 +85,6 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     confirmTimeoutMs: 5000,
   });
   const metrics = createMetrics(pool, config.TASK_STALLED_AFTER_MS);
-  const feed = new TaskFeed(pool, logger, config.TASK_STALLED_AFTER_MS);
   const housekeeping = new Housekeeping({
     pool,
     logger,
@@ -76,6 +92,22 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     taskRetentionMs: config.TASK_RETENTION_MS,
     intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
     onPruned: (table, rows) => metrics.rowsPruned.inc({ table }, rows),
+  });
+  const live = createLiveTasks({
+    pool,
+    broker,
+    logger,
+    stalledAfterMs: config.TASK_STALLED_AFTER_MS,
+    exchange:
+      options.taskChangesExchange ??
+      (options.queues ? `${queues.main}.task_changes` : 'task_changes'),
+    settings: {
+      ...STREAM_DEFAULTS,
+      ...options.stream,
+      maxClients: config.STREAM_MAX_CLIENTS,
+      maxPerClient: config.STREAM_MAX_PER_CLIENT,
+    },
+    metrics: metrics.stream,
   });
   const relay = new OutboxRelay({
     pool,
@@ -96,14 +128,14 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       metrics.eventsWritten.inc(n);
       relay.wake();
     },
-    taskChanged: (task) => feed.publish(task),
-    watchingTasks: () => feed.clientCount > 0,
+    tasksChanged: (tasks) => live.changes.changed(tasks),
+    taskWritten: (messageId) => live.changes.written(messageId),
   };
   const inFlight = new InFlightRequests();
   const app = createApp({
     ctx,
     inFlight,
-    feed,
+    feed: live.feed,
     metrics,
     broker,
     logger,
@@ -123,9 +155,10 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
-      feed.closeAll();
+      live.feed.closeAll();
       await closeServer(server);
       await inFlight.drain();
+      await live.close();
       await relay.stop();
       await housekeeping.stop();
       await publisher.close();

@@ -66,8 +66,11 @@ export function createMetrics(pool: Pool, stalledAfterMs: number) {
     registers: [registry],
   });
 
+  const stream = streamMetrics(registry);
+
   return {
     registry,
+    stream,
     observeHttp,
     eventsWritten,
     eventsPublished,
@@ -79,3 +82,56 @@ export function createMetrics(pool: Pool, stalledAfterMs: number) {
 }
 
 export type BackendMetrics = ReturnType<typeof createMetrics>;
+
+/** The live task stream's own metrics: its viewers, the notices between instances, the catch-up. */
+function streamMetrics(registry: client.Registry) {
+  return {
+    open: new client.Gauge({
+      name: 'task_streams_open',
+      help: 'Live task streams (GET /api/tasks/stream) open on this instance',
+      registers: [registry],
+    }),
+    refused: new client.Counter({
+      name: 'task_streams_refused_total',
+      help: 'Live streams refused with 429: cap="server" (STREAM_MAX_CLIENTS) or "client" (STREAM_MAX_PER_CLIENT)',
+      labelNames: ['cap'] as const,
+      registers: [registry],
+    }),
+    slowReadersDropped: new client.Counter({
+      name: 'task_stream_slow_readers_dropped_total',
+      help: 'Live streams closed because their reader fell too far behind (unsent buffer over the bound)',
+      registers: [registry],
+    }),
+    noticesPublished: new client.Counter({
+      name: 'task_notices_published_total',
+      help: 'Task-change notices this instance published to the other instances and the broker confirmed',
+      registers: [registry],
+    }),
+    noticesFailed: new client.Counter({
+      name: 'task_notice_publish_failures_total',
+      help: 'Task-change notices not published (broker away, refused, unroutable or too many waiting); the catch-up repairs them',
+      registers: [registry],
+    }),
+    noticesReceived: new client.Counter({
+      name: 'task_notices_received_total',
+      help: 'Task-change notices received from other backend instances',
+      registers: [registry],
+    }),
+    catchUpRows: new client.Counter({
+      name: 'task_stream_catch_up_rows_total',
+      help: 'Rows read from the change order: kind="periodic" (the catch-up) or "resume" (a viewer that reconnected)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    repaired: new client.Counter({
+      name: 'task_stream_repaired_total',
+      help: 'Changes the periodic catch-up sent because no notice had brought them (lost, or still on the way)',
+      registers: [registry],
+    }),
+    reloads: new client.Counter({
+      name: 'task_stream_reloads_total',
+      help: 'Viewers told to re-read their list (event: reload) instead of being sent what they missed',
+      registers: [registry],
+    }),
+  };
+}

@@ -1,106 +1,219 @@
 import type { Logger, ProcessingTask } from '@retro/common';
 import type { Request, Response } from 'express';
 import type { Pool } from './data-access/db.js';
-import { changedSince } from './data-access/tasks-repo.js';
+import { countChangesAfter, databaseNow, type ChangePosition } from './data-access/tasks-repo.js';
+import { CatchUp } from './live/catch-up.js';
+import { changePages, overlapping } from './live/change-order.js';
+import { Gate } from './live/gate.js';
+import { LastSent } from './live/last-sent.js';
+import {
+  HEARTBEAT,
+  idFrame,
+  OPENING,
+  reloadFrame,
+  STREAM_HEADERS,
+  taskFrame,
+} from './live/frames.js';
+import { comesAfter, parsePosition, positionOf } from './live/position.js';
+import {
+  StreamClients,
+  type StreamClient,
+  type StreamClientEvents,
+  type StreamLimits,
+} from './live/stream-clients.js';
 
-const SEEN_LIMIT = 20_000;
-/** Changes committed slightly out of timestamp order are still picked up by the poll. */
-const OVERLAP_MS = 2_000;
+/** Tasks whose last sent state is remembered (about 100 bytes each). */
+const SENT_LIMIT = 50_000;
+/** Viewers resumed at the same time; more wait their turn (a restart reconnects everyone at once). */
+const RESUMES_AT_ONCE = 4;
+
+export interface FeedSettings extends StreamLimits {
+  /** Most missed changes a reconnecting viewer is sent; beyond, it is told to reload. */
+  resumeLimit: number;
+  /** How often, while anyone watches, the database is read for changes no notice brought. */
+  catchUpIntervalMs: number;
+  /** Comment lines that keep idle connections (and proxies) from timing out. */
+  heartbeatMs: number;
+}
+
+export interface FeedEvents extends StreamClientEvents {
+  /** Rows read for the periodic catch-up or to resume one viewer. */
+  onRowsRead(kind: 'periodic' | 'resume', rows: number): void;
+  /** Changes the catch-up found that no notice had brought yet (lost or still in flight). */
+  onRepaired(count: number): void;
+  /** Viewers told to reload their list instead of being sent what they missed. */
+  onReload(count: number): void;
+}
 
 /**
- * Server-Sent Events of task changes. Changes made by this instance are sent at once; a poll of
- * the tasks table (only while someone listens) adds those made through other backend instances.
- * Each distinct state of a task is sent once.
+ * `GET /api/tasks/stream`: Server-Sent Events of task changes, right on every backend instance.
+ * Changes arrive through `deliver()` (this instance's commits and other instances' notices);
+ * while anyone watches, a periodic keyset read of the change order repairs lost notices. Every
+ * frame's id is its position in that order, so a viewer that reconnects with `Last-Event-ID` is
+ * sent what it missed, or `event: reload` when that is too much. No viewer is ever sent an older
+ * state of a task after a newer one (`LastSent`).
  */
 export class TaskFeed {
-  private readonly clients = new Set<Response>();
-  private readonly seen = new Map<string, string>();
-  private watermark = new Date();
-  private pollTimer: NodeJS.Timeout | undefined;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
-  private polling = false;
+  private readonly clients: StreamClients;
+  private readonly lastSent = new LastSent(SENT_LIMIT);
+  private readonly resumes = new Gate(RESUMES_AT_ONCE);
+  private readonly catchUp: CatchUp;
+  private timers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly pool: Pool,
     private readonly logger: Logger,
     /** Tasks in the frames say whether they are stalled (`TASK_STALLED_AFTER_MS`). */
     private readonly stalledAfterMs: number,
-    private readonly pollIntervalMs = 1000,
-  ) {}
+    private readonly settings: FeedSettings,
+    private readonly events: FeedEvents,
+  ) {
+    this.clients = new StreamClients(settings, events);
+    this.catchUp = new CatchUp({
+      pool,
+      logger,
+      stalledAfterMs,
+      maxRows: 10 * settings.resumeLimit,
+      watched: () => this.clients.size > 0,
+      send: (tasks) => this.send(tasks),
+      reloadAll: (now) => {
+        const frame = reloadFrame(now);
+        this.clients.broadcast(frame, () => frame);
+        events.onReload(this.clients.size);
+      },
+      onRowsRead: (rows) => events.onRowsRead('periodic', rows),
+      onRepaired: (count) => events.onRepaired(count),
+    });
+  }
 
   get clientCount(): number {
     return this.clients.size;
   }
 
-  publish(task: ProcessingTask): void {
-    const state = `${task.status}|${task.attempts}|${task.updatedAt}`;
-    const previous = this.seen.get(task.messageId);
-    if (previous === state) return;
-    // a poll that read the row before a newer change was pushed live must not send the older state
-    // (viewers saw completed → processing → completed); ISO timestamps compare as strings
-    if (previous !== undefined && previous.slice(previous.lastIndexOf('|') + 1) > task.updatedAt) {
-      return;
-    }
-    this.seen.delete(task.messageId);
-    this.seen.set(task.messageId, state);
-    if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.keys().next().value!);
-    const frame = `event: task\nid: ${task.messageId}\ndata: ${JSON.stringify(task)}\n\n`;
-    for (const res of this.clients) res.write(frame);
+  /** Task states committed by this or another instance, in commit order. */
+  deliver(tasks: ProcessingTask[]): void {
+    if (this.clients.size > 0) this.send(tasks);
   }
 
+  /** Opens a stream; throws the 429 (before anything is written) when a cap is reached. */
   attach(req: Request, res: Response): void {
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    this.clients.admit(address);
+    res.writeHead(200, STREAM_HEADERS);
+    res.write(OPENING);
+    const client = this.clients.add(res, address);
+    if (this.clients.size === 1) this.startWatching();
+    res.on('close', () => {
+      this.clients.remove(client);
+      if (this.clients.size === 0) this.stopWatching();
     });
-    res.write('retry: 3000\n: connected\n\n');
-    this.clients.add(res);
-    if (this.clients.size === 1) this.startTimers();
-    req.on('close', () => {
-      this.clients.delete(res);
-      if (this.clients.size === 0) this.stopTimers();
-    });
+    void this.begin(client, req.get('last-event-id'));
+  }
+
+  /** Reads the database for changes no notice brought (after a reconnect to the broker). */
+  catchUpSoon(): void {
+    this.catchUp.soon();
   }
 
   /** Ends every open stream (on shutdown). */
   closeAll(): void {
-    this.stopTimers();
-    for (const res of this.clients) res.end();
-    this.clients.clear();
+    this.stopWatching();
+    this.clients.endAll();
   }
 
-  private startTimers(): void {
-    this.watermark = new Date(Date.now() - OVERLAP_MS);
-    this.pollTimer = setInterval(() => void this.poll(), this.pollIntervalMs);
-    this.heartbeatTimer = setInterval(() => {
-      for (const res of this.clients) res.write(': ping\n\n');
-    }, 15_000);
-    this.pollTimer.unref();
-    this.heartbeatTimer.unref();
-  }
-
-  private stopTimers(): void {
-    clearInterval(this.pollTimer);
-    clearInterval(this.heartbeatTimer);
-  }
-
-  private async poll(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
-    try {
-      const since = new Date(this.watermark.getTime() - OVERLAP_MS);
-      const changes = await changedSince(this.pool, since, this.stalledAfterMs);
-      for (const task of changes) {
-        this.publish(task);
-        const at = new Date(task.updatedAt);
-        if (at > this.watermark) this.watermark = at;
+  /**
+   * Sends each state unless a newer one of its task was sent. A state already sent goes to `only`
+   * (a viewer being resumed, which may have missed it). Returns how many were new.
+   */
+  private send(tasks: ProcessingTask[], only?: StreamClient): number {
+    const fresh: ProcessingTask[] = [];
+    let again = '';
+    for (const task of tasks) {
+      const order = this.lastSent.compare(task);
+      if (order < 0) continue;
+      if (order === 0) {
+        if (only) again += taskFrame(task, true);
+        continue;
       }
-    } catch (error) {
-      this.logger.warn('task feed poll failed', { error });
-    } finally {
-      this.polling = false;
+      this.lastSent.record(task);
+      fresh.push(task);
     }
+    if (only && again) this.clients.write(only, again);
+    if (fresh.length > 0) {
+      // the whole batch in one write per viewer: a thousand viewers cost a thousand writes per
+      // batch, not per change
+      this.clients.broadcast(fresh.map((task) => taskFrame(task, true)).join(''), () =>
+        fresh.map((task) => taskFrame(task, false)).join(''),
+      );
+    }
+    return fresh.length;
+  }
+
+  /** Gives a new stream its starting position, or sends a returning viewer what it missed. */
+  private async begin(client: StreamClient, lastEventId: string | undefined): Promise<void> {
+    try {
+      if (lastEventId === undefined) {
+        // a new viewer has just read its list: from now on it is told every change, so its first
+        // id is now, and a reconnect before any change resumes from here
+        this.clients.write(client, idFrame(await databaseNow(this.pool)));
+        return;
+      }
+      const from = parsePosition(lastEventId);
+      // an id this server did not write (another version's): what was missed is unknown
+      if (!from) await this.reload(client);
+      else await this.resumes.run(() => this.resume(client, from));
+    } catch (error) {
+      this.logger.warn('live stream could not resume a viewer', { error });
+      await this.reload(client);
+    } finally {
+      client.resuming = false;
+    }
+  }
+
+  private async resume(client: StreamClient, last: ChangePosition): Promise<void> {
+    if (!client.open) return;
+    const limit = this.settings.resumeLimit;
+    if ((await countChangesAfter(this.pool, last, limit + 1)) > limit) return this.reload(client);
+    let end = last;
+    let read = 0;
+    for await (const page of changePages(this.pool, overlapping(last), this.stalledAfterMs)) {
+      if (!client.open) return;
+      this.events.onRowsRead('resume', page.length);
+      this.send(page, client);
+      if (page.length > 0 && comesAfter(positionOf(page.at(-1)!), end)) {
+        end = positionOf(page.at(-1)!);
+      }
+      read += page.length;
+      // changes arriving faster than they are read: stop chasing them
+      if (read > 3 * limit) return this.reload(client);
+    }
+    if (end !== last) this.clients.write(client, idFrame(end));
+  }
+
+  /** Tells a viewer to re-read its list; its position becomes now. */
+  private async reload(client: StreamClient): Promise<void> {
+    const now = await databaseNow(this.pool).catch(() => undefined);
+    this.clients.write(client, reloadFrame(now));
+    this.events.onReload(1);
+  }
+
+  private startWatching(): void {
+    this.timers = [
+      setInterval(() => this.catchUpSoon(), this.settings.catchUpIntervalMs),
+      setInterval(
+        () => this.clients.broadcast(HEARTBEAT, () => HEARTBEAT),
+        this.settings.heartbeatMs,
+      ),
+    ];
+    for (const timer of this.timers) timer.unref();
+    this.catchUp.soon();
+  }
+
+  /** Nobody watches: forget positions and sent states, which are only about current viewers. */
+  private stopWatching(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    this.catchUp.reset();
+    this.lastSent.clear();
   }
 }

@@ -26,6 +26,8 @@ export interface TestEnv {
       headers?: Record<string, string>;
     },
   ): Promise<ApiResponse>;
+  /** The Prometheus text of this env's backend, or of `other`. */
+  metrics(other?: RunningBackend): Promise<string>;
   cleanup(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function startTestEnv(prefix: string, options: BackendOptions = {})
     queues,
     probe,
     api,
+    metrics: async (other) => (await fetch(`${(other ?? backend).url}/metrics`)).text(),
     async cleanup() {
       await backend.stop();
       await sql.end();
@@ -113,7 +116,7 @@ export async function openTaskStream(baseUrl: string): Promise<TaskStream> {
   return {
     contentType: res.headers.get('content-type'),
     tasks: () =>
-      [...received.matchAll(/event: task\nid: [^\n]+\ndata: (.+)\n\n/g)].map(
+      [...received.matchAll(/event: task\n(?:id: [^\n]+\n)?data: (.+)\n\n/g)].map(
         (m) => JSON.parse(m[1]!) as ProcessingTask,
       ),
     async close() {
@@ -130,4 +133,12 @@ export async function count(
 ) {
   const [[row]] = await sql.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table}`);
   return Number(row!.n);
+}
+
+/** The sum of a metric's samples (every label combination) in a Prometheus text exposition. */
+export function metric(text: string, name: string): number {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }

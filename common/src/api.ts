@@ -4,6 +4,14 @@
 export const TASK_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
+/** How far along each status is: a task never moves to a lower rank except by an explicit retry. */
+export const TASK_STATUS_RANK: Record<TaskStatus, number> = {
+  pending: 0,
+  processing: 1,
+  completed: 2,
+  failed: 2,
+};
+
 /**
  * What `GET /api/tasks?status=` accepts: a status, or `stalled` for the pending and processing
  * tasks whose status has not changed for `TASK_STALLED_AFTER_MS` (their message may be lost).

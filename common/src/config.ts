@@ -106,6 +106,18 @@ export const configSchema = {
     .describe(
       'Proxies whose X-Forwarded-For names the client: empty or false = none (the service is reached directly), a hop count such as 1, or addresses, CIDR ranges and loopback, comma-separated',
     ),
+  STREAM_MAX_CLIENTS: int(
+    2000,
+    1,
+    1_000_000,
+    'Live task streams (GET /api/tasks/stream) one backend instance serves at once; beyond, 429',
+  ),
+  STREAM_MAX_PER_CLIENT: int(
+    8,
+    1,
+    1_000_000,
+    'Live task streams one client address may hold open on one backend instance; beyond, 429',
+  ),
   LOG_LEVEL: z
     .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
     .default('info')

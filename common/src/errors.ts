@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'TASK_MISMATCH'
   | 'UNAUTHORIZED'
   | 'RATE_LIMITED'
+  /** A cap on open live streams (`STREAM_MAX_CLIENTS`, `STREAM_MAX_PER_CLIENT`) is reached (429). */
+  | 'TOO_MANY_STREAMS'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_ERROR';
 

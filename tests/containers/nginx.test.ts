@@ -1,9 +1,10 @@
 // frontend/nginx.conf run for real with Debian's nginx, serving the real Vite build in front of a
 // stub backend: what a browser gets from the frontend container.
-import { request } from 'node:http';
+import { request, type ClientRequest } from 'node:http';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { configSchema } from '@retro/common';
 import { freePort, waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import { ATTEMPTS } from '../../frontend/test/internal-route-attempts.js';
@@ -192,6 +193,41 @@ describe('frontend nginx config (Debian nginx, real frontend build, stub backend
       req.destroy();
     }
     await waitFor('nginx to close the backend stream', () => backend.openStreams === 0);
+  });
+
+  it('refuses a client more live streams than the backend allows one client, in the API error shape', async () => {
+    const perClient = configSchema.STREAM_MAX_PER_CLIENT.parse(undefined);
+    const open = (n: number) =>
+      new Promise<{ status: number; body: string; req: ClientRequest }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/api/tasks/stream' }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => {
+            body += chunk.toString();
+            if (res.statusCode === 200) resolve({ status: 200, body, req });
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, req }));
+        });
+        req.on('error', n === 0 ? () => undefined : reject);
+        req.end();
+      });
+    const streams = [];
+    try {
+      for (let i = 0; i < perClient; i += 1) streams.push(await open(i));
+      expect(streams.map((s) => s.status)).to.deep.equal(streams.map(() => 200));
+      const refused = await open(perClient);
+      expect(refused.status).to.equal(429);
+      expect(JSON.parse(refused.body).error).to.deep.include({ code: 'TOO_MANY_STREAMS' });
+      expect(backend.openStreams, 'the refused one never reached the backend').to.equal(perClient);
+      streams.shift()!.req.destroy();
+      await waitFor('the slot to be free', async () => {
+        const again = await open(perClient);
+        streams.push(again);
+        return again.status === 200;
+      });
+    } finally {
+      for (const stream of streams) stream.req.destroy();
+    }
+    await waitFor('nginx to close the backend streams', () => backend.openStreams === 0);
   });
 
   it('keeps the internal status endpoints unreachable, however the path is spelled', async () => {

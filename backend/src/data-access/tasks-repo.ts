@@ -200,16 +200,63 @@ export async function countStalled(db: Queryable, stalledAfterMs: number): Promi
   return Number(row!.n);
 }
 
-/** Tasks changed at or after `since`, oldest change first; feeds the live stream. */
-export async function changedSince(
+/** Several tasks by id, in no particular order; ids without a task are left out. */
+export async function findTasks(
   db: Queryable,
-  since: Date,
+  messageIds: string[],
   stalledAfterMs: number,
-  limit = 500,
-) {
+): Promise<ProcessingTask[]> {
+  if (messageIds.length === 0) return [];
   const [rows] = await db.query<Row[]>(
-    `SELECT ${COLUMNS} FROM processing_tasks WHERE updated_at >= ? ORDER BY updated_at LIMIT ?`,
-    [micros(stalledAfterMs), since, limit],
+    `SELECT ${COLUMNS} FROM processing_tasks WHERE message_id IN (?)`,
+    [micros(stalledAfterMs), messageIds],
   );
   return rows.map(toTask);
+}
+
+/** A place in the order tasks were changed in: by `updated_at`, then by `message_id`. */
+export interface ChangePosition {
+  at: Date;
+  messageId: string;
+}
+
+/**
+ * Up to `limit` tasks changed after `after`, in change order: a keyset walk over
+ * `idx_tasks_updated`. The range starts at the position's millisecond; of that millisecond only
+ * the rows past its message id qualify, so consecutive pages neither skip nor repeat a row.
+ */
+export async function changesAfter(
+  db: Queryable,
+  after: ChangePosition,
+  limit: number,
+  stalledAfterMs: number,
+): Promise<ProcessingTask[]> {
+  const [rows] = await db.query<Row[]>(
+    `SELECT ${COLUMNS} FROM processing_tasks
+     WHERE updated_at >= ? AND (updated_at > ? OR message_id > ?)
+     ORDER BY updated_at, message_id LIMIT ?`,
+    [micros(stalledAfterMs), after.at, after.at, after.messageId, limit],
+  );
+  return rows.map(toTask);
+}
+
+/** How many tasks changed after `after`, counting no further than `max` (an index-only scan). */
+export async function countChangesAfter(
+  db: Queryable,
+  after: ChangePosition,
+  max: number,
+): Promise<number> {
+  const [[row]] = await db.query<Row[]>(
+    `SELECT COUNT(*) AS n FROM (
+       SELECT 1 FROM processing_tasks
+       WHERE updated_at >= ? AND (updated_at > ? OR message_id > ?) LIMIT ?) AS changed`,
+    [after.at, after.at, after.messageId, max],
+  );
+  return Number(row!.n);
+}
+
+/** The database's clock, which stamps `updated_at`: positions are taken from it, never from ours. */
+export async function databaseNow(db: Queryable): Promise<Date> {
+  const [[row]] = await db.query<Row[]>('SELECT CURRENT_TIMESTAMP(3) AS now');
+  return new Date(row!.now);
 }

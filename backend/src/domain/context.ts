@@ -12,8 +12,14 @@ export interface DomainContext {
   stalledAfterMs: number;
   /** Called after a transaction that wrote outbox events has committed. */
   eventsWritten(count: number): void;
-  /** Called after a task changed, so live streams can tell their viewers. */
-  taskChanged(task: ProcessingTask): void;
-  /** Whether any live stream is open; when none is, nobody needs a changed task read back. */
-  watchingTasks(): boolean;
+  /**
+   * Called after a commit with the task states it wrote, in order, so that the live streams of
+   * every backend instance can tell their viewers.
+   */
+  tasksChanged(tasks: ProcessingTask[]): void;
+  /**
+   * Called after a commit that wrote a task whose new state the use case did not read (a catalog
+   * write's pending task): the live streams read such tasks back in batches.
+   */
+  taskWritten(messageId: string): void;
 }

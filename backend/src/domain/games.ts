@@ -54,12 +54,9 @@ async function recordEvent(
   await tasks.insertTask(connection, { messageId: eventId, type: 'game', gameId, action });
 }
 
-async function afterCommit(ctx: DomainContext, eventId: string) {
+function afterCommit(ctx: DomainContext, eventId: string) {
   ctx.eventsWritten(1);
-  // reading the new task back costs a query per write; only open live streams need it
-  if (!ctx.watchingTasks()) return;
-  const task = await tasks.findTask(ctx.pool, eventId, ctx.stalledAfterMs);
-  if (task) ctx.taskChanged(task);
+  ctx.taskWritten(eventId);
 }
 
 export async function createGame(ctx: DomainContext, input: GameInput): Promise<games.Game> {
@@ -83,7 +80,7 @@ export async function createGame(ctx: DomainContext, input: GameInput): Promise<
     return created;
   });
   ctx.logger.info('game created', { gameId: game.id, eventId });
-  await afterCommit(ctx, eventId);
+  afterCommit(ctx, eventId);
   return game;
 }
 
@@ -102,7 +99,7 @@ export async function updateGame(
     return updated;
   });
   ctx.logger.info('game updated', { gameId: id, eventId });
-  await afterCommit(ctx, eventId);
+  afterCommit(ctx, eventId);
   return game;
 }
 
@@ -115,5 +112,5 @@ export async function deleteGame(ctx: DomainContext, id: number): Promise<void> 
     await recordEvent(connection, eventId, id, 'delete', existing);
   });
   ctx.logger.info('game deleted', { gameId: id, eventId });
-  await afterCommit(ctx, eventId);
+  afterCommit(ctx, eventId);
 }

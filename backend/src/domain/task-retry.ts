@@ -38,7 +38,7 @@ export async function retryTask(ctx: DomainContext, messageId: string): Promise<
     was: before.stalled ? `stalled ${before.status}` : before.status,
   });
   ctx.eventsWritten(1);
-  ctx.taskChanged(after);
+  ctx.tasksChanged([after]);
   return after;
 }
 

@@ -1,5 +1,6 @@
 import {
   AppError,
+  TASK_STATUS_RANK,
   type ProcessingTask,
   type TaskStatus,
   type TaskStatusRefusal,
@@ -13,8 +14,6 @@ import * as games from '../data-access/games-repo.js';
 import * as tasks from '../data-access/tasks-repo.js';
 import type { DomainContext } from './context.js';
 
-const RANK: Record<TaskStatus, number> = { pending: 0, processing: 1, completed: 2, failed: 2 };
-
 /**
  * Whether a reported status may replace the current one. Terminal states are sticky (only an
  * explicit retry leaves them) and a status never moves backwards, so duplicate or late
@@ -22,8 +21,8 @@ const RANK: Record<TaskStatus, number> = { pending: 0, processing: 1, completed:
  */
 export function acceptsTransition(current: TaskStatus, next: TaskStatus, reopen = false): boolean {
   if (reopen && current === 'failed') return next !== 'pending';
-  if (RANK[current] === 2) return false;
-  return RANK[next] >= RANK[current];
+  if (TASK_STATUS_RANK[current] === 2) return false;
+  return TASK_STATUS_RANK[next] >= TASK_STATUS_RANK[current];
 }
 
 /** The consumer's status report for one message: a batch of one. */
@@ -67,8 +66,10 @@ export async function reportTaskStatuses(
     },
     { readCommitted: true },
   );
+  // every state the batch went through, in order: viewers see processing before completed even
+  // when both were reported in one request
+  ctx.tasksChanged(results.flatMap((result) => (result.applied ? [result.task] : [])));
   for (const result of results) {
-    if (result.applied) ctx.taskChanged(result.task);
     if (result.error) {
       ctx.logger.warn('status report refused', {
         eventId: result.messageId,

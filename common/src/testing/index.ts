@@ -5,6 +5,7 @@ import { queueNames, type QueueNames } from '../events.js';
 
 export { capturingLogger } from './log-capture.js';
 export { TcpProxy } from './tcp-proxy.js';
+export { TaskStreamClient, type TaskStreamClientOptions } from './task-stream.js';
 
 export const TEST_RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -130,6 +131,11 @@ export class BrokerProbe {
   /** Deletes `queue` with whatever it holds, as an operator might while services run. */
   async deleteQueue(queue: string): Promise<void> {
     await (await this.ch()).deleteQueue(queue);
+  }
+
+  /** Deletes an exchange (a test's own), whatever is bound to it. */
+  async deleteExchange(exchange: string): Promise<void> {
+    await (await this.ch()).deleteExchange(exchange);
   }
 
   async deleteQueues(queues: QueueNames): Promise<void> {

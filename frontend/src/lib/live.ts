@@ -5,7 +5,10 @@ export type LiveMode = 'live' | 'reconnecting' | 'polling' | 'paused';
 export interface LiveOptions {
   /** A task changed (from the event stream). */
   onTask(task: Task): void;
-  /** Reload from the REST API: after the stream reconnects (changes may have been missed) and on every poll. */
+  /**
+   * Reload from the REST API: when the server says changes were missed (`event: reload`), when a
+   * new stream opens after a refused one, and on every poll while the stream is down.
+   */
   onResync(): void;
   onMode?(mode: LiveMode): void;
   pollMs?: number;
@@ -17,8 +20,10 @@ const STREAM_PATH = '/api/tasks/stream';
 
 /**
  * Task changes as they happen: Server-Sent Events from `/api/tasks/stream`, and polling while the
- * stream is down (the browser's EventSource reconnects by itself; a refused stream is retried
- * later). The page reloads its data whenever changes may have been missed.
+ * stream is down (a refused stream is retried later). After a network blip the browser's
+ * EventSource reconnects by itself and sends the id of the last frame it got (`Last-Event-ID`):
+ * the server then sends what was missed, or `event: reload` when that is too much, and the page
+ * reloads its data only then.
  */
 export class LiveTasks {
   private source: EventSource | undefined;
@@ -50,12 +55,18 @@ export class LiveTasks {
   private open(): void {
     const source = new EventSource(STREAM_PATH);
     this.source = source;
+    // the browser's own reconnects of this source resume where it was; a new source starts from
+    // nothing, so after an earlier one the page re-reads what it may have missed in between
+    const replacing = this.opened;
+    let sourceOpened = false;
     source.addEventListener('open', () => {
       this.stopPolling();
       this.options.onMode?.('live');
-      if (this.opened) this.options.onResync();
+      if (replacing && !sourceOpened) this.options.onResync();
+      sourceOpened = true;
       this.opened = true;
     });
+    source.addEventListener('reload', () => this.options.onResync());
     source.addEventListener('task', (event) => {
       try {
         this.options.onTask(JSON.parse((event as MessageEvent<string>).data) as Task);

@@ -1,0 +1,67 @@
+import type { Logger } from '@retro/common';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import type { Pool } from '../data-access/db.js';
+import { findTasks } from '../data-access/tasks-repo.js';
+import type { BackendMetrics } from '../metrics.js';
+import { TaskFeed, type FeedSettings } from '../task-feed.js';
+import { LocalChanges } from './local-changes.js';
+import { TaskNotices } from './task-notices.js';
+
+export interface LiveTasksOptions {
+  pool: Pool;
+  broker: AmqpConnectionManager;
+  logger: Logger;
+  stalledAfterMs: number;
+  /** The fanout exchange the instances tell each other their task changes through. */
+  exchange: string;
+  settings: FeedSettings;
+  metrics: BackendMetrics['stream'];
+}
+
+/**
+ * The live task stream of one instance, wired: this instance's commits are gathered into batches
+ * (`changes`), sent to its own viewers and published as one notice each; other instances'
+ * notices are sent to its viewers; after every (re)connect to the broker the feed catches up.
+ */
+export function createLiveTasks(options: LiveTasksOptions) {
+  const { pool, logger, metrics, stalledAfterMs } = options;
+  const feed = new TaskFeed(pool, logger, stalledAfterMs, options.settings, {
+    onCount: (open) => metrics.open.set(open),
+    onRefused: (cap) => metrics.refused.inc({ cap }),
+    onSlowReader: () => metrics.slowReadersDropped.inc(),
+    onRowsRead: (kind, rows) => metrics.catchUpRows.inc({ kind }, rows),
+    onRepaired: (count) => metrics.repaired.inc(count),
+    onReload: (count) => metrics.reloads.inc(count),
+  });
+  const counters = {
+    published: metrics.noticesPublished,
+    failed: metrics.noticesFailed,
+    received: metrics.noticesReceived,
+  };
+  const notices = new TaskNotices({
+    connection: options.broker,
+    exchange: options.exchange,
+    logger,
+    onNotice: (tasks) => feed.deliver(tasks),
+    wanted: () => feed.clientCount > 0,
+    onSubscribed: () => feed.catchUpSoon(),
+    count: (what) => counters[what].inc(),
+  });
+  const changes = new LocalChanges({
+    readBack: (ids) => findTasks(pool, ids, stalledAfterMs),
+    onBatch: (tasks) => {
+      feed.deliver(tasks);
+      notices.publish(tasks);
+    },
+    logger,
+  });
+  return {
+    feed,
+    changes,
+    /** Publishes what is still gathered and closes the broker channels (after the last request). */
+    async close(): Promise<void> {
+      await changes.flushed();
+      await notices.close();
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { TaskStreamClient, TcpProxy, waitFor } from '@retro/common/testing';
+import { expect } from 'chai';
+import { startBackend, type RunningBackend } from '../src/index.js';
+import { metric, startTestEnv, TEST_TOKEN, type TestEnv } from './helpers.js';
+
+/** A status report that creates (or moves on) a custom message's task. */
+const custom = (messageId: string, status = 'processing') => ({
+  messageId,
+  status,
+  type: 'custom',
+  attempts: 1,
+});
+
+async function report(backend: RunningBackend, updates: object[]): Promise<void> {
+  const res = await fetch(`${backend.url}/api/internal/tasks/status`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_TOKEN}` },
+    body: JSON.stringify({ updates }),
+  });
+  expect(res.status).to.equal(200);
+  await res.arrayBuffer();
+}
+
+describe('live task stream across instances, reconnects and lost notices', function () {
+  this.timeout(60_000);
+  const clients: TaskStreamClient[] = [];
+  let env: TestEnv;
+  let broker: TcpProxy;
+  /** A second instance on the same database and broker, as behind a load balancer. */
+  let other: RunningBackend;
+
+  const viewer = (backend: RunningBackend) => {
+    const client = new TaskStreamClient(backend.url, { onReload: () => undefined });
+    clients.push(client);
+    return client;
+  };
+
+  before(async () => {
+    // the first instance reaches the broker through a proxy the test can cut
+    broker = new TcpProxy('127.0.0.1', 5672);
+    const port = await broker.start();
+    env = await startTestEnv('stream', {
+      config: { RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${port}` },
+      // no periodic catch-up during a test: what arrives, arrives by notice or by a resume
+      stream: { catchUpIntervalMs: 600_000, resumeLimit: 20 },
+    });
+    other = await startBackend({
+      queues: env.queues,
+      config: {
+        DB_NAME: env.db.database,
+        BACKEND_PORT: 0,
+        INTERNAL_API_TOKEN: TEST_TOKEN,
+        LOG_LEVEL: 'error',
+      },
+      stream: { catchUpIntervalMs: 300 },
+    });
+  });
+
+  after(async () => {
+    for (const client of clients) client.close();
+    await other?.stop();
+    await env?.cleanup();
+    await broker?.stop();
+  });
+
+  it('when a stream opens, then its first id is a position in the change order', async () => {
+    const client = viewer(env.backend);
+    expect(await client.open()).to.equal(200);
+    const id = await waitFor('the first id', () => client.lastEventId);
+    expect(id).to.match(/^\d{13}-$/);
+    expect(Math.abs(Number(id.slice(0, -1)) - Date.now())).to.be.below(60_000);
+  });
+
+  it('when another instance commits a change, then its notice brings it to this instance’s viewers', async () => {
+    const client = viewer(env.backend);
+    await client.open();
+    await report(other, [custom('notice-1')]);
+    const task = await waitFor('the change made elsewhere', () => client.latest.get('notice-1'));
+    expect(task.status).to.equal('processing');
+    expect(client.lastEventId).to.equal(`${Date.parse(task.updatedAt)}-notice-1`);
+    expect(metric(await env.metrics(), 'task_notices_received_total')).to.be.at.least(1);
+    expect(metric(await env.metrics(other), 'task_notices_published_total')).to.be.at.least(1);
+  });
+
+  it('when a viewer reconnects with Last-Event-ID, then it is sent what it missed, and nothing goes backwards', async () => {
+    const client = viewer(env.backend);
+    await client.open();
+    await report(env.backend, [custom('resume-1')]);
+    await waitFor('resume-1', () => client.latest.get('resume-1'));
+    client.cut();
+    await report(other, [custom('resume-1', 'completed'), custom('resume-2')]);
+    await report(env.backend, [custom('resume-3', 'failed')]);
+    expect(await client.open()).to.equal(200);
+    await waitFor('the missed changes', () =>
+      ['resume-2', 'resume-3'].every((id) => client.latest.has(id)),
+    );
+    expect(client.latest.get('resume-1')!.status).to.equal('completed');
+    expect(client.latest.get('resume-3')!.status).to.equal('failed');
+    expect(client.reloads).to.equal(0);
+    expect(client.regressions).to.deep.equal([]);
+  });
+
+  it('when it missed more changes than a resume sends, then it is told to reload and goes on from there', async () => {
+    const client = viewer(env.backend);
+    await client.open();
+    const before = await waitFor('the first id', () => client.lastEventId);
+    client.cut();
+    await report(
+      other,
+      Array.from({ length: 25 }, (_, i) => custom(`reload-${i}`)),
+    );
+    await client.open();
+    await waitFor('event: reload', () => client.reloads === 1);
+    // (notices still on their way when it reconnected may reach it live as well)
+    expect(client.lastEventId, 'its position moved on to now').to.not.equal(before);
+    await report(env.backend, [custom('after-reload')]);
+    await waitFor('the next change', () => client.latest.has('after-reload'));
+  });
+
+  it('when the broker connection comes back, then the changes whose notices were lost are caught up', async () => {
+    const client = viewer(env.backend);
+    await client.open();
+    const repairedBefore = metric(await env.metrics(), 'task_stream_repaired_total');
+    broker.disconnect();
+    await waitFor('the broker to be gone', async () => (await env.api('/ready')).status === 503);
+    await report(other, [custom('lost-1', 'completed'), custom('lost-2', 'failed')]);
+    broker.restore();
+    await waitFor(
+      'the lost changes',
+      () => client.latest.has('lost-1') && client.latest.has('lost-2'),
+    );
+    expect(
+      metric(await env.metrics(), 'task_stream_repaired_total') - repairedBefore,
+    ).to.be.at.least(2);
+  });
+
+  it('when a change was committed but no notice ever comes, then the periodic catch-up sends it', async () => {
+    const client = viewer(other);
+    await client.open();
+    await waitFor('the first id', () => client.lastEventId);
+    // as if the instance that committed it had died before publishing its notice
+    await env.sql.query(
+      "INSERT INTO processing_tasks (message_id, type, status, attempts) VALUES ('direct-1', 'custom', 'completed', 1)",
+    );
+    const task = await waitFor('the change', () => client.latest.get('direct-1'));
+    expect(task.status).to.equal('completed');
+  });
+});
