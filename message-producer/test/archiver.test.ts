@@ -57,6 +57,20 @@ describe('message producer: the DLQ archiver', function () {
     );
   });
 
+  it('when /metrics is read, then it shows the archive size, the biggest groups and what was archived by type', async () => {
+    const text = await (await fetch(`${h.producer.url}/metrics`)).text();
+    const { body: groups } = await h.get('/api/dead-letters/groups');
+
+    expect(text).to.match(/^producer_dead_letters_archived 1000$/m);
+    for (const g of groups as { groupId: string; count: number }[]) {
+      expect(text).to.include(`producer_dead_letters_by_group{group="${g.groupId}"} ${g.count}`);
+    }
+    expect(text).to.include('producer_dead_letters_by_group{group="other"} 0');
+    expect(text).to.match(/^producer_dead_letters_archived_total\{type="custom"\} 667$/m);
+    expect(text).to.match(/^producer_dead_letters_archived_total\{type="game"\} 333$/m);
+    expect(text).to.match(/^producer_replay_jobs_running 0$/m);
+  });
+
   it('when the same parking arrives twice, then it is stored once; when the message is parked again later, then that is a second row', async () => {
     const before = await count('SELECT COUNT(*) AS n FROM dead_letters');
     const spec = {
@@ -75,6 +89,36 @@ describe('message producer: the DLQ archiver', function () {
       '2024-06-02T00:00:00.000Z',
       '2024-06-01T00:00:00.000Z',
     ]);
+  });
+
+  it('when many large messages are parked at once, then batches stay under the packet limit and all are archived', async () => {
+    const before = await count('SELECT COUNT(*) AS n FROM dead_letters');
+    const big = (i: number) =>
+      JSON.stringify({ type: 'custom', message: `${i}`.padEnd(250_000, 'x') });
+    // 20 MB in all: one INSERT with all of them would exceed MariaDB's 16 MiB max_allowed_packet
+    await park(
+      h.queues.dlq,
+      Array.from({ length: 80 }, (_, i) => ({ body: big(i), reason: 'too big to process' })),
+    );
+
+    await h.archived(before + 80);
+    const [[row]] = await h.db.query<RowDataPacket[]>(
+      'SELECT MIN(body_bytes) AS least FROM dead_letters WHERE reason = ?',
+      ['too big to process'],
+    );
+    expect(Number(row!.least)).to.be.above(250_000);
+  });
+
+  it('when the DLQ is deleted under it, then it is declared again and messages parked after are archived', async () => {
+    const before = await count('SELECT COUNT(*) AS n FROM dead_letters');
+    await h.probe.deleteQueue(h.queues.dlq);
+
+    await waitFor(
+      'the DLQ declared again',
+      async () => (await h.probe.consumerCount(h.queues.dlq).catch(() => 0)) === 1,
+    );
+    await park(h.queues.dlq, poisonMessages(3));
+    await h.archived(before + 3);
   });
 
   it('when a body is not UTF-8, then it is kept byte for byte', async () => {

@@ -96,6 +96,10 @@ describe('message producer: replay jobs', function () {
         `last arrival ${elapsed.toFixed(2)} s after the request (progress seen at ${midway.replayed}/200)`,
     );
 
+    const metrics = await (await fetch(`${h.producer.url}/metrics`)).text();
+    expect(metrics).to.match(/^producer_replay_jobs_total\{status="completed"\} [1-9]/m);
+    expect(metrics).to.match(/^producer_messages_replayed_total [1-9]\d{2}/m);
+
     // replayed already: a second replay of the group sends nothing
     const again = await h.post('/api/dead-letters/replays', { group, rate: 1000 });
     expect((await finished(again.body.jobId)).replayed).to.equal(0);

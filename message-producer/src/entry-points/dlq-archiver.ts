@@ -20,6 +20,11 @@ export interface DlqArchiverOptions {
   prefetch?: number;
   /** Most messages stored in one transaction (default 100). */
   batchSize?: number;
+  /**
+   * Most body bytes stored in one transaction (default 4 MiB), well under MySQL's
+   * `max_allowed_packet` (16 MiB on MariaDB); a bigger message goes alone.
+   */
+  batchBytes?: number;
   /** How long a batch waits for more messages before it is stored (default 20 ms). */
   lingerMs?: number;
   /** How often to look again for the archive's tables until they exist (default 2 s). */
@@ -30,6 +35,9 @@ interface Held {
   record: ArchiveRecord;
   ack: () => void;
 }
+
+/** How long to wait before subscribing again after the broker cancelled the subscription. */
+const RESUBSCRIBE_MS = 1_000;
 
 /**
  * Moves parked messages from the DLQ into MySQL: takes them with manual acks, stores a batch in
@@ -110,21 +118,43 @@ export class DlqArchiver extends EventEmitter {
   }
 
   private subscribe(): void {
-    const { url, queues, logger } = this.options;
+    const { url, logger } = this.options;
     this.connection = connectBroker(url, logger, 'message-producer-archiver');
     this.channel = this.connection.createChannel({
       name: 'dlq-archiver',
       confirm: false,
       setup: async (channel: ConfirmChannel) => {
-        await assertTopology(channel, queues);
         await channel.prefetch(this.prefetch);
-        await channel.consume(queues.dlq, (msg) => msg && this.receive(channel, msg), {
-          noAck: false,
-        });
+        await this.consume(channel);
       },
     });
     this.channel.on('error', (error: Error) =>
       logger.warn('archiver channel setup failed', { reason: error.message }),
+    );
+  }
+
+  /**
+   * Declares the queues and subscribes. The broker cancels the subscription when the DLQ is
+   * deleted (an operator, a reset): the queue is then declared again and consumed anew.
+   */
+  private async consume(channel: ConfirmChannel): Promise<void> {
+    const { queues, logger } = this.options;
+    await assertTopology(channel, queues);
+    await channel.consume(
+      queues.dlq,
+      (msg) => {
+        if (msg) return this.receive(channel, msg);
+        logger.warn('the broker cancelled the archiver subscription; subscribing again', {
+          queue: queues.dlq,
+        });
+        setTimeout(() => {
+          if (this.stopped) return;
+          this.consume(channel).catch((error: unknown) =>
+            logger.warn('could not subscribe again; waiting for a reconnect', { error }),
+          );
+        }, RESUBSCRIBE_MS);
+      },
+      { noAck: false },
     );
   }
 
@@ -156,7 +186,7 @@ export class DlqArchiver extends EventEmitter {
   private async flush(): Promise<void> {
     let backoffMs = 250;
     while (this.buffer.length > 0 && !this.stopped) {
-      const batch = this.buffer.slice(0, this.batchSize);
+      const batch = this.nextBatch();
       let outcome: ArchiveOutcome;
       try {
         outcome = await archiveBatch(
@@ -180,6 +210,19 @@ export class DlqArchiver extends EventEmitter {
       this.emit('archived', outcome);
       for (const held of batch) held.ack();
     }
+  }
+
+  /** The first buffered messages, bounded by count and by body bytes (at least one). */
+  private nextBatch(): Held[] {
+    const maxBytes = this.options.batchBytes ?? 4 * 1024 * 1024;
+    let bytes = 0;
+    let end = 0;
+    while (end < Math.min(this.buffer.length, this.batchSize)) {
+      bytes += this.buffer[end]!.record.body.length;
+      if (end > 0 && bytes > maxBytes) break;
+      end += 1;
+    }
+    return this.buffer.slice(0, end);
   }
 
   private pause(ms: number): Promise<void> {
