@@ -54,8 +54,10 @@ export function whereOf(filter: DeadLetterFilter, alias = ''): SqlPart {
     terms.push(`${col('replayed_at')} IS ${filter.replayed ? 'NOT ' : ''}NULL`);
   }
   if (filter.bodyContains !== undefined) {
+    // a scan of the bodies whatever the index: general_ci compares case-insensitively at about
+    // twice the speed of the column's unicode_ci (docs/producer.md has the figures)
     add(
-      `${col('body_encoding')} = 'utf8' AND ${col('body')} LIKE ? ESCAPE '\\\\'`,
+      `${col('body_encoding')} = 'utf8' AND ${col('body')} LIKE ? COLLATE utf8mb4_general_ci ESCAPE '\\\\'`,
       likeContains(filter.bodyContains),
     );
   }
