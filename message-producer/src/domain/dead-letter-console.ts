@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AppError, type Logger } from '@retro/common';
 import type { Pool } from 'mysql2/promise';
 import {
@@ -114,21 +115,17 @@ export class DeadLetterConsole {
       };
       const total = await countDeadLetters(pool, snapshot);
       jobs.assertCapacity();
+      const jobId = randomUUID();
       const request = { ...target, rate: options.rate, includeReplayed: options.includeReplayed };
-      const auditId = await openAudit(pool, 'replay', client, request);
-      const started = jobs.start({
-        filter: snapshot,
-        target,
-        rate: options.rate,
-        total,
-        auditId,
-        onReplayed: options.onReplayed,
-      });
-      await pool.query('UPDATE dead_letter_audit SET job_id = ? WHERE id = ?', [
-        started.job.jobId,
-        auditId,
-      ]);
-      return started;
+      const auditId = await openAudit(pool, 'replay', client, request, jobId);
+      try {
+        const { rate, onReplayed } = options;
+        return jobs.start({ jobId, filter: snapshot, target, rate, total, auditId, onReplayed });
+      } catch (error) {
+        // another request took the last free slot in between: the entry says it never ran
+        await closeAudit(pool, auditId, { jobId, status: 'not started', replayed: 0 });
+        throw error;
+      }
     });
   }
 

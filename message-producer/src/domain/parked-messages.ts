@@ -61,11 +61,8 @@ export class ParkedMessages {
     client: AuditClient,
   ): Promise<{ replayed: number; messageIds: string[] }> {
     const filter = 'all' in target ? {} : { messageId: target.messageId };
-    if ('messageId' in target) {
-      const waiting = await countDeadLetters(this.pool, { ...filter, replayed: false }).catch(
-        (error: unknown) => Promise.reject(archiveUnavailable(error)),
-      );
-      if (waiting === 0) throw AppError.notFound(`Parked message ${target.messageId}`);
+    if ('messageId' in target && (await this.waiting(filter)) === 0) {
+      throw AppError.notFound(`Parked message ${target.messageId}`);
     }
     const messageIds: string[] = [];
     const { done } = await this.console.replay(
@@ -85,6 +82,14 @@ export class ParkedMessages {
       );
     }
     return { replayed: job.replayed, messageIds };
+  }
+
+  private async waiting(filter: { messageId?: string }): Promise<number> {
+    try {
+      return await countDeadLetters(this.pool, { ...filter, replayed: false });
+    } catch (error) {
+      throw archiveUnavailable(error);
+    }
   }
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { AppError, type Logger } from '@retro/common';
 import type { Pool } from 'mysql2/promise';
 import { claimRows, markReplayed } from '../data-access/archive-changes.js';
@@ -37,6 +36,8 @@ export interface ReplayJob {
 
 /** What a job needs to start: the rows (already snapshotted) and its audit entry. */
 export interface ReplayPlan {
+  /** Chosen by the caller, so the audit entry can name the job before it starts. */
+  jobId: string;
   filter: DeadLetterFilter;
   target: unknown;
   rate: number;
@@ -87,7 +88,7 @@ export class ReplayJobs {
   start(plan: ReplayPlan): { job: ReplayJob; done: Promise<ReplayJob> } {
     this.assertCapacity();
     const job: ReplayJob = {
-      jobId: randomUUID(),
+      jobId: plan.jobId,
       status: 'running',
       target: plan.target,
       rate: plan.rate,
