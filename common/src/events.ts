@@ -21,6 +21,8 @@ export const HEADERS = {
   failedAt: 'x-failed-at',
   /** Set when a parked message is replayed; lets its failed task be processed again. */
   replayedAt: 'x-replayed-at',
+  /** On an edited copy of a parked message: the original's message id (the copy has its own). */
+  replayOf: 'x-replay-of',
   /**
    * How often the consumer has put this message back because its game already had events waiting
    * (flood control); never counts as a retry.
@@ -36,6 +38,7 @@ export const SYSTEM_HEADERS: readonly string[] = [
   HEADERS.error,
   HEADERS.failedAt,
   HEADERS.replayedAt,
+  HEADERS.replayOf,
   HEADERS.deferrals,
 ];
 

@@ -14,11 +14,14 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Broker } from './data-access/broker.js';
 import type { BulkJobs } from './domain/bulk-jobs.js';
-import type { DeadLetterDesk } from './domain/dead-letter-desk.js';
+import type { DeadLetterConsole } from './domain/dead-letter-console.js';
 import type { MessageIdCheck } from './domain/message-ids.js';
+import type { ParkedMessages } from './domain/parked-messages.js';
 import type { Publisher } from './domain/publisher.js';
+import type { ReplayJobs } from './domain/replay-jobs.js';
 import { messageTemplates } from './domain/templates.js';
 import { brokerRoutes } from './entry-points/broker-routes.js';
+import { deadLetterRoutes } from './entry-points/dead-letter-routes.js';
 import { publishRoutes } from './entry-points/publish-routes.js';
 import type { ProducerMetrics } from './metrics.js';
 
@@ -30,7 +33,11 @@ export interface AppDependencies {
   broker: Broker;
   publisher: Publisher;
   bulkJobs: BulkJobs;
-  desk: DeadLetterDesk;
+  parked: ParkedMessages;
+  deadLetters: DeadLetterConsole;
+  replayJobs: ReplayJobs;
+  /** The dead-letter archive's state: is MySQL reachable (/ready), is the archiver consuming. */
+  archive: { database(): Promise<'up' | 'down'>; archiver(): 'archiving' | 'waiting' };
   /** Refuses raw messages whose chosen id belongs to a processing task. */
   messageIds: MessageIdCheck;
   metrics: ProducerMetrics;
@@ -71,13 +78,18 @@ export function createApp(deps: AppDependencies): Express {
       status: 'ok',
       service: 'message-producer',
       broker: deps.broker.isConnected() ? 'connected' : 'disconnected',
+      archiver: deps.archive.archiver(),
     });
   });
-  app.get('/ready', (_req, res) => {
+  app.get('/ready', async (_req, res) => {
     const connected = deps.broker.isConnected();
-    res.status(connected ? 200 : 503).json({
-      status: connected ? 'ready' : 'unavailable',
+    const database = await deps.archive.database();
+    const ready = connected && database === 'up';
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'unavailable',
       broker: connected ? 'connected' : 'disconnected',
+      database,
+      archiver: deps.archive.archiver(),
     });
   });
   app.get('/metrics', async (_req, res) => {
@@ -112,7 +124,8 @@ export function createApp(deps: AppDependencies): Express {
     res.json({ templates: messageTemplates(deps.maxRetries) });
   });
   app.use('/api', publishRoutes(deps.publisher, deps.bulkJobs, deps.messageIds));
-  app.use('/api', brokerRoutes(deps.broker, deps.desk));
+  app.use('/api', brokerRoutes(deps.broker, deps.parked));
+  app.use('/api', deadLetterRoutes(deps.deadLetters, deps.replayJobs));
 
   app.use(express.static(deps.publicDir, { index: 'index.html', maxAge: '5m' }));
   app.use(notFoundHandler);

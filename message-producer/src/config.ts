@@ -9,6 +9,12 @@ export const PRODUCER_CONFIG_KEYS = [
   'RATE_LIMIT_PER_MINUTE',
   'TRUST_PROXY',
   'LOG_LEVEL',
+  // the dead-letter archive lives in the catalog database
+  'DB_HOST',
+  'DB_PORT',
+  'DB_USER',
+  'DB_PASSWORD',
+  'DB_NAME',
 ] as const;
 
 export type ProducerConfigInput = ConfigOverrides<(typeof PRODUCER_CONFIG_KEYS)[number]>;

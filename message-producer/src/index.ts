@@ -8,14 +8,21 @@ import {
   listen,
   queueNames,
 } from '@retro/common';
+import { createPool, dbSettings } from '@retro/database';
 import { DEFAULT_PUBLIC_DIR, createApp } from './app.js';
 import { type ProducerConfigInput, loadProducerConfig } from './config.js';
+import { archiveSize } from './data-access/archive-reads.js';
+import type { ArchiveOutcome } from './data-access/archive-writes.js';
 import { Broker } from './data-access/broker.js';
+import { databaseReachable } from './data-access/db.js';
 import { BulkJobs } from './domain/bulk-jobs.js';
-import { DeadLetterDesk } from './domain/dead-letter-desk.js';
+import { DeadLetterConsole } from './domain/dead-letter-console.js';
 import { MessageIdCheck } from './domain/message-ids.js';
+import { ParkedMessages } from './domain/parked-messages.js';
 import { Publisher } from './domain/publisher.js';
-import { ProducerMetrics } from './metrics.js';
+import { ReplayJobs } from './domain/replay-jobs.js';
+import { type DlqArchiverOptions, DlqArchiver } from './entry-points/dlq-archiver.js';
+import { ProducerMetrics, TOP_GROUPS } from './metrics.js';
 
 export { loadProducerConfig, type ProducerConfigInput } from './config.js';
 export { messageTemplates, type MessageTemplate } from './domain/templates.js';
@@ -29,6 +36,10 @@ export interface ProducerOptions {
   rateLimit?: { windowMs: number; limit: number } | false;
   /** How long a publish waits for the broker's confirm before answering 503. */
   publishTimeoutMs?: number;
+  /** Tuning of the DLQ archiver (prefetch, batch size, ...); tests make it quicker. */
+  archiver?: Partial<
+    Pick<DlqArchiverOptions, 'prefetch' | 'batchSize' | 'lingerMs' | 'schemaPollMs'>
+  >;
   /** Directory of the compiled page. */
   publicDir?: string;
   logger?: Logger;
@@ -37,6 +48,8 @@ export interface ProducerOptions {
 export interface RunningProducer {
   port: number;
   url: string;
+  /** Emits `archived` after each batch it stored (tests wait for it). */
+  archiver: DlqArchiver;
   stop(): Promise<void>;
 }
 
@@ -61,12 +74,38 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
   });
   const publisher = new Publisher(broker, metrics);
   const bulkJobs = new BulkJobs(publisher, logger);
+  // the archive lives in the catalog database; the backend's migrations create its tables
+  const pool = createPool(dbSettings(config), 10);
+  const archiver = new DlqArchiver({
+    ...options.archiver,
+    url: config.RABBITMQ_URL,
+    queues: broker.queues,
+    pool,
+    logger,
+  });
+  archiver.on('archived', ({ stored }: ArchiveOutcome) => {
+    for (const record of stored) metrics.archived.inc({ type: record.type });
+  });
+  archiver.on('failed', () => metrics.archiveFailures.inc());
+  const replayJobs = new ReplayJobs({ pool, broker, metrics, logger });
+  const deadLetters = new DeadLetterConsole({ pool, broker, jobs: replayJobs, metrics, logger });
+  metrics.watchArchive({
+    size: () => archiveSize(pool, TOP_GROUPS),
+    runningJobs: () => replayJobs.runningCount,
+    pendingReplays: () => replayJobs.pendingMessages(),
+  });
   const app = createApp({
     logger,
     broker,
     publisher,
     bulkJobs,
-    desk: new DeadLetterDesk(broker, metrics),
+    parked: new ParkedMessages(pool, deadLetters, broker.queues.dlq),
+    deadLetters,
+    replayJobs,
+    archive: {
+      database: async () => ((await databaseReachable(pool)) ? 'up' : 'down'),
+      archiver: () => (archiver.ready ? 'archiving' : 'waiting'),
+    },
     messageIds: new MessageIdCheck(config.BACKEND_URL),
     metrics,
     maxRetries: config.MAX_RETRIES,
@@ -87,17 +126,22 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
     port = await listen(server, config.PRODUCER_PORT);
   } catch (error) {
     await broker.close();
+    await pool.end();
     throw error;
   }
+  archiver.start();
   logger.info('message producer listening', { port });
 
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    archiver,
     async stop() {
       await closeServer(server);
-      await bulkJobs.stop();
+      await archiver.stop();
+      await Promise.all([bulkJobs.stop(), replayJobs.stop()]);
       await broker.close();
+      await pool.end();
     },
   };
 }

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import type { GetMessage } from 'amqplib';
-import { waitFor } from '@retro/common/testing';
-import { type Harness, startHarness } from './helpers.js';
+import { type Harness, clearArchive, startHarness } from './helpers.js';
+import { park } from './parking.js';
 
-describe('message producer: parked messages', () => {
+/** `GET /api/dlq` and `POST /api/dlq/replay`, the first DLQ API, now answered from the archive. */
+describe('message producer: parked messages (the first DLQ API)', () => {
   let h: Harness;
 
   before(async () => {
@@ -12,72 +13,56 @@ describe('message producer: parked messages', () => {
   after(async () => h.close());
   afterEach(async () => {
     await h.probe.drain(h.queues.main);
-    await h.probe.drain(h.queues.dlq);
+    await clearArchive(h.db);
   });
 
-  /** Parks messages the way the consumer does: original body, error headers. */
-  async function park() {
-    const failedAt = '2024-05-01T10:00:00.000Z';
-    await h.probe.publish(
-      h.queues.dlq,
-      JSON.stringify({ eventId: 'p-1', gameId: 1, action: 'explode' }),
-      {
-        persistent: true,
-        contentType: 'application/json',
-        messageId: 'p-1',
-        headers: {
-          'x-error': 'unknown action "explode"',
-          'x-failed-at': failedAt,
-          'x-retry-count': 0,
-        },
-      },
-    );
-    await h.probe.publish(h.queues.dlq, '{"gameId": 2, "action": ', {
-      persistent: true,
-      contentType: 'application/json',
-      messageId: 'p-2',
-      headers: { 'x-error': 'body is not valid JSON', 'x-failed-at': failedAt },
-    });
-    await h.probe.publish(h.queues.dlq, JSON.stringify({ type: 'custom', message: 'tired' }), {
-      persistent: true,
-      contentType: 'application/json',
-      messageId: 'p-3',
-      headers: {
-        'x-error': 'gave up after 3 retries',
-        'x-failed-at': failedAt,
-        'x-retry-count': 3,
-        'x-deferrals': 2,
-        'x-trace': 't-3',
-      },
-    });
-  }
+  const failedAt = '2024-05-01T10:00:00.000Z';
 
-  /** The probe publishes without confirms: wait until the broker shows them. */
-  const parkedCount = (n: number) =>
-    waitFor(`${n} parked messages`, async () => (await h.probe.messageCount(h.queues.dlq)) === n);
+  /** Parks messages the way the consumer does (original body, error headers) and waits for the archive. */
+  async function parkThree() {
+    await park(h.queues.dlq, [
+      {
+        messageId: 'p-1',
+        body: JSON.stringify({ eventId: 'p-1', gameId: 1, action: 'explode' }),
+        reason: 'unknown action "explode"',
+        failedAt,
+        retryCount: 0,
+      },
+      {
+        messageId: 'p-2',
+        body: '{"gameId": 2, "action": ',
+        reason: 'body is not valid JSON',
+        failedAt,
+      },
+      {
+        messageId: 'p-3',
+        body: JSON.stringify({ type: 'custom', message: 'tired' }),
+        reason: 'gave up after 3 retries',
+        failedAt,
+        retryCount: 3,
+        headers: { 'x-deferrals': 2, 'x-trace': 't-3' },
+      },
+    ]);
+    await h.archived(3);
+  }
 
   const ids = (messages: GetMessage[]) => messages.map((m) => m.properties.messageId);
 
-  it('when the DLQ is listed, then each parked message shows its id, reason, time, retries, body and headers, and all stay parked in order', async () => {
-    await park();
-    await parkedCount(3);
+  it('when the DLQ is listed, then each archived message not yet replayed shows its id, reason, time, retries, body and headers, oldest first', async () => {
+    await parkThree();
 
     const { status, body } = await h.get('/api/dlq');
     const again = await h.get('/api/dlq?limit=2');
 
     expect(status).to.equal(200);
-    expect(body.total).to.equal(3);
+    expect(body).to.include({ queue: h.queues.dlq, total: 3 });
     expect(body.messages.map((m: { messageId: string }) => m.messageId)).to.deep.equal([
       'p-1',
       'p-2',
       'p-3',
     ]);
     const [first, poison, tired] = body.messages;
-    expect(first).to.include({
-      error: 'unknown action "explode"',
-      failedAt: '2024-05-01T10:00:00.000Z',
-      bodyIsJson: true,
-    });
+    expect(first).to.include({ error: 'unknown action "explode"', failedAt, bodyIsJson: true });
     expect(first.body).to.deep.equal({ eventId: 'p-1', gameId: 1, action: 'explode' });
     expect(poison).to.include({
       bodyIsJson: false,
@@ -89,12 +74,10 @@ describe('message producer: parked messages', () => {
     expect(tired.headers).to.include({ 'x-trace': 't-3', 'x-error': 'gave up after 3 retries' });
     expect(again.body.messages).to.have.length(2);
     expect(again.body.total).to.equal(3);
-    expect(ids(await h.probe.drain(h.queues.dlq))).to.deep.equal(['p-1', 'p-2', 'p-3']);
   });
 
-  it('when one parked message is replayed, then it moves to the main queue with its body and id but without the failure and deferral headers, and the others stay parked', async () => {
-    await park();
-    await parkedCount(3);
+  it('when one parked message is replayed, then it moves to the main queue with its body and id but without the failure and deferral headers, and leaves the list', async () => {
+    await parkThree();
 
     const res = await h.post('/api/dlq/replay', { messageId: 'p-3' });
 
@@ -110,30 +93,35 @@ describe('message producer: parked messages', () => {
     });
     expect(replayed!.properties.headers).to.have.all.keys('x-trace', 'x-replayed-at');
     expect(replayed!.properties.headers!['x-trace']).to.equal('t-3');
-    expect(ids(await h.probe.drain(h.queues.dlq))).to.deep.equal(['p-1', 'p-2']);
+    const { body } = await h.get('/api/dlq');
+    expect(body.messages.map((m: { messageId: string }) => m.messageId)).to.deep.equal([
+      'p-1',
+      'p-2',
+    ]);
   });
 
   it('when a message id that is not parked is replayed, then it answers 404 and nothing moves', async () => {
-    await park();
-    await parkedCount(3);
+    await parkThree();
 
     const res = await h.post('/api/dlq/replay', { messageId: 'nope' });
 
     expect(res.status).to.equal(404);
     expect(await h.probe.messageCount(h.queues.main)).to.equal(0);
-    expect(ids(await h.probe.drain(h.queues.dlq))).to.deep.equal(['p-1', 'p-2', 'p-3']);
+    expect((await h.get('/api/dlq')).body.total).to.equal(3);
   });
 
-  it('when all parked messages are replayed, then every one arrives in the main queue, byte for byte, and the DLQ is empty', async () => {
-    await park();
-    await parkedCount(3);
-    for (let i = 0; i < 250; i++) {
-      await h.probe.publish(h.queues.dlq, JSON.stringify({ n: i }), {
+  it('when all parked messages are replayed, then every one arrives in the main queue once, byte for byte, and none is left to replay', async () => {
+    await parkThree();
+    await park(
+      h.queues.dlq,
+      Array.from({ length: 250 }, (_, i) => ({
         messageId: `bulk-${i}`,
-        headers: { 'x-error': 'e' },
-      });
-    }
-    await parkedCount(253);
+        body: JSON.stringify({ n: i }),
+        reason: 'e',
+        failedAt: new Date(Date.parse(failedAt) + 1000 + i).toISOString(),
+      })),
+    );
+    await h.archived(253);
 
     const res = await h.post('/api/dlq/replay', { all: true });
 
@@ -144,7 +132,7 @@ describe('message producer: parked messages', () => {
     expect(ids(moved).slice(0, 3)).to.deep.equal(['p-1', 'p-2', 'p-3']);
     expect(moved[1]!.content.toString()).to.equal('{"gameId": 2, "action": ');
     expect(moved.every((m) => !('x-error' in (m.properties.headers ?? {})))).to.equal(true);
-    expect(await h.probe.messageCount(h.queues.dlq)).to.equal(0);
+    expect((await h.get('/api/dlq')).body.total).to.equal(0);
   });
 
   it('when the replay request names neither a message nor all, then it answers 400', async () => {

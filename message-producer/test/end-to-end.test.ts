@@ -98,24 +98,26 @@ describe('message producer: from the page through the consumer to the processing
     expect((await task(transient, 'completed')).attempts).to.equal(3); // failAttempts 2, then success
   });
 
-  it('when a poison sample is published, then it is listed as parked with its reason and its replay sends it through again', async () => {
+  it('when a poison sample is published, then the console lists it as parked with its reason and its replay sends it through again', async () => {
     const poison = await publishTemplate('poison-invalid-json');
 
-    const item = page.locator(`#dlq-list li[data-message-id="${poison}"]`);
-    await item.waitFor({ timeout: 20_000 });
-    expect(await item.locator('.reason').textContent()).to.contain('not valid JSON');
+    const row = page.locator(`#dl-rows tr[data-message-id="${poison}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    expect(await row.locator('.reason').textContent()).to.contain('not valid JSON');
     expect((await task(poison, 'failed')).lastError).to.contain('not valid JSON');
 
-    const parkedAt = await item.locator('dd').nth(1).textContent();
-    await item.getByRole('button', { name: `Replay message ${poison}` }).click();
+    await row.getByRole('button', { name: /^Open dead letter/ }).click();
+    await page.locator('#dl-detail').getByRole('button', { name: 'Replay', exact: true }).click();
 
-    await page.locator('#history', { hasText: 'Replayed from DLQ' }).waitFor();
+    await page.locator('#history', { hasText: 'Replayed from the archive' }).waitFor();
     // poison stays poison: the consumer parks the replayed copy again, and nothing is lost
-    await waitFor('the replayed copy to be parked again', async () => {
-      const res = await fetch(`${h.producer.url}/api/dlq`);
-      const body = (await res.json()) as { messages: { messageId: string; failedAt: string }[] };
-      const again = body.messages.filter((m) => m.messageId === poison);
-      return again.length === 1 && again[0]!.failedAt !== parkedAt;
+    const parkings = await waitFor('the replayed copy to be parked again', async () => {
+      const res = await fetch(`${h.producer.url}/api/dead-letters?messageId=${poison}`);
+      const body = (await res.json()) as { parkedAt: string; replayedAt: string | null }[];
+      return body.length === 2 ? body : undefined;
     });
+    expect(parkings[0]!.replayedAt).to.equal(null); // the new parking, newest first
+    expect(parkings[1]!.replayedAt).to.be.a('string');
+    expect(parkings[0]!.parkedAt > parkings[1]!.parkedAt).to.equal(true);
   });
 });

@@ -1,7 +1,7 @@
 import { SYSTEM_HEADERS } from '@retro/common';
 import { expect } from 'chai';
 import { messageHeadersSchema } from '../src/domain/headers.js';
-import { replayHeaders } from '../src/domain/parked-messages.js';
+import { replayHeaders } from '../src/domain/replay-copy.js';
 
 /** What the API would answer for these headers: the refused names and why, or null when accepted. */
 function refusals(headers: Record<string, unknown>) {

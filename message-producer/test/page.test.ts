@@ -99,29 +99,19 @@ describe('message producer: the page in a browser', function () {
     problems.splice(logged, 1);
   });
 
-  it('when a poison message is parked, then the list shows its reason and its replay button moves it back', async () => {
+  it('when a poison message is parked, then the dead-letter console lists it with its reason', async () => {
     await h.probe.publish(h.queues.dlq, '{"gameId": ', {
       messageId: 'poison-1',
       contentType: 'application/json',
       headers: { 'x-error': 'body is not valid JSON', 'x-failed-at': new Date().toISOString() },
     });
 
-    const item = page.locator('#dlq-list li[data-message-id="poison-1"]');
-    await item.waitFor({ timeout: 15_000 });
-    expect(await item.locator('.reason').textContent()).to.equal('body is not valid JSON');
+    const row = page.locator('#dl-rows tr[data-message-id="poison-1"]');
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.locator('.reason').textContent()).to.equal('body is not valid JSON');
     await expect(await page.locator('#queue-rows').textContent()).to.contain(h.queues.dlq);
     await mkdir(artifacts, { recursive: true });
     await page.screenshot({ path: `${artifacts}producer-page.png`, fullPage: true });
-
-    await item.getByRole('button', { name: 'Replay message poison-1' }).focus();
-    await page.keyboard.press('Enter');
-
-    const [msg] = await waitFor('the replayed message in the main queue', async () => {
-      const got = await h.probe.drain(h.queues.main);
-      return got.length > 0 ? got : undefined;
-    });
-    expect(msg!.properties.messageId).to.equal('poison-1');
-    await item.waitFor({ state: 'detached' });
     expect(problems, problems.join('\n')).to.deep.equal([]);
   });
 
@@ -161,7 +151,8 @@ describe('message producer: the page in a browser', function () {
       await result.waitFor();
       expect(await result.textContent()).to.contain('unreachable');
       expect(await tab.locator('#queues-error').textContent()).to.contain('unreachable');
-      await tab.locator('#dlq-error', { hasText: 'unavailable' }).waitFor();
+      // the archive is in MySQL: the console still reads while the broker is away
+      await tab.locator('#dl-groups-summary', { hasText: 'Nothing archived' }).waitFor();
       await tab.screenshot({ path: `${artifacts}producer-page-broker-down.png` });
     } finally {
       await tab.close();

@@ -35,17 +35,6 @@ export interface QueueStats {
   consumerCount: number;
 }
 
-export interface ParkedMessage {
-  messageId: string | null;
-  body: unknown;
-  bodyIsJson: boolean;
-  bodyText: string;
-  error: string | null;
-  failedAt: string | null;
-  retryCount: number;
-  headers: Record<string, unknown>;
-}
-
 export interface Info {
   queues: { main: string; retry: string; dlq: string };
   maxRetries: number;
@@ -69,29 +58,49 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+/** Sends a request; answers the response when it is 2xx, else throws its `ApiError`. */
+async function send(
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(path, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, 'NETWORK', 'The producer service is not answering (is it running?)');
   }
+  if (response.ok) return response;
   const data: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = (data as { error?: { code?: string; message?: string; details?: [] } } | null)
-      ?.error;
-    throw new ApiError(
-      response.status,
-      error?.code ?? 'HTTP_' + response.status,
-      error?.message ?? `HTTP ${response.status}`,
-      error?.details ?? [],
-    );
-  }
-  return data as T;
+  const error = (data as { error?: { code?: string; message?: string; details?: [] } } | null)
+    ?.error;
+  throw new ApiError(
+    response.status,
+    error?.code ?? 'HTTP_' + response.status,
+    error?.message ?? `HTTP ${response.status}`,
+    error?.details ?? [],
+  );
+}
+
+/** A JSON answer with the response headers (list endpoints put totals and cursors there). */
+export async function callWithHeaders<T>(
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+): Promise<{ data: T; headers: Headers }> {
+  const response = await send(method, path, body, headers);
+  const data = (response.status === 204 ? null : await response.json().catch(() => null)) as T;
+  return { data, headers: response.headers };
+}
+
+async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  return (await callWithHeaders<T>(method, path, body)).data;
 }
 
 export const api = {
@@ -104,8 +113,4 @@ export const api = {
   bulkJob: (jobId: string) =>
     call<BulkJob>('GET', `/api/messages/bulk/${encodeURIComponent(jobId)}`),
   queues: () => call<{ queues: QueueStats[] }>('GET', '/api/queues'),
-  parked: (limit = 50) =>
-    call<{ total: number; messages: ParkedMessage[] }>('GET', `/api/dlq?limit=${limit}`),
-  replay: (target: { messageId: string } | { all: true }) =>
-    call<{ replayed: number; messageIds: string[] }>('POST', '/api/dlq/replay', target),
 };

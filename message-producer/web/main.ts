@@ -1,6 +1,6 @@
 import { api } from './api.js';
 import { Composer } from './compose.js';
-import { ParkedList } from './dlq.js';
+import { DeadLetterConsole } from './dead-letters/console.js';
 import { byId } from './dom.js';
 import { History } from './history.js';
 import { QueueMonitor } from './queues.js';
@@ -20,19 +20,12 @@ function brokerState(up: boolean, why?: string): void {
 
 const history = new History();
 const composer = new Composer((entry) => history.add(entry), brokerState);
-const parked = new ParkedList((ids) => {
-  for (const id of ids) {
-    history.add({
-      at: new Date().toISOString(),
-      kind: 'raw',
-      label: 'Replayed from DLQ',
-      ok: true,
-      detail: id,
-      count: 1,
-    });
-  }
-});
-new QueueMonitor(brokerState, () => void parked.refresh()).start();
+const deadLetters = new DeadLetterConsole((label, detail, count) =>
+  history.add({ at: new Date().toISOString(), kind: 'raw', label, ok: true, detail, count }),
+);
+// a change in the DLQ's depth means the archiver has new parked messages, or is about to
+new QueueMonitor(brokerState, () => void deadLetters.refresh()).start();
+void deadLetters.start();
 
 async function init(): Promise<void> {
   const [{ templates }, info] = await Promise.all([api.templates(), api.info()]);

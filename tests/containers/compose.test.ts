@@ -65,6 +65,22 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('gives the producer the catalog database the backend uses, on the internal network, once it is healthy', () => {
+    const producer = compose.services['message-producer']!;
+    const backend = environmentOf(compose.services.backend!);
+    const env = environmentOf(producer);
+    const shared = networksOf(producer).filter((n) =>
+      networksOf(compose.services.database!).includes(n),
+    );
+    expect(shared, 'message-producer reaches database').to.have.length.greaterThan(0);
+    for (const key of ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD']) {
+      expect(env[key], key).to.equal(backend[key]);
+    }
+    expect(JSON.stringify(producer.depends_on)).to.include(
+      '"database":{"condition":"service_healthy"}',
+    );
+  });
+
   it('keeps MySQL and RabbitMQ data on named volumes', () => {
     expect([
       ...volumeProblems(compose, 'database', '/var/lib/mysql'),

@@ -1,5 +1,5 @@
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
-import type { ConfirmChannel } from 'amqplib';
+import type { ConfirmChannel, Options } from 'amqplib';
 import {
   AppError,
   type Logger,
@@ -47,17 +47,24 @@ export class Broker {
   }
 
   /** Resolves only once the broker has routed and confirmed the message. */
-  async publish(queue: string, message: OutgoingMessage): Promise<void> {
+  publish(queue: string, message: OutgoingMessage): Promise<void> {
+    return this.send(queue, message.content, {
+      contentType: 'application/json',
+      messageId: message.messageId,
+      timestamp: Math.floor(Date.now() / 1000),
+      appId: 'message-producer',
+      headers: message.headers,
+    });
+  }
+
+  /**
+   * Publishes persistent `content` with the given properties (a replayed copy keeps its
+   * original's); resolves only once the broker has routed and confirmed it.
+   */
+  async send(queue: string, content: Buffer, properties: Options.Publish): Promise<void> {
     this.assertConnected();
     try {
-      await this.publisher.sendToQueue(queue, message.content, {
-        persistent: true,
-        contentType: 'application/json',
-        messageId: message.messageId,
-        timestamp: Math.floor(Date.now() / 1000),
-        appId: 'message-producer',
-        headers: message.headers,
-      });
+      await this.publisher.sendToQueue(queue, content, { ...properties, persistent: true });
     } catch (error) {
       if (error instanceof UnroutedError) {
         throw AppError.unavailable(

@@ -1,9 +1,17 @@
-import { HEADERS } from '@retro/common';
-import type { GetMessage, MessageProperties } from 'amqplib';
-import { isReservedHeader } from './headers.js';
+import { AppError, HEADERS } from '@retro/common';
+import type { Pool } from 'mysql2/promise';
+import { countDeadLetters, oldestDeadLetters } from '../data-access/archive-reads.js';
+import type { DeadLetter } from '../data-access/archive-rows.js';
+import type { AuditClient } from '../data-access/audit-trail.js';
+import { archiveUnavailable } from '../data-access/db.js';
+import type { DeadLetterConsole } from './dead-letter-console.js';
+import { MAX_REPLAY_RATE } from './replay-jobs.js';
+import { bodyBytes } from './replay-copy.js';
 
-/** A message in the DLQ as the API shows it. */
+/** A parked message as `GET /api/dlq` has always shown it. */
 export interface ParkedMessage {
+  /** The archive's id, for the console's endpoints. */
+  id: number;
   messageId: string | null;
   /** The body parsed as JSON, or null when it is not JSON (see `bodyText`). */
   body: unknown;
@@ -16,60 +24,95 @@ export interface ParkedMessage {
   retryCount: number;
   headers: Record<string, unknown>;
   contentType: string | null;
+  /** Always false: archived messages are no longer in the queue. Kept for older clients. */
   redelivered: boolean;
 }
 
 export const MAX_BODY_TEXT = 16_384;
 
-export function describeParked(msg: GetMessage): ParkedMessage {
-  const headers = plainHeaders(msg.properties.headers);
-  const text = msg.content.toString('utf8');
+/**
+ * `GET /api/dlq` and `POST /api/dlq/replay` as before the archive, answered from it: the parked
+ * messages are the archived ones not replayed yet, oldest first, and a replay runs as a job at the
+ * highest rate and answers when it has ended.
+ */
+export class ParkedMessages {
+  constructor(
+    private readonly pool: Pool,
+    private readonly console: DeadLetterConsole,
+    private readonly queue: string,
+  ) {}
+
+  async list(limit: number): Promise<{ queue: string; total: number; messages: ParkedMessage[] }> {
+    try {
+      const notReplayed = { replayed: false };
+      const [rows, total] = await Promise.all([
+        oldestDeadLetters(this.pool, notReplayed, limit),
+        countDeadLetters(this.pool, notReplayed),
+      ]);
+      return { queue: this.queue, total, messages: rows.map(describeParked) };
+    } catch (error) {
+      throw archiveUnavailable(error);
+    }
+  }
+
+  /** Replays one message's archived parkings (404 if none waits) or all of them. */
+  async replay(
+    target: { messageId: string } | { all: true },
+    client: AuditClient,
+  ): Promise<{ replayed: number; messageIds: string[] }> {
+    const filter = 'all' in target ? {} : { messageId: target.messageId };
+    if ('messageId' in target && (await this.waiting(filter)) === 0) {
+      throw AppError.notFound(`Parked message ${target.messageId}`);
+    }
+    const messageIds: string[] = [];
+    const { done } = await this.console.replay(
+      { filter },
+      {
+        rate: MAX_REPLAY_RATE,
+        includeReplayed: false,
+        onReplayed: (ids) => messageIds.push(...ids),
+      },
+      client,
+    );
+    const job = await done;
+    if (job.status === 'failed') {
+      throw AppError.unavailable(
+        `Replayed ${job.replayed} parked message${job.replayed === 1 ? '' : 's'}; then: ${job.error}. ` +
+          'Those not replayed stay in the archive.',
+      );
+    }
+    return { replayed: job.replayed, messageIds };
+  }
+
+  private async waiting(filter: { messageId?: string }): Promise<number> {
+    try {
+      return await countDeadLetters(this.pool, { ...filter, replayed: false });
+    } catch (error) {
+      throw archiveUnavailable(error);
+    }
+  }
+}
+
+function describeParked(row: DeadLetter): ParkedMessage {
+  const text = bodyBytes(row).toString('utf8');
   let body: unknown = null;
-  let bodyIsJson = false;
   try {
     body = JSON.parse(text);
-    bodyIsJson = true;
   } catch {
     // poison: shown as text only
   }
-  const retryCount = Number(headers[HEADERS.retryCount]);
+  const failedAt = row.headers[HEADERS.failedAt];
   return {
-    messageId: (msg.properties.messageId as string | undefined) ?? null,
+    id: row.id,
+    messageId: row.messageId,
     body,
-    bodyIsJson,
+    bodyIsJson: row.bodyIsJson,
     bodyText: text.length > MAX_BODY_TEXT ? `${text.slice(0, MAX_BODY_TEXT)}…` : text,
-    error: asText(headers[HEADERS.error]),
-    failedAt: asText(headers[HEADERS.failedAt]),
-    retryCount: Number.isInteger(retryCount) && retryCount > 0 ? retryCount : 0,
-    headers,
-    contentType: (msg.properties.contentType as string | undefined) ?? null,
-    redelivered: msg.fields.redelivered,
+    error: row.reason,
+    failedAt: typeof failedAt === 'string' ? failedAt : row.parkedAt,
+    retryCount: row.retryCount,
+    headers: row.headers,
+    contentType: typeof row.properties.contentType === 'string' ? row.properties.contentType : null,
+    redelivered: false,
   };
-}
-
-/**
- * The headers a replayed message carries: the original ones without what the system and the
- * broker wrote (failure record, earlier replay, deferrals, `x-death`) and without `x-retry-count`,
- * so it starts over with a full retry budget.
- */
-export function replayHeaders(headers: MessageProperties['headers']): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(headers ?? {}).filter(
-      ([name]) => !isReservedHeader(name) && name !== HEADERS.retryCount,
-    ),
-  );
-}
-
-function plainHeaders(headers: MessageProperties['headers']): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(headers ?? {}).map(([name, value]) => [
-      name,
-      Buffer.isBuffer(value) ? value.toString('utf8') : value,
-    ]),
-  );
-}
-
-function asText(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }

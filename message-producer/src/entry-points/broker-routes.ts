@@ -3,8 +3,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Broker } from '../data-access/broker.js';
 import { readQueueStats } from '../data-access/queue-stats.js';
-import type { DeadLetterDesk } from '../domain/dead-letter-desk.js';
+import type { ParkedMessages } from '../domain/parked-messages.js';
 import { parseOrThrow } from '../validation.js';
+import { auditClient } from './dead-letter-routes.js';
 
 const STATS_TIMEOUT_MS = 5_000;
 
@@ -20,8 +21,11 @@ const replaySchema = z.union(
   { error: 'send {"messageId": "..."} to replay one message or {"all": true} for every one' },
 );
 
-/** Queue depths, and the DLQ: inspect parked messages and replay them to the main queue. */
-export function brokerRoutes(broker: Broker, desk: DeadLetterDesk): Router {
+/**
+ * Queue depths, and the DLQ's first API: parked messages listed and replayed, now answered from
+ * the dead-letter archive (the archiver keeps the queue itself near empty).
+ */
+export function brokerRoutes(broker: Broker, parked: ParkedMessages): Router {
   const router = Router();
 
   router.get('/queues', async (req, res) => {
@@ -35,11 +39,11 @@ export function brokerRoutes(broker: Broker, desk: DeadLetterDesk): Router {
 
   router.get('/dlq', async (req, res) => {
     const { limit } = parseQuery(listQuerySchema, req.query);
-    res.json(await desk.list(limit));
+    res.json(await parked.list(limit));
   });
 
   router.post('/dlq/replay', async (req, res) => {
-    res.json(await desk.replay(parseOrThrow(replaySchema, req.body)));
+    res.json(await parked.replay(parseOrThrow(replaySchema, req.body), auditClient(req)));
   });
 
   return router;

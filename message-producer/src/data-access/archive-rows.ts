@@ -1,0 +1,104 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import type { DeadLetterType } from '../domain/archived-message.js';
+
+/** An archived message as lists show it. */
+export interface DeadLetterSummary {
+  /** The archive's id of this parking (message ids repeat when a message is parked again). */
+  id: number;
+  messageId: string | null;
+  groupId: string;
+  type: DeadLetterType;
+  gameId: number | null;
+  /** `x-error`. */
+  reason: string | null;
+  /** `x-failed-at` (else the message's timestamp, else when it was archived). */
+  parkedAt: string;
+  archivedAt: string;
+  retryCount: number;
+  bodyBytes: number;
+  bodyEncoding: 'utf8' | 'base64';
+  bodyIsJson: boolean;
+  /** The first 200 characters of a UTF-8 body. */
+  bodyPreview?: string | null;
+  /** When a copy was last confirmed and routed to the main queue. */
+  replayedAt: string | null;
+  replayCount: number;
+  /** Message id of the last copy: the same id, or the new one of an edited copy. */
+  replayedAs: string | null;
+}
+
+/** An archived message in full. */
+export interface DeadLetter extends DeadLetterSummary {
+  fingerprint: string | null;
+  /** The body's text, or base64 of its bytes when `bodyEncoding` is `base64`. */
+  body: string;
+  properties: Record<string, unknown>;
+  headers: Record<string, unknown>;
+}
+
+/** A failure group: alike reasons (same fingerprint) and how many messages it holds. */
+export interface DeadLetterGroup {
+  groupId: string;
+  fingerprint: string;
+  sampleReason: string | null;
+  count: number;
+  counts: Record<DeadLetterType, number>;
+  firstParkedAt: string;
+  lastParkedAt: string;
+}
+
+const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
+const isoOrNull = (value: unknown) => (value === null || value === undefined ? null : iso(value));
+
+/** MariaDB hands JSON columns over as text, MySQL 8 as parsed values. */
+function json(value: unknown): Record<string, unknown> {
+  if (typeof value === 'string') return JSON.parse(value) as Record<string, unknown>;
+  return (value ?? {}) as Record<string, unknown>;
+}
+
+export function toSummary(row: RowDataPacket): DeadLetterSummary {
+  return {
+    id: Number(row.id),
+    messageId: row.message_id ?? null,
+    groupId: row.group_id,
+    type: row.type,
+    gameId: row.game_id === null ? null : Number(row.game_id),
+    reason: row.reason ?? null,
+    parkedAt: iso(row.parked_at),
+    archivedAt: iso(row.archived_at),
+    retryCount: Number(row.retry_count),
+    bodyBytes: Number(row.body_bytes),
+    bodyEncoding: row.body_encoding,
+    bodyIsJson: Boolean(row.body_is_json),
+    ...('body_preview' in row && { bodyPreview: row.body_preview ?? null }),
+    replayedAt: isoOrNull(row.replayed_at),
+    replayCount: Number(row.replay_count),
+    replayedAs: row.replayed_as ?? null,
+  };
+}
+
+export function toDeadLetter(row: RowDataPacket): DeadLetter {
+  return {
+    ...toSummary(row),
+    fingerprint: row.fingerprint ?? null,
+    body: row.body,
+    properties: json(row.properties),
+    headers: json(row.headers),
+  };
+}
+
+export function toGroup(row: RowDataPacket): DeadLetterGroup {
+  return {
+    groupId: row.group_id,
+    fingerprint: row.fingerprint,
+    sampleReason: row.sample_reason ?? null,
+    count: Number(row.message_count),
+    counts: {
+      game: Number(row.game_count),
+      custom: Number(row.custom_count),
+      other: Number(row.other_count),
+    },
+    firstParkedAt: iso(row.first_parked_at),
+    lastParkedAt: iso(row.last_parked_at),
+  };
+}

@@ -1,0 +1,73 @@
+import { AppError } from '@retro/common';
+import type { Pool, PoolConnection } from 'mysql2/promise';
+
+/** Errors after which the same transaction, run again, may well succeed. */
+const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_DUP_ENTRY']);
+/** The archive's tables are not there yet: the backend applies migration 006 as it starts. */
+const MISSING_SCHEMA = new Set(['ER_NO_SUCH_TABLE', 'ER_BAD_DB_ERROR']);
+
+const codeOf = (error: unknown) => (error as { code?: unknown } | null)?.code;
+
+export function isMissingSchema(error: unknown): boolean {
+  return MISSING_SCHEMA.has(codeOf(error) as string);
+}
+
+/**
+ * Runs `work` in a transaction and commits it; rolls back on any error. A deadlock, a lock wait
+ * timeout or a duplicate key met by a concurrent writer is retried (up to `attempts` times), since
+ * a fresh run reads what the other writer committed.
+ */
+export async function inTransaction<T>(
+  pool: Pool,
+  work: (connection: PoolConnection) => Promise<T>,
+  attempts = 3,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const connection = await pool.getConnection();
+    try {
+      await connection.beginTransaction();
+      const result = await work(connection);
+      await connection.commit();
+      return result;
+    } catch (error) {
+      await connection.rollback().catch(() => undefined);
+      if (attempt >= attempts || !RETRYABLE.has(codeOf(error) as string)) throw error;
+    } finally {
+      connection.release();
+    }
+  }
+}
+
+/**
+ * The API's view of a database failure: the archive not migrated yet or MySQL away is a 503 that
+ * says so; everything else stays a 500.
+ */
+export function archiveUnavailable(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  if (isMissingSchema(error)) {
+    return AppError.unavailable(
+      'The dead-letter archive is not set up yet: the backend creates its tables when it starts',
+      error,
+    );
+  }
+  const code = codeOf(error);
+  if (typeof code === 'string' && /^(ECONN|ETIMEDOUT|EHOSTUNREACH|PROTOCOL_)/.test(code)) {
+    return AppError.unavailable(`The database is unreachable (${code})`, error);
+  }
+  return error;
+}
+
+/** Whether MySQL answers a trivial query within `timeoutMs` (for /ready). */
+export async function databaseReachable(pool: Pool, timeoutMs = 1_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(resolve, timeoutMs, false)));
+  const ping = pool.query('SELECT 1').then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([ping, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

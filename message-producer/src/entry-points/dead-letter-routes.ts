@@ -1,0 +1,150 @@
+import { once } from 'node:events';
+import { AppError } from '@retro/common';
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import { encodeCursor } from '../data-access/archive-filter.js';
+import type { AuditClient } from '../data-access/audit-trail.js';
+import type { DeadLetterConsole } from '../domain/dead-letter-console.js';
+import type { ReplayJobs } from '../domain/replay-jobs.js';
+import { parseOrThrow } from '../validation.js';
+import {
+  auditQuery,
+  deleteBody,
+  editBody,
+  exportQuery,
+  groupsQuery,
+  listQuery,
+  replayBody,
+  rowId,
+  toTarget,
+} from './dead-letter-schemas.js';
+
+/** The console over the dead-letter archive: `/api/dead-letters/...` (docs/producer.md). */
+export function deadLetterRoutes(deadLetters: DeadLetterConsole, jobs: ReplayJobs): Router {
+  const router = Router();
+
+  router.get('/dead-letters', async (req, res) => {
+    const { limit, cursor, ...filter } = parseOrThrow(listQuery, req.query, 'query');
+    const { items, next, total } = await deadLetters.list(filter, limit, cursor);
+    res.setHeader('X-Total-Count', String(total));
+    if (next) res.setHeader('X-Next-Cursor', encodeCursor(next));
+    res.json(items);
+  });
+
+  router.get('/dead-letters/groups', async (req, res) => {
+    const { groups, total } = await deadLetters.groups(
+      parseOrThrow(groupsQuery, req.query, 'query'),
+    );
+    res.setHeader('X-Total-Count', String(total));
+    res.json(groups);
+  });
+
+  router.get('/dead-letters/export', async (req, res) => {
+    const filter = parseOrThrow(exportQuery, req.query, 'query');
+    await streamNdjson(res, deadLetters.export(filter));
+  });
+
+  router.get('/dead-letters/audit', async (req, res) => {
+    const { entries, total } = await deadLetters.audit(
+      parseOrThrow(auditQuery, req.query, 'query'),
+    );
+    res.setHeader('X-Total-Count', String(total));
+    res.json(entries);
+  });
+
+  router.get('/dead-letters/replays', (_req, res) => {
+    res.json(jobs.list());
+  });
+
+  router.post('/dead-letters/replays', async (req, res) => {
+    const { rate, includeReplayed, ...target } = parseOrThrow(replayBody, req.body);
+    const { job } = await deadLetters.replay(
+      toTarget(target),
+      { rate, includeReplayed },
+      auditClient(req),
+    );
+    res.status(202).location(`/api/dead-letters/replays/${job.jobId}`).json(job);
+  });
+
+  router.get('/dead-letters/replays/:jobId', (req, res) => {
+    const job = jobs.get(req.params.jobId);
+    if (!job) throw AppError.notFound(`Replay job ${req.params.jobId}`);
+    res.json(job);
+  });
+
+  router.post('/dead-letters/replays/:jobId/cancel', (req, res) => {
+    const job = jobs.get(req.params.jobId);
+    if (!job) throw AppError.notFound(`Replay job ${req.params.jobId}`);
+    jobs.cancel(job.jobId);
+    res.status(202).json(jobs.get(job.jobId));
+  });
+
+  router.post('/dead-letters/delete', async (req, res) => {
+    const target = toTarget(parseOrThrow(deleteBody, req.body));
+    res.json(await deadLetters.delete(target, auditClient(req)));
+  });
+
+  router.get('/dead-letters/:id', async (req, res) => {
+    res.json(await deadLetters.get(idParam(req)));
+  });
+
+  router.delete('/dead-letters/:id', async (req, res) => {
+    await deadLetters.delete({ ids: [idParam(req)] }, auditClient(req));
+    res.status(204).end();
+  });
+
+  router.post('/dead-letters/:id/edit-and-replay', async (req, res) => {
+    const id = idParam(req);
+    const { body, headers } = parseOrThrow(editBody, req.body);
+    const result = await deadLetters.editAndReplay(id, { ...body, headers }, auditClient(req));
+    res.status(201).json(result);
+  });
+
+  return router;
+}
+
+const idParams = z.object({ id: rowId });
+
+function idParam(req: Request): number {
+  return parseOrThrow(idParams, req.params).id;
+}
+
+/** Who is asking, for the audit trail: `req.ip` (see TRUST_PROXY) and the optional `X-Actor`. */
+export function auditClient(req: Request): AuditClient {
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  const actor = (req.get('x-actor') ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return { ip: req.ip ?? 'unknown', actor: actor ? actor.slice(0, 100) : null };
+}
+
+/**
+ * Writes each row as one JSON line, a page at a time, waiting for the client to drain. The first
+ * page is read before the headers go out, so a database failure still answers with an error.
+ * A failure after that can only cut the stream short: the client sees an incomplete last line.
+ */
+async function streamNdjson(res: Response, pages: AsyncGenerator<object[]>): Promise<void> {
+  const first = await pages.next();
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  res.status(200);
+  res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="dead-letters-${stamp}.ndjson"`);
+  let closed = false;
+  res.on('close', () => (closed = true));
+  try {
+    let page = first;
+    while (!page.done && !closed) {
+      for (const row of page.value) {
+        // a client that hangs up never drains: wait for either
+        if (!res.write(`${JSON.stringify(row)}\n`)) {
+          await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        }
+        if (closed) break;
+      }
+      page = await pages.next();
+    }
+    res.end();
+  } catch (error) {
+    res.destroy(error instanceof Error ? error : undefined);
+  } finally {
+    await pages.return(undefined);
+  }
+}
