@@ -2,3 +2,4 @@ export { migrate, dropDatabase, readMigrations, type Migration } from './migrate
 export { createPool, dbSettings, quoteIdentifier, type DbSettings } from './settings.js';
 export { createTestDatabase } from './testing.js';
 export { seedScale, type ScaleOptions, type ScaleResult } from './seed-scale.js';
+export { withTransaction, type TransactionOptions } from './transaction.js';

@@ -5,29 +5,7 @@ export type Queryable = mysql.Pool | mysql.PoolConnection;
 export type Row = mysql.RowDataPacket;
 export type Result = mysql.ResultSetHeader;
 
-/**
- * Runs `fn` in one transaction on one connection; rolls back when it throws. `readCommitted`
- * sets that isolation level for this transaction only (no gap locks: see the outbox relay).
- */
-export async function withTransaction<T>(
-  pool: Pool,
-  fn: (connection: mysql.PoolConnection) => Promise<T>,
-  { readCommitted = false } = {},
-): Promise<T> {
-  const connection = await pool.getConnection();
-  try {
-    if (readCommitted) await connection.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
-    await connection.beginTransaction();
-    const result = await fn(connection);
-    await connection.commit();
-    return result;
-  } catch (error) {
-    await connection.rollback().catch(() => undefined);
-    throw error;
-  } finally {
-    connection.release();
-  }
-}
+export { withTransaction } from '@retro/database';
 
 /** MySQL 8 returns JSON columns parsed, MariaDB returns them as text: normalize to text here. */
 export function jsonText(value: unknown): string {

@@ -1,8 +1,7 @@
 import { AppError } from '@retro/common';
+import { withTransaction } from '@retro/database';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 
-/** Errors after which the same transaction, run again, may well succeed. */
-const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_DUP_ENTRY']);
 /** The archive's tables are not there yet: the backend applies migration 006 as it starts. */
 const MISSING_SCHEMA = new Set(['ER_NO_SUCH_TABLE', 'ER_BAD_DB_ERROR']);
 
@@ -13,29 +12,15 @@ export function isMissingSchema(error: unknown): boolean {
 }
 
 /**
- * Runs `work` in a transaction and commits it; rolls back on any error. A deadlock, a lock wait
- * timeout or a duplicate key met by a concurrent writer is retried (up to `attempts` times), since
- * a fresh run reads what the other writer committed.
+ * A transaction run up to `attempts` times (see withTransaction): the archive's writes are safe to
+ * repeat; callers whose work is not (it publishes) pass 1.
  */
-export async function inTransaction<T>(
+export function inTransaction<T>(
   pool: Pool,
   work: (connection: PoolConnection) => Promise<T>,
   attempts = 3,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const connection = await pool.getConnection();
-    try {
-      await connection.beginTransaction();
-      const result = await work(connection);
-      await connection.commit();
-      return result;
-    } catch (error) {
-      await connection.rollback().catch(() => undefined);
-      if (attempt >= attempts || !RETRYABLE.has(codeOf(error) as string)) throw error;
-    } finally {
-      connection.release();
-    }
-  }
+  return withTransaction(pool, work, { attempts });
 }
 
 /**
