@@ -1,5 +1,5 @@
 import { startBackend } from '@retro/backend';
-import { testQueues } from '@retro/common/testing';
+import { BrokerProbe, testQueues } from '@retro/common/testing';
 import { createTestDatabase, seedScale } from '@retro/database';
 import { BENCH_TOKEN, declareTopology } from '../lib/world.js';
 import { round } from '../lib/load.js';
@@ -101,6 +101,9 @@ export async function scaleReads(options: {
     return { seedSeconds, reads: timings };
   } finally {
     await backend.stop();
+    const probe = await BrokerProbe.open();
+    await probe.deleteQueues(queues).catch(() => undefined);
+    await probe.close();
     await owned?.drop();
   }
 }
