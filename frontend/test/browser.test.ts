@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '@retro/common/testing/browser';
 import { startBackend, type RunningBackend } from '@retro/backend';
 import { createLogger, type QueueNames } from '@retro/common';
 import { BrokerProbe, testQueues, uniqueName, waitFor } from '@retro/common/testing';
@@ -67,10 +68,7 @@ describe('catalog and processing pages in a browser', function () {
       logger: createLogger('frontend', 'error'),
     });
     base = `http://127.0.0.1:${frontend.port}`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await mkdir(ARTIFACTS, { recursive: true });
   });

@@ -1,7 +1,8 @@
 // The processing page across a network blip: Chromium's EventSource reconnects with
 // Last-Event-ID, and the page shows what changed meanwhile, re-reading its list only when told to.
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '@retro/common/testing/browser';
 import { startBackend, type RunningBackend } from '@retro/backend';
 import { createLogger, type QueueNames } from '@retro/common';
 import { BrokerProbe, TcpProxy, testQueues, waitFor } from '@retro/common/testing';
@@ -48,10 +49,7 @@ describe('processing page after a network blip (browser)', function () {
       distDir: DIST_DIR,
       logger: createLogger('frontend', 'error'),
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext()).newPage();
     await page.goto(`http://127.0.0.1:${frontend.port}/processing.html`);
     await page.locator('#live-state[data-mode="live"]').waitFor();

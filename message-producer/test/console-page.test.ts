@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '@retro/common/testing/browser';
 import { waitFor } from '@retro/common/testing';
 import { type Harness, startHarness } from './helpers.js';
 import { SHAPES, park, poisonMessages } from './parking.js';
@@ -33,10 +34,7 @@ describe('message producer: the dead-letter console in a browser', function () {
       },
     ]);
     await h.archived(61);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
     page.on('console', (msg) => {
       if (msg.type() === 'error') problems.push(msg.text());

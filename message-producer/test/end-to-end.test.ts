@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '@retro/common/testing/browser';
 import { type RunningBackend, startBackend } from '@retro/backend';
 import type { ProcessingTask } from '@retro/common';
 import { waitFor } from '@retro/common/testing';
@@ -52,10 +53,7 @@ describe('message producer: from the page through the consumer to the processing
       },
     });
     await waitFor('the consumer to subscribe', () => consumer.isConsuming());
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(h.producer.url);
     await page

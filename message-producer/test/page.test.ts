@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '@retro/common/testing/browser';
 import { TcpProxy, waitFor } from '@retro/common/testing';
 import { type Harness, startHarness } from './helpers.js';
 
@@ -21,10 +22,7 @@ describe('message producer: the page in a browser', function () {
     // the page is compiled TypeScript: build it as `npm run build` does
     await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: producerDir });
     h = await startHarness('producer_page');
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
     page.on('console', (msg) => {
       if (msg.type() === 'error') problems.push(msg.text());
