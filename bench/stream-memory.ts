@@ -34,6 +34,7 @@ const child = fork(FIXTURE, [], {
     BACKEND_PORT: '0',
     INTERNAL_API_TOKEN: BENCH_TOKEN,
     LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_MINUTE: '0',
   },
   stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
 });

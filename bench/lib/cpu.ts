@@ -24,16 +24,16 @@ export function pidOf(name: string): number | undefined {
 }
 
 /**
- * CPU used during a stretch of work by this process, MariaDB, RabbitMQ and any other process
- * named in `extra`, in milliseconds per event: where the machine's cores went.
+ * CPU used during a stretch of work by this process (named `self`), MariaDB, RabbitMQ and any
+ * other process named in `extra`, in milliseconds per event: where the machine's cores went.
  */
 export class CpuMeter {
   private readonly pids: Record<string, number>;
   private readonly start: Record<string, number>;
 
-  constructor(extra: Record<string, number> = {}) {
+  constructor(extra: Record<string, number> = {}, self = 'node') {
     const found = { mariadb: pidOf('mariadbd') ?? pidOf('mysqld'), rabbitmq: pidOf('beam.smp') };
-    this.pids = { node: process.pid, ...extra };
+    this.pids = { [self]: process.pid, ...extra };
     for (const [name, pid] of Object.entries(found)) if (pid) this.pids[name] = pid;
     this.start = this.sample();
   }

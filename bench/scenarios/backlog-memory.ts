@@ -1,18 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { TEST_RABBITMQ_URL } from '@retro/common/testing';
 import amqplib from 'amqplib';
-import { spawnConsumer } from '../lib/child-consumer.js';
 import { round, until } from '../lib/load.js';
-import { BENCH_TOKEN, createWorld, startWorldBackend } from '../lib/world.js';
-
-const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+import { startDeployed } from '../lib/services.js';
+import { createWorld } from '../lib/world.js';
 
 export interface BacklogOptions {
   messages: number;
-  prefetch: number;
   /** Stop sampling after this long even if the backlog is not drained. */
   maxDrainSec: number;
 }
@@ -26,32 +20,22 @@ export function rssMb(pid: number): number {
 }
 
 /**
- * A backlog of `messages` custom messages waits in the queue; one consumer process (the build
- * output, no simulated work) drains it against the real backend while its RSS is sampled from
- * /proc every 250 ms, for at most `maxDrainSec`.
+ * A backlog of `messages` custom messages waits in the queue; then the services start as deployed
+ * (default settings apart from `PROCESSING_DELAY_MS=0`) and the consumer drains it while its RSS
+ * is sampled from /proc every 250 ms, for at most `maxDrainSec`.
  */
 export async function backlogMemory(options: BacklogOptions) {
   const world = await createWorld('backlog');
-  const backend = await startWorldBackend(world);
   try {
     const publishStarted = performance.now();
     await publishBacklog(world.queues.main, options.messages);
     const publishSeconds = (performance.now() - publishStarted) / 1000;
 
-    buildServices();
-    const consumer = await spawnConsumer(
-      world.queues,
-      {
-        BACKEND_URL: backend.url,
-        INTERNAL_API_TOKEN: BENCH_TOKEN,
-        PROCESSING_DELAY_MS: 0,
-        PREFETCH: options.prefetch,
-      },
-      'dist',
-    );
+    const services = await startDeployed(world, { env: { PROCESSING_DELAY_MS: 0 } });
+    const { pid } = services.consumer;
     const started = performance.now();
-    const samples: number[] = [rssMb(consumer.pid)];
-    const timer = setInterval(() => samples.push(rssMb(consumer.pid)), 250);
+    const samples: number[] = [rssMb(pid)];
+    const timer = setInterval(() => samples.push(rssMb(pid)), 250);
     let left = options.messages;
     try {
       await until(
@@ -64,14 +48,13 @@ export async function backlogMemory(options: BacklogOptions) {
       );
     } finally {
       clearInterval(timer);
-      samples.push(rssMb(consumer.pid));
-      await consumer.stop();
+      samples.push(rssMb(pid));
+      await services.stop();
     }
     const seconds = (performance.now() - started) / 1000;
     const drained = options.messages - left;
     return {
       messages: options.messages,
-      prefetch: options.prefetch,
       publishSeconds: round(publishSeconds, 2),
       drained,
       drainSeconds: round(seconds, 1),
@@ -81,17 +64,8 @@ export async function backlogMemory(options: BacklogOptions) {
       rssEndMb: round(samples[samples.length - 1]!),
     };
   } finally {
-    await backend.stop();
     await world.cleanup();
   }
-}
-
-/** The consumer measured is the build output (as deployed), so bring dist up to date first. */
-function buildServices(): void {
-  execFileSync(process.execPath, [TSC, '-b', 'tsconfig.build.json'], {
-    cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    stdio: 'inherit',
-  });
 }
 
 /** Publishes the backlog with raw amqplib on a confirm channel, 1,000 confirms at a time. */

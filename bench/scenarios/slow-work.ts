@@ -1,66 +1,45 @@
-import { startConsumer } from '@retro/message-consumer';
+import { configSchema } from '@retro/common';
 import { JsonClient } from '../lib/http-client.js';
 import { gameBody, round, runConcurrently, until } from '../lib/load.js';
-import { BENCH_TOKEN, countCompleted, createWorld, startWorldBackend } from '../lib/world.js';
-
-export interface SlowWorkOptions {
-  events: number;
-  prefetch: number;
-  processingDelayMs: number;
-}
+import { startDeployed } from '../lib/services.js';
+import { countCompleted, createWorld } from '../lib/world.js';
 
 /**
- * One consumer whose every message takes `processingDelayMs` of simulated work. The events are
- * created through the API and relayed before the consumer starts; the clock runs from its start
- * until every task is completed.
+ * The services as deployed with every default, so one consumer with `PREFETCH` messages at once,
+ * each taking `PROCESSING_DELAY_MS` (2 s) of simulated work. `events` games are created through
+ * the API at full speed; the clock runs from the first create until every task is completed.
  */
-export async function slowWork(options: SlowWorkOptions) {
+export async function slowWork(options: { events: number }) {
+  const prefetch = configSchema.PREFETCH.parse(undefined);
+  const processingDelayMs = configSchema.PROCESSING_DELAY_MS.parse(undefined);
   const world = await createWorld('slow');
-  const backend = await startWorldBackend(world);
-  const client = new JsonClient(backend.url, 32);
+  const services = await startDeployed(world);
+  const client = new JsonClient(services.backend.url, 32);
   try {
+    const seed = await countCompleted(world.pool);
+    const started = performance.now();
     await runConcurrently(options.events, 32, async (i) => {
       const res = await client.request('POST', '/api/games', gameBody(i));
       if (res.status !== 201) throw new Error(`create answered ${res.status}`);
     });
     await until(
-      'the relay to publish every event',
-      async () => (await world.probe.messageCount(world.queues.main)) >= options.events,
-      { timeoutMs: 60_000 },
+      'every task to be completed',
+      async () => (await countCompleted(world.pool)) - seed >= options.events,
+      { timeoutMs: 600_000, intervalMs: 200 },
     );
-    const seed = await countCompleted(world.pool);
-    const started = performance.now();
-    const consumer = await startConsumer({
-      queues: world.queues,
-      config: {
-        BACKEND_URL: backend.url,
-        INTERNAL_API_TOKEN: BENCH_TOKEN,
-        CONSUMER_PORT: 0,
-        PROCESSING_DELAY_MS: options.processingDelayMs,
-        PREFETCH: options.prefetch,
-        LOG_LEVEL: 'warn',
-      },
-    });
-    try {
-      await until(
-        'every task to be completed',
-        async () => (await countCompleted(world.pool)) - seed >= options.events,
-        { timeoutMs: 300_000, intervalMs: 100 },
-      );
-    } finally {
-      await consumer.stop();
-    }
     const seconds = (performance.now() - started) / 1000;
     return {
-      ...options,
+      events: options.events,
+      prefetch,
+      processingDelayMs,
       seconds: round(seconds, 2),
       eventsPerSec: round(options.events / seconds),
       /** What PREFETCH allows at most: that many messages at once, each taking the delay. */
-      ceilingPerSec: round(options.prefetch / (options.processingDelayMs / 1000)),
+      ceilingPerSec: round(prefetch / (processingDelayMs / 1000)),
     };
   } finally {
     client.close();
-    await backend.stop();
+    await services.stop();
     await world.cleanup();
   }
 }

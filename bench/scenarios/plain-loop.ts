@@ -5,34 +5,31 @@ import amqplib from 'amqplib';
 import type mysql from 'mysql2/promise';
 import { CpuMeter } from '../lib/cpu.js';
 import { gameBody, round, runConcurrently, until } from '../lib/load.js';
+import type { PipelineRun } from './deployed-pipeline.js';
 import { countCompleted, createWorld } from '../lib/world.js';
 
-export interface LimitOptions {
+export interface PlainLoopOptions {
   events: number;
+  /** Writers at once. */
   concurrency: number;
   prefetch: number;
 }
 
-export interface LimitResult {
-  events: number;
-  seconds: number;
-  eventsPerSec: number;
-  /** CPU milliseconds per event of each process (this one, MariaDB, RabbitMQ). */
-  cpuMsPerEvent: Record<string, number>;
-}
+/** Connections, as many as the backend's pool has by default. */
+const POOL_SIZE = 20;
 
 /**
- * The practical limit of this machine for the durable work one event needs, with no framework:
- * raw mysql2 and amqplib, no HTTP, no validation, no logging. Per event:
+ * What this machine does when the same durable work is written by hand, with nothing else: raw
+ * mysql2 and amqplib in one process, no HTTP, no validation, no logging. Per event:
  *  1. one transaction inserting the game, its outbox row and its pending task;
  *  2. a persistent publish on a confirm channel, awaited, then the outbox row marked published;
- *  3. a consumer (manual ack, same prefetch) writing `processing`, then `completed`, to the task
- *     and the game (one statement each), then acking.
+ *  3. a consumer (manual ack, `prefetch`) setting the task and its game `completed` in one
+ *     UPDATE, then acking.
  * The clock runs from the first insert until every task is completed.
  */
-export async function limitLoop(options: LimitOptions): Promise<LimitResult> {
-  const world = await createWorld('limit');
-  const pool = createPool(world.settings, 20);
+export async function plainLoop(options: PlainLoopOptions): Promise<PipelineRun> {
+  const world = await createWorld('plain');
+  const pool = createPool(world.settings, POOL_SIZE);
   const connection = await amqplib.connect(TEST_RABBITMQ_URL);
   try {
     const publisher = await connection.createConfirmChannel();
@@ -41,15 +38,14 @@ export async function limitLoop(options: LimitOptions): Promise<LimitResult> {
     await consumer.consume(world.queues.main, (msg) => {
       if (!msg) return;
       const { eventId } = JSON.parse(msg.content.toString()) as { eventId: string };
-      void (async () => {
-        await setStatus(pool, eventId, 'processing');
-        await setStatus(pool, eventId, 'completed');
-        consumer.ack(msg);
-      })();
+      void complete(pool, eventId).then(
+        () => consumer.ack(msg),
+        () => consumer.nack(msg),
+      );
     });
 
     const seed = await countCompleted(world.pool);
-    const cpu = new CpuMeter();
+    const cpu = new CpuMeter({}, 'plainLoop');
     const started = performance.now();
     await runConcurrently(options.events, options.concurrency, async (i) => {
       const eventId = randomUUID();
@@ -131,12 +127,12 @@ async function writeGameWithEvent(
   }
 }
 
-/** One status write: the task and its game in one statement (autocommit). */
-async function setStatus(pool: mysql.Pool, eventId: string, status: string): Promise<void> {
+/** The task and its game completed, in one statement (autocommit). */
+async function complete(pool: mysql.Pool, eventId: string): Promise<void> {
   await pool.query(
     `UPDATE processing_tasks t JOIN games g ON g.id = t.game_id
-     SET t.status = ?, t.attempts = 1, g.processing_status = ?
+     SET t.status = 'completed', t.attempts = 1, g.processing_status = 'completed'
      WHERE t.message_id = ?`,
-    [status, status, eventId],
+    [eventId],
   );
 }

@@ -1,0 +1,86 @@
+import { round } from '../lib/load.js';
+import { deployedPipeline, type PipelineRun } from './deployed-pipeline.js';
+import { plainLoop } from './plain-loop.js';
+
+export interface PipelineComparisonOptions {
+  rounds: number;
+  events: number;
+  /** Clients creating games at once, and writers of the plain loop. */
+  concurrency: number;
+  /** The plain loop's prefetch. */
+  prefetch: number;
+  /** Write CPU profiles of the services of the first round into this directory. */
+  cpuProfileDir?: string;
+  /** Called after each run, for progress lines. */
+  onRun?: (round: number, side: 'deployed' | 'plain', run: PipelineRun) => void;
+}
+
+export interface PipelineRound {
+  deployed: PipelineRun;
+  plain: PipelineRun;
+  /** Deployed events/s over plain-loop events/s. */
+  ratio: number;
+}
+
+/**
+ * The deployed system against the plain loop, side by side: `rounds` rounds, each running both
+ * (alternating which goes first, so a drift in the machine's load hits both alike). Returns every
+ * run, the ratio per round and overall (total events over total time of each side).
+ */
+export async function comparePipeline(options: PipelineComparisonOptions) {
+  const rounds: PipelineRound[] = [];
+  for (let i = 0; i < options.rounds; i++) {
+    const runDeployed = async () => {
+      const run = await deployedPipeline({
+        events: options.events,
+        concurrency: options.concurrency,
+        cpuProfileDir: i === 0 ? options.cpuProfileDir : undefined,
+      });
+      options.onRun?.(i + 1, 'deployed', run);
+      return run;
+    };
+    const runPlain = async () => {
+      const run = await plainLoop(options);
+      options.onRun?.(i + 1, 'plain', run);
+      return run;
+    };
+    let deployed: PipelineRun;
+    let plain: PipelineRun;
+    if (i % 2 === 0) {
+      deployed = await runDeployed();
+      plain = await runPlain();
+    } else {
+      plain = await runPlain();
+      deployed = await runDeployed();
+    }
+    rounds.push({ deployed, plain, ratio: round(deployed.eventsPerSec / plain.eventsPerSec, 2) });
+  }
+  const rate = (side: 'deployed' | 'plain') =>
+    round(
+      rounds.reduce((n, r) => n + r[side].events, 0) /
+        rounds.reduce((s, r) => s + r[side].seconds, 0),
+    );
+  const deployedPerSec = rate('deployed');
+  const plainPerSec = rate('plain');
+  return {
+    rounds,
+    deployedEventsPerSec: deployedPerSec,
+    plainEventsPerSec: plainPerSec,
+    ratio: round(deployedPerSec / plainPerSec, 2),
+    cpuMsPerEvent: {
+      deployed: meanCpu(rounds.map((r) => r.deployed)),
+      plain: meanCpu(rounds.map((r) => r.plain)),
+    },
+  };
+}
+
+/** CPU ms per event of each process, averaged over the runs. */
+function meanCpu(runs: PipelineRun[]): Record<string, number> {
+  const names = Object.keys(runs[0]?.cpuMsPerEvent ?? {});
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      round(runs.reduce((s, r) => s + (r.cpuMsPerEvent[name] ?? 0), 0) / runs.length, 2),
+    ]),
+  );
+}
