@@ -77,7 +77,10 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   const config = loadBackendConfig(options.config);
   const logger = options.logger ?? createLogger('backend', config.LOG_LEVEL);
   const queues = options.queues ?? queueNames();
-  const pool = createPool(dbSettings(config), options.poolSize ?? 20);
+  // multi-statement queries: the create's transaction is one round trip (domain/games.ts)
+  const pool = createPool(dbSettings(config), options.poolSize ?? 20, {
+    multipleStatements: true,
+  });
   const broker = connectBroker(config.RABBITMQ_URL, logger, 'backend');
   const publisher = createTopologyPublisher(broker, queues, {
     name: 'outbox-relay',

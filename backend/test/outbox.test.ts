@@ -118,6 +118,31 @@ describe('outbox relay', () => {
       expect(await count(env.sql, 'outbox_events')).to.equal(events);
       expect(await env.probe.messageCount(env.queues.main)).to.equal(0);
     });
+
+    it('rolls a refused create back whole and frees its connection, however many are refused in a row', async () => {
+      const tables = ['games', 'outbox_events', 'processing_tasks'] as const;
+      const before = await Promise.all(tables.map((t) => count(env.sql, t)));
+      // more than the pool's 20 connections: a transaction left open would hold one for good
+      for (let i = 0; i < 30; i++) {
+        const res = await env.api('/api/games', {
+          method: 'POST',
+          body: validGame({ genreId: 999 }),
+        });
+        expect(res.status).to.equal(400);
+      }
+      expect(await Promise.all(tables.map((t) => count(env.sql, t)))).to.deep.equal(before);
+      const created = await env.api('/api/games', { method: 'POST', body: validGame() });
+      expect(created.status).to.equal(201);
+      const [[row]] = await env.sql.query<mysql.RowDataPacket[]>(
+        'SELECT game_id, payload FROM outbox_events WHERE game_id = ?',
+        [created.body.id],
+      );
+      const payload = typeof row!.payload === 'string' ? JSON.parse(row!.payload) : row!.payload;
+      expect(payload).to.include({ gameId: created.body.id, action: 'create' });
+      expect(payload.gameData).to.deep.equal(created.body);
+      await waitFor('the event', async () => (await env.probe.messageCount(env.queues.main)) >= 1);
+      await env.probe.drain(env.queues.main);
+    });
   });
 
   describe('when the broker connection is cut during writes', () => {

@@ -60,7 +60,7 @@ export const configSchema = {
     .describe('Bearer token for the internal status-write endpoints'),
   MAX_RETRIES: int(3, 0, 100, 'Retries before a message is parked'),
   RETRY_DELAY_MS: int(1000, 0, 3_600_000, 'Base retry delay, doubled per retry'),
-  PREFETCH: int(20, 1, 1000, 'Messages a consumer processes concurrently'),
+  PREFETCH: int(100, 1, 1000, 'Messages a consumer processes concurrently'),
   PROCESSING_DELAY_MS: int(2000, 0, 600_000, 'Simulated work per message'),
   TASK_STALLED_AFTER_MS: int(
     600_000,

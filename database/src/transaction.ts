@@ -37,3 +37,38 @@ export async function withTransaction<T>(
     }
   }
 }
+
+/** One SQL statement and its `?` parameters. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * Runs `statements` as one transaction in a single round trip: `START TRANSACTION`, the
+ * statements and `COMMIT` go to the server as one multi-statement query (the pool must allow
+ * them, see `PoolOptions.multipleStatements`). The server stops at the first statement that
+ * fails; the transaction is then rolled back and the error thrown. Returns each statement's
+ * result, in order. For short write transactions whose statements need no answer from the
+ * previous ones in the application (a later statement may still use `LAST_INSERT_ID()` or a
+ * session variable an earlier one set).
+ */
+export async function transactionInOneTrip(
+  pool: mysql.Pool,
+  statements: Statement[],
+): Promise<mysql.ResultSetHeader[]> {
+  const connection = await pool.getConnection();
+  try {
+    const sql = ['START TRANSACTION', ...statements.map((s) => s.sql), 'COMMIT'].join(';\n');
+    const [results] = await connection.query<mysql.ResultSetHeader[]>(
+      sql,
+      statements.flatMap((s) => s.params),
+    );
+    return results.slice(1, -1);
+  } catch (error) {
+    await connection.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    connection.release();
+  }
+}

@@ -142,6 +142,37 @@ describe('backend client: coalesced status writes', () => {
     ]);
   });
 
+  it('sends a write superseded before its request left once, as the later write, and answers for that', async () => {
+    const backend = start();
+    const pending = backend.beginReport('merged', processing);
+    expect(pending.supersede({ ...processing, status: 'completed' })).to.equal(true);
+    const reply = await pending.reply;
+    expect(reply.task.status).to.equal('completed');
+    expect(stub.received.flatMap((r) => r.writes)).to.deep.equal([
+      { messageId: 'merged', status: 'completed', type: 'custom', attempts: 1 },
+    ]);
+  });
+
+  it('keeps a write that has left: superseding it is refused and the later write goes on its own', async () => {
+    const backend = start();
+    const pending = backend.beginReport('sent', processing);
+    await waitFor('the write to arrive', () => stub.received.length === 1);
+    expect(pending.supersede({ ...processing, status: 'completed' })).to.equal(false);
+    expect((await pending.reply).task.status).to.equal('processing');
+    await backend.reportStatus('sent', { ...processing, status: 'completed' });
+    expect(stub.received.map((r) => r.writes.map((w) => w.status))).to.deep.equal([
+      ['processing'],
+      ['completed'],
+    ]);
+  });
+
+  it('refuses to supersede a write with an invalid one, and sends the first as it was', async () => {
+    const backend = start();
+    const pending = backend.beginReport('kept', processing);
+    expect(pending.supersede({ ...processing, attempts: -1 })).to.equal(false);
+    expect((await pending.reply).task.status).to.equal('processing');
+  });
+
   it('never puts more than maxBatch writes in one request', async () => {
     const backend = start({ maxBatch: 3 });
     await Promise.all(

@@ -40,7 +40,14 @@ describe('message consumer: backend outages and refusals (circuit breaker)', () 
     before(async () => {
       proxy = new RecordingBackendProxy(env.backend.url);
       const url = await proxy.start();
-      consumer = await env.startConsumer({ BACKEND_URL: url, RETRY_DELAY_MS, MAX_RETRIES: 3 });
+      // some work, so each message reports `processing` on its own before `completed` (with none,
+      // `completed` would take the waiting report's place, and these tests fail `processing`)
+      consumer = await env.startConsumer({
+        BACKEND_URL: url,
+        RETRY_DELAY_MS,
+        MAX_RETRIES: 3,
+        PROCESSING_DELAY_MS: 50,
+      });
     });
     after(async () => {
       await consumer.stop();

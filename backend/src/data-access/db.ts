@@ -5,7 +5,20 @@ export type Queryable = mysql.Pool | mysql.PoolConnection;
 export type Row = mysql.RowDataPacket;
 export type Result = mysql.ResultSetHeader;
 
-export { withTransaction } from '@retro/database';
+export { transactionInOneTrip, withTransaction, type Statement } from '@retro/database';
+
+/**
+ * A value an earlier statement of the same round trip stored in a session variable (such as the
+ * id of a row it inserted), for statements that cannot know it in advance.
+ */
+export type SessionVariable = `@${string}`;
+
+/** `value` as SQL: a placeholder with its parameter, or the session variable itself. */
+export function valueOrVariable<T>(value: T | SessionVariable): { sql: string; params: T[] } {
+  return typeof value === 'string' && value.startsWith('@')
+    ? { sql: value as string, params: [] }
+    : { sql: '?', params: [value as T] };
+}
 
 /** MySQL 8 returns JSON columns parsed, MariaDB returns them as text: normalize to text here. */
 export function jsonText(value: unknown): string {

@@ -1,7 +1,15 @@
 import type { Game, TaskStatus } from '@retro/common';
 
 export type { Game };
-import { containsPattern, iso, whereClause, type Queryable, type Result, type Row } from './db.js';
+import {
+  containsPattern,
+  iso,
+  whereClause,
+  type Queryable,
+  type Result,
+  type Row,
+  type Statement,
+} from './db.js';
 
 export interface GameFields {
   title: string;
@@ -94,15 +102,15 @@ export async function findGame(db: Queryable, id: number, forUpdate = false): Pr
 }
 
 /** Inserts a game, created at `at`, whose processing is pending on `eventId`; returns its id. */
-export async function insertGame(db: Queryable, fields: GameFields, eventId: string, at: Date) {
-  const [result] = await db.query<Result>(
-    `INSERT INTO games (title, platform_id, genre_id, developer, release_year, year_category,
+/** Inserts a new game, pending, with `eventId` as its newest event; its id is LAST_INSERT_ID(). */
+export function insertGame(fields: GameFields, eventId: string, at: Date): Statement {
+  return {
+    sql: `INSERT INTO games (title, platform_id, genre_id, developer, release_year, year_category,
                         description, image_url, processing_status, last_event_id,
                         created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
-    [...fieldValues(fields), eventId, at, at],
-  );
-  return result.insertId;
+    params: [...fieldValues(fields), eventId, at, at],
+  };
 }
 
 /** Replaces a game's fields and makes `eventId` its newest event; false when it does not exist. */

@@ -1,4 +1,12 @@
-import { jsonText, type Queryable, type Result, type Row } from './db.js';
+import {
+  jsonText,
+  valueOrVariable,
+  type Queryable,
+  type Result,
+  type Row,
+  type SessionVariable,
+  type Statement,
+} from './db.js';
 
 export interface OutboxEvent {
   id: number;
@@ -8,14 +16,27 @@ export interface OutboxEvent {
   payload: string;
 }
 
-export async function insertEvent(
-  db: Queryable,
-  event: { eventId: string; gameId: number; action: string; payload: unknown },
-): Promise<void> {
-  await db.query(
-    'INSERT INTO outbox_events (event_id, game_id, action, payload) VALUES (?, ?, ?, ?)',
-    [event.eventId, event.gameId, event.action, JSON.stringify(event.payload)],
-  );
+/**
+ * Inserts an event. The payload is the message body as JSON text; when the game id is a session
+ * variable (a game inserted earlier in the same round trip), the server writes it into the
+ * payload's `gameId` and `gameData.id` too.
+ */
+export function insertEvent(event: {
+  eventId: string;
+  gameId: number | SessionVariable;
+  action: string;
+  payload: string;
+}): Statement {
+  const gameId = valueOrVariable(event.gameId);
+  const payload =
+    gameId.params.length === 0
+      ? `JSON_SET(?, '$.gameId', ${gameId.sql}, '$.gameData.id', ${gameId.sql})`
+      : '?';
+  return {
+    sql: `INSERT INTO outbox_events (event_id, game_id, action, payload)
+     VALUES (?, ${gameId.sql}, ?, ${payload})`,
+    params: [event.eventId, ...gameId.params, event.action, event.payload],
+  };
 }
 
 /**

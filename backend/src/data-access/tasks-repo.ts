@@ -5,7 +5,15 @@ import type {
   TaskStatusFilter,
   TaskType,
 } from '@retro/common';
-import { iso, whereClause, type Queryable, type Row } from './db.js';
+import {
+  iso,
+  valueOrVariable,
+  whereClause,
+  type Queryable,
+  type Row,
+  type SessionVariable,
+  type Statement,
+} from './db.js';
 
 export interface TaskFilter {
   status?: TaskStatusFilter | undefined;
@@ -44,16 +52,19 @@ function toTask(row: Row): ProcessingTask {
   };
 }
 
-export async function insertTask(
-  db: Queryable,
-  task: { messageId: string; type: TaskType; gameId: number | null; action: string | null },
-  { ignoreExisting = false } = {},
-): Promise<void> {
-  await db.query(
-    `INSERT ${ignoreExisting ? 'IGNORE ' : ''}INTO processing_tasks
-       (message_id, type, game_id, action, status, attempts) VALUES (?, ?, ?, ?, 'pending', 0)`,
-    [task.messageId, task.type, task.gameId, task.action],
-  );
+/** Inserts a message's task, pending; the game id may come from an earlier statement. */
+export function insertTask(task: {
+  messageId: string;
+  type: TaskType;
+  gameId: number | null | SessionVariable;
+  action: string | null;
+}): Statement {
+  const gameId = valueOrVariable(task.gameId);
+  return {
+    sql: `INSERT INTO processing_tasks (message_id, type, game_id, action, status, attempts)
+     VALUES (?, ?, ${gameId.sql}, ?, 'pending', 0)`,
+    params: [task.messageId, task.type, ...gameId.params, task.action],
+  };
 }
 
 export async function findTask(

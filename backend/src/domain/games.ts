@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type GameAction } from '@retro/common';
 import type mysql from 'mysql2/promise';
-import { withTransaction } from '../data-access/db.js';
+import {
+  transactionInOneTrip,
+  withTransaction,
+  type SessionVariable,
+  type Statement,
+} from '../data-access/db.js';
 import * as games from '../data-access/games-repo.js';
 import * as outbox from '../data-access/outbox-repo.js';
 import * as tasks from '../data-access/tasks-repo.js';
@@ -38,10 +43,31 @@ function translateDbError(error: unknown): never {
   throw error;
 }
 
-/**
- * Writes the outbox event and its pending task in the caller's transaction. The event body is
- * the message contract `{eventId, gameId, action, gameData, timestamp}`.
- */
+/** The event body, the message contract `{eventId, gameId, action, gameData, timestamp}`. */
+function eventBody(eventId: string, gameId: number, action: GameAction, gameData: unknown) {
+  return JSON.stringify({
+    eventId,
+    gameId,
+    action,
+    gameData,
+    timestamp: new Date().toISOString(),
+  });
+}
+
+/** The outbox event and the pending task of a change to game `gameId`. */
+function eventStatements(
+  eventId: string,
+  gameId: number | SessionVariable,
+  action: GameAction,
+  payload: string,
+): Statement[] {
+  return [
+    outbox.insertEvent({ eventId, gameId, action, payload }),
+    tasks.insertTask({ messageId: eventId, type: 'game', gameId, action }),
+  ];
+}
+
+/** Writes the outbox event and its pending task in the caller's transaction. */
 async function recordEvent(
   connection: mysql.PoolConnection,
   eventId: string,
@@ -49,9 +75,10 @@ async function recordEvent(
   action: GameAction,
   gameData: unknown,
 ) {
-  const payload = { eventId, gameId, action, gameData, timestamp: new Date().toISOString() };
-  await outbox.insertEvent(connection, { eventId, gameId, action, payload });
-  await tasks.insertTask(connection, { messageId: eventId, type: 'game', gameId, action });
+  const payload = eventBody(eventId, gameId, action, gameData);
+  for (const { sql, params } of eventStatements(eventId, gameId, action, payload)) {
+    await connection.query(sql, params);
+  }
 }
 
 function afterCommit(ctx: DomainContext, eventId: string) {
@@ -59,26 +86,35 @@ function afterCommit(ctx: DomainContext, eventId: string) {
   ctx.taskWritten(eventId);
 }
 
+/** The new game's id, kept by the server between the statements of the create. */
+const NEW_GAME_ID = '@new_game_id';
+
+/**
+ * One round trip: the game, its event and its pending task go to the server as one transaction
+ * in a single multi-statement query, as this is the API's hottest write. The server knows the
+ * new id before we do, so it writes it into the event itself.
+ */
 export async function createGame(ctx: DomainContext, input: GameInput): Promise<games.Game> {
   const fields = toFields(input);
   const eventId = randomUUID();
   const at = new Date();
-  // read before the transaction: a cache miss must not wait for a pool connection while holding one
+  // the insert passes its foreign keys or fails, so these names are right: no need to read back
   const names = await ctx.names.of(fields.platformId, fields.genreId);
-  const game = await withTransaction(ctx.pool, async (connection) => {
-    const id = await games.insertGame(connection, fields, eventId, at).catch(translateDbError);
-    // the insert passed its foreign keys, so the names are right; no need to read the game back
-    const created: games.Game = {
-      id,
-      ...fields,
-      ...names,
-      processingStatus: 'pending',
-      createdAt: at.toISOString(),
-      updatedAt: at.toISOString(),
-    };
-    await recordEvent(connection, eventId, id, 'create', created);
-    return created;
-  });
+  const created: games.Game = {
+    id: 0,
+    ...fields,
+    ...names,
+    processingStatus: 'pending',
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+  };
+  const payload = eventBody(eventId, 0, 'create', created);
+  const [inserted] = await transactionInOneTrip(ctx.pool, [
+    games.insertGame(fields, eventId, at),
+    { sql: `SET ${NEW_GAME_ID} = LAST_INSERT_ID()`, params: [] },
+    ...eventStatements(eventId, NEW_GAME_ID, 'create', payload),
+  ]).catch(translateDbError);
+  const game = { ...created, id: inserted!.insertId };
   ctx.logger.info('game created', { gameId: game.id, eventId });
   afterCommit(ctx, eventId);
   return game;

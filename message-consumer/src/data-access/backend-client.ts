@@ -34,6 +34,18 @@ export interface StatusReply {
   task: ProcessingTask;
 }
 
+/** A status write on its way (see `BackendClient.beginReport`). */
+export interface PendingReport {
+  /** The backend's answer, for this write or for the one that superseded it. */
+  reply: Promise<StatusReply>;
+  /**
+   * Replaces the write with `update` (a later status of the same message) while it still waits
+   * for its request, so the message costs one write instead of two; `reply` then answers for
+   * `update`. False once the write has been sent (or was invalid): send `update` on its own.
+   */
+  supersede(update: TaskStatusUpdate): boolean;
+}
+
 export interface BackendClient {
   /**
    * Rejects with DownstreamError when the backend could not take it (unreachable, timeout, 5xx,
@@ -41,6 +53,8 @@ export interface BackendClient {
    * or a batch item it refused).
    */
   reportStatus(messageId: string, update: TaskStatusUpdate): Promise<StatusReply>;
+  /** Like `reportStatus`, but the write can be superseded until it is sent. Same errors. */
+  beginReport(messageId: string, update: TaskStatusUpdate): PendingReport;
   /** Resolves when the backend is ready and accepts our token; else throws a DownstreamError. */
   probe(): Promise<void>;
   /** Fails the writes still waiting for a request and closes the idle keep-alive connections. */
@@ -102,28 +116,51 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     return JSON.parse(answer.text) as StatusReply;
   }
 
+  type Item = TaskStatusReport & { json: string };
+
+  /** The write as the backend takes it, or why it is refused here (alone, not its batch). */
+  function toItem(messageId: string, update: TaskStatusUpdate): Item | PermanentError {
+    const item = taskStatusReportSchema.safeParse({ ...update, messageId });
+    if (!item.success) {
+      const field = item.error.issues[0]?.path.join('.') ?? 'update';
+      return new PermanentError(`invalid status write: ${field} is not valid`);
+    }
+    return { ...item.data, json: JSON.stringify(item.data) };
+  }
+
+  function beginReport(messageId: string, update: TaskStatusUpdate): PendingReport {
+    let item = toItem(messageId, update);
+    if (item instanceof Error) {
+      return { reply: Promise.reject(item), supersede: () => false };
+    }
+    // the first attempt can be superseded while it waits; quick retries send the latest write
+    const first = batcher.enqueue(item);
+    let attempts = 0;
+    const reply = pRetry(() => (attempts++ === 0 ? first.result : batcher.add(item as Item)), {
+      retries,
+      minTimeout: 100,
+      maxTimeout: 1000,
+      shouldRetry: ({ error }) => error instanceof DownstreamError && error.kind !== 'unauthorized',
+      onFailedAttempt: ({ error, retriesLeft }) => {
+        if (retriesLeft > 0) {
+          logger.debug('status write failed, retrying', { reason: error.message, retriesLeft });
+        }
+      },
+    });
+    return {
+      reply,
+      supersede(next) {
+        const nextItem = toItem(messageId, next);
+        if (nextItem instanceof Error || !first.replace(nextItem)) return false;
+        item = nextItem;
+        return true;
+      },
+    };
+  }
+
   return {
-    reportStatus(messageId, update) {
-      // a bad item would make the backend refuse the whole batch: refuse it alone, here
-      const item = taskStatusReportSchema.safeParse({ ...update, messageId });
-      if (!item.success) {
-        const field = item.error.issues[0]?.path.join('.') ?? 'update';
-        return Promise.reject(new PermanentError(`invalid status write: ${field} is not valid`));
-      }
-      const json = JSON.stringify(item.data);
-      return pRetry(() => batcher.add({ ...item.data, json }), {
-        retries,
-        minTimeout: 100,
-        maxTimeout: 1000,
-        shouldRetry: ({ error }) =>
-          error instanceof DownstreamError && error.kind !== 'unauthorized',
-        onFailedAttempt: ({ error, retriesLeft }) => {
-          if (retriesLeft > 0) {
-            logger.debug('status write failed, retrying', { reason: error.message, retriesLeft });
-          }
-        },
-      });
-    },
+    reportStatus: (messageId, update) => beginReport(messageId, update).reply,
+    beginReport,
     async probe() {
       const ready = await exchange(() => http.get('/ready'));
       if (!ok(ready)) {

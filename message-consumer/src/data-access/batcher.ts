@@ -21,6 +21,17 @@ export interface BatcherOptions<T, R> {
   sizeOf(item: T): number;
 }
 
+/** An item added to a batcher, with the means to change it while it still waits. */
+export interface Queued<T, R> {
+  /** The result of the item as it was sent. */
+  result: Promise<R>;
+  /**
+   * Puts `item` in the place of the one waiting, if it has not been sent yet: `result` then
+   * answers for `item`. False once the request carrying it has gone.
+   */
+  replace(item: T): boolean;
+}
+
 /**
  * Coalesces items into batches. With nothing in flight an item goes at once (in the same tick's
  * batch), so a quiet caller adds no delay; while a request is in flight, items wait up to
@@ -37,13 +48,32 @@ export class Batcher<T, R> {
   constructor(private readonly options: BatcherOptions<T, R>) {}
 
   add(item: T): Promise<R> {
-    return new Promise((resolve, reject) => {
+    return this.enqueue(item).result;
+  }
+
+  /** Adds `item`; unlike `add`, the item can still be replaced until its request goes. */
+  enqueue(item: T): Queued<T, R> {
+    let entry!: Waiting<T, R>;
+    const result = new Promise<R>((resolve, reject) => {
       const size = this.options.sizeOf(item);
       if (this.waitingBytes + size > this.options.maxBytes) this.flush();
-      this.waiting.push({ item, size, resolve, reject });
+      entry = { item, size, resolve, reject };
+      this.waiting.push(entry);
       this.waitingBytes += size;
       this.schedule();
     });
+    return {
+      result,
+      replace: (next) => {
+        if (!this.waiting.includes(entry)) return false;
+        const size = this.options.sizeOf(next);
+        this.waitingBytes += size - entry.size;
+        entry.item = next;
+        entry.size = size;
+        if (this.waitingBytes > this.options.maxBytes) this.flush();
+        return true;
+      },
+    };
   }
 
   /** Fails every waiting item with `error`. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TaskStatusUpdate } from '@retro/common';
-import type { BackendClient } from '../data-access/backend-client.js';
+import type { BackendClient, StatusReply } from '../data-access/backend-client.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { DownstreamError, PermanentError, TransientError } from './failures.js';
 import type { Job, TaskRef } from './message.js';
@@ -35,8 +35,14 @@ export function statusUpdate(
  * TransientError/PermanentError (the message's failures: the caller decides between retry and
  * parking) or DownstreamError (the backend's: the caller hands the message back).
  *
+ * The work starts while the `processing` report is on its way. When it is done before that report
+ * has left (no simulated work, or a backend busy with the previous batch), `completed` takes the
+ * report's place: one write instead of two, and the task goes from pending to completed. Either
+ * way the attempt ends only after the backend has answered for every write it made.
+ *
  * A redelivered message whose task is already terminal is not worked on again: the backend keeps
- * completed/failed sticky and says so with `applied: false`.
+ * completed/failed sticky and says so with `applied: false`. The work in progress is then stopped,
+ * as it is when the `processing` report fails.
  */
 export async function processJob(
   job: Job,
@@ -44,20 +50,46 @@ export async function processJob(
   deps: ProcessDeps,
 ): Promise<ProcessOutcome> {
   const { task } = job;
-  const started = await deps.backend.reportStatus(task.messageId, {
+  const reopen = job.reopen ? { reopen: true } : {};
+  const started = deps.backend.beginReport(task.messageId, {
     ...statusUpdate(task, 'processing', attempt),
-    ...(job.reopen ? { reopen: true } : {}),
+    ...reopen,
   });
-  if (!started.applied && isTerminal(started.task?.status)) return 'duplicate';
-
-  if (deps.processingDelayMs > 0) await sleep(deps.processingDelayMs);
-  simulateOutcome(job, attempt);
+  // no point working on once the backend says the task is finished, or cannot take the report
+  const stop = new AbortController();
+  started.reply.then(
+    (reply) => {
+      if (isDuplicate(reply)) stop.abort();
+    },
+    () => stop.abort(),
+  );
+  const worked = await work(job, attempt, deps.processingDelayMs, stop.signal).then(
+    () => null,
+    (error: unknown) => ({ error }),
+  );
+  // completed before the report left: it goes in the report's place, with the replay's reopen
+  if (!worked && started.supersede({ ...statusUpdate(task, 'completed', attempt), ...reopen })) {
+    return (await started.reply).applied ? 'completed' : 'duplicate';
+  }
+  if (isDuplicate(await started.reply)) return 'duplicate';
+  if (worked) throw worked.error;
 
   const done = await deps.backend.reportStatus(
     task.messageId,
     statusUpdate(task, 'completed', attempt),
   );
   return done.applied ? 'completed' : 'duplicate';
+}
+
+/** The (simulated) work; stops early when `signal` aborts. */
+async function work(job: Job, attempt: number, delayMs: number, signal: AbortSignal) {
+  if (delayMs > 0) await sleep(delayMs, undefined, { signal });
+  simulateOutcome(job, attempt);
+}
+
+/** The backend ignored the write because the task had already finished. */
+function isDuplicate(reply: StatusReply): boolean {
+  return !reply.applied && isTerminal(reply.task?.status);
 }
 
 export interface ReportFailedDeps {
