@@ -40,7 +40,7 @@ export interface DeployedOptions {
  * The backend and one consumer, each the build output in a process of its own with plain node,
  * as `npm start` runs them: the defaults of every setting except those in `env`, the world's
  * database and queues, and the rate limit lifted. Logs go to a file (as a container's would),
- * which is removed with the processes unless one of them failed.
+ * which is removed with the processes unless one of them failed or BENCH_KEEP_LOGS is set.
  */
 export async function startDeployed(world: World, options: DeployedOptions = {}) {
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'bench-logs-'));
@@ -48,7 +48,9 @@ export async function startDeployed(world: World, options: DeployedOptions = {})
   const stopAll = async () => {
     await Promise.all(started.reverse().map((s) => s.stop()));
     const failed = started.some((s) => s.child.exitCode !== 0);
-    if (failed) process.stderr.write(`service logs kept in ${logDir}\n`);
+    if (failed || process.env.BENCH_KEEP_LOGS) {
+      process.stderr.write(`service logs kept in ${logDir}\n`);
+    }
     else rmSync(logDir, { recursive: true, force: true });
   };
   try {

@@ -13,6 +13,11 @@ export function requestContext(logger: Logger): RequestHandler {
     const incoming = req.get('x-request-id');
     const correlationId = incoming && MESSAGE_ID_PATTERN.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', correlationId);
+    // the access line is at `http`, below the default level: no timer or listener unless written
+    if (!logger.isLevelEnabled('http')) {
+      withLogContext({ correlationId }, next);
+      return;
+    }
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -47,7 +47,7 @@ const serializeErrors = winston.format((info) => {
 export type Logger = winston.Logger;
 
 export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level,
     defaultMeta: { service },
     format: winston.format.combine(
@@ -59,4 +59,20 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
     ),
     transports: [new winston.transports.Console()],
   });
+  skipDisabledLevels(logger);
+  return logger;
+}
+
+/**
+ * Winston runs every line through all its formats (the JSON included) and only then lets each
+ * transport drop the levels it does not write, so a `debug` or `http` line on a hot path costs
+ * nearly as much disabled as enabled. The level methods return at once for a level no transport
+ * writes (checked at each call: the level may change while the service runs).
+ */
+function skipDisabledLevels(logger: Logger): void {
+  const methods = logger as unknown as Record<string, (...args: unknown[]) => Logger>;
+  for (const level of Object.keys(logger.levels)) {
+    const write = methods[level]!.bind(logger);
+    methods[level] = (...args) => (logger.isLevelEnabled(level) ? write(...args) : logger);
+  }
 }

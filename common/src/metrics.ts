@@ -20,12 +20,20 @@ export function httpMetrics(registry: Registry): RequestHandler {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  // one child per series, found by a plain key: labelling each observation hashes its labels
+  const series = new Map<string, Histogram.Internal<'method' | 'route' | 'status'>>();
   return (req, res, next) => {
-    const end = duration.startTimer();
+    const started = performance.now();
     res.on('finish', () => {
       // the route pattern, not the path: one series per endpoint, not per game id
       const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
-      end({ method: req.method, route, status: String(res.statusCode) });
+      const key = `${req.method} ${route} ${res.statusCode}`;
+      let child = series.get(key);
+      if (!child) {
+        child = duration.labels({ method: req.method, route, status: String(res.statusCode) });
+        series.set(key, child);
+      }
+      child.observe((performance.now() - started) / 1000);
     });
     next();
   };

@@ -34,4 +34,14 @@ describe('logger', () => {
     expect(error.stack).to.match(/write failed/);
     expect(error.cause).to.include({ message: 'deadlock', code: 'ER_LOCK_DEADLOCK' });
   });
+
+  it('writes nothing for a level below its own, and writes it once the level is lowered', async () => {
+    const { logger, lines } = capture('test', 'info');
+    logger.debug('hidden', { gameId: 1 });
+    logger.http('hidden too');
+    logger.level = 'debug';
+    logger.debug('shown', { gameId: 2 });
+    await new Promise((r) => setImmediate(r));
+    expect(lines.map((l) => l.message)).to.deep.equal(['shown']);
+  });
 });
