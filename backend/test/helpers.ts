@@ -1,12 +1,10 @@
 import { type ProcessingTask, type QueueNames } from '@retro/common';
-import { BrokerProbe, testQueues, waitFor } from '@retro/common/testing';
+import { BrokerProbe, TEST_TOKEN, testQueues, waitFor } from '@retro/common/testing';
 import { createTestDatabase, createPool, type DbSettings } from '@retro/database';
 import type mysql from 'mysql2/promise';
 import { startBackend, type BackendOptions, type RunningBackend } from '../src/index.js';
 
-export { validGame } from '@retro/common/testing';
-
-export const TEST_TOKEN = 'test-internal-token-0123456789';
+export { TEST_TOKEN, validGame } from '@retro/common/testing';
 
 export interface TestEnv {
   backend: RunningBackend;

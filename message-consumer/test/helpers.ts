@@ -9,6 +9,7 @@ import {
   BrokerProbe,
   TEST_RABBITMQ_URL,
   testQueues,
+  TEST_TOKEN,
   validGame,
   waitFor,
 } from '@retro/common/testing';
@@ -22,9 +23,7 @@ import {
   type Settlement,
 } from '../src/index.js';
 
-export { validGame } from '@retro/common/testing';
-
-export const TEST_TOKEN = 'test-internal-token-0123456789';
+export { TEST_TOKEN, validGame } from '@retro/common/testing';
 
 /** A consumer started by a test, with every settlement it emitted. */
 export interface TestConsumer extends RunningConsumer {

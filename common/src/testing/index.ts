@@ -9,6 +9,9 @@ export { TaskStreamClient, type TaskStreamClientOptions } from './task-stream.js
 
 export const TEST_RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
+/** The `INTERNAL_API_TOKEN` every test backend and consumer share. */
+export const TEST_TOKEN = 'test-internal-token-0123456789';
+
 /** A TCP port free right now on 127.0.0.1, for a child process that must be told its port. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
