@@ -1,12 +1,5 @@
-export { migrate, dropDatabase, readMigrations, type Migration } from './migrate.js';
-export {
-  createPool,
-  dbSettings,
-  quoteIdentifier,
-  type DbSettings,
-  type PoolOptions,
-} from './settings.js';
-export { createTestDatabase } from './testing.js';
+export { migrate, dropDatabase, type Migration } from './migrate.js';
+export { createPool, dbSettings, type DbSettings, type PoolOptions } from './settings.js';
 export { seedScale, type ScaleOptions, type ScaleResult } from './seed-scale.js';
 export {
   transactionInOneTrip,
