@@ -1,8 +1,17 @@
 import { readdir, readFile } from 'node:fs/promises';
 import mysql from 'mysql2/promise';
+import { indexUnindexedGames } from './search-index.js';
 import { quoteIdentifier, type DbSettings } from './settings.js';
 
 const MIGRATIONS_DIR = new URL('../migrations/', import.meta.url);
+
+/**
+ * Data steps SQL cannot do, run right after the migration they belong to, inside the migration
+ * lock: the word index is cut by the same code that maintains it (`gameTerms`).
+ */
+const AFTER_MIGRATION: Record<string, (connection: mysql.Connection) => Promise<unknown>> = {
+  '008_game_search_terms': (connection) => indexUnindexedGames(connection),
+};
 
 export interface Migration {
   version: string;
@@ -60,6 +69,7 @@ export async function migrate(settings: DbSettings): Promise<string[]> {
       for (const migration of await readMigrations()) {
         if (done.has(migration.version)) continue;
         await connection.query(migration.sql);
+        await AFTER_MIGRATION[migration.version]?.(connection);
         await connection.query('INSERT INTO schema_migrations (version) VALUES (?)', [
           migration.version,
         ]);

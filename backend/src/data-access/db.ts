@@ -19,11 +19,6 @@ export function iso(value: Date | string | null): string | null {
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
 }
 
-/** `LIKE` pattern that matches `text` literally anywhere: `%`, `_` and `\` lose their meaning. */
-export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /**
  * A `WHERE` clause from optional conditions: each `[sql, ...values]` whose values are all defined
  * is ANDed in, with its values as parameters in order. No condition gives an empty clause.

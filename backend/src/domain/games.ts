@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type GameAction } from '@retro/common';
+import { insertGameTerms, replaceGameTerms } from '@retro/database';
 import type mysql from 'mysql2/promise';
 import { withTransaction } from '../data-access/db.js';
 import * as games from '../data-access/games-repo.js';
@@ -67,6 +68,7 @@ export async function createGame(ctx: DomainContext, input: GameInput): Promise<
   const names = await ctx.names.of(fields.platformId, fields.genreId);
   const game = await withTransaction(ctx.pool, async (connection) => {
     const id = await games.insertGame(connection, fields, eventId, at).catch(translateDbError);
+    await insertGameTerms(connection, [{ id, title: fields.title, developer: fields.developer }]);
     // the insert passed its foreign keys, so the names are right; no need to read the game back
     const created: games.Game = {
       id,
@@ -94,6 +96,7 @@ export async function updateGame(
   const game = await withTransaction(ctx.pool, async (connection) => {
     const found = await games.updateGame(connection, id, fields, eventId).catch(translateDbError);
     if (!found) throw AppError.notFound(`Game ${id}`);
+    await replaceGameTerms(connection, { id, title: fields.title, developer: fields.developer });
     const updated = (await games.findGame(connection, id))!;
     await recordEvent(connection, eventId, id, 'update', updated);
     return updated;
