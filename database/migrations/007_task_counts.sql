@@ -8,6 +8,8 @@
 -- CONNECTION_ID()), so two transactions never share a counter row: no waits and no deadlocks
 -- between writers, whatever order their rows change in. Slot 0 holds the base; housekeeping folds
 -- the slots of closed connections into it. The count of a (type, status) is SUM(n) over all slots.
+-- A bulk load (the scale seeder) may set the session variable @retro_bulk_load to skip the
+-- triggers, and must then count its rows with `reconcileCounts` (database/src/counts.ts).
 CREATE TABLE task_counts (
   slot BIGINT UNSIGNED NOT NULL,
   type ENUM('game', 'custom') NOT NULL,
@@ -17,30 +19,25 @@ CREATE TABLE task_counts (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TRIGGER trg_tasks_count_insert AFTER INSERT ON processing_tasks FOR EACH ROW
-  INSERT INTO task_counts (slot, type, status, n) VALUES (CONNECTION_ID(), NEW.type, NEW.status, 1)
-  ON DUPLICATE KEY UPDATE n = n + 1;
+  IF @retro_bulk_load IS NULL THEN
+    INSERT INTO task_counts (slot, type, status, n) VALUES (CONNECTION_ID(), NEW.type, NEW.status, 1)
+    ON DUPLICATE KEY UPDATE n = n + 1;
+  END IF;
 
 CREATE TRIGGER trg_tasks_count_delete AFTER DELETE ON processing_tasks FOR EACH ROW
-  INSERT INTO task_counts (slot, type, status, n) VALUES (CONNECTION_ID(), OLD.type, OLD.status, -1)
-  ON DUPLICATE KEY UPDATE n = n - 1;
+  IF @retro_bulk_load IS NULL THEN
+    INSERT INTO task_counts (slot, type, status, n) VALUES (CONNECTION_ID(), OLD.type, OLD.status, -1)
+    ON DUPLICATE KEY UPDATE n = n - 1;
+  END IF;
 
 CREATE TRIGGER trg_tasks_count_update AFTER UPDATE ON processing_tasks FOR EACH ROW
 BEGIN
-  IF NEW.status <> OLD.status OR NEW.type <> OLD.type THEN
+  IF @retro_bulk_load IS NULL AND (NEW.status <> OLD.status OR NEW.type <> OLD.type) THEN
     INSERT INTO task_counts (slot, type, status, n)
     VALUES (CONNECTION_ID(), OLD.type, OLD.status, -1), (CONNECTION_ID(), NEW.type, NEW.status, 1)
     ON DUPLICATE KEY UPDATE n = n + IF(type = NEW.type AND status = NEW.status, 1, -1);
   END IF;
 END;
 
--- The tasks already there: counted after the triggers exist, and added as the difference from
--- what the triggers have counted meanwhile, in one statement reading one snapshot (READ
--- COMMITTED: a consistent read, no locks), so writes made during the migration count once.
-SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED;
-INSERT INTO task_counts (slot, type, status, n)
-SELECT 0, t.type, t.status, t.n - COALESCE(c.n, 0)
-FROM (SELECT type, status, COUNT(*) AS n FROM processing_tasks GROUP BY type, status) t
-LEFT JOIN (SELECT type, status, SUM(n) AS n FROM task_counts GROUP BY type, status) c
-  ON c.type = t.type AND c.status = t.status
-ON DUPLICATE KEY UPDATE task_counts.n = task_counts.n + VALUES(n);
-SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;
+-- The rows already there are counted by the migrate step right after this file
+-- (`reconcileCounts` in database/src/counts.ts).

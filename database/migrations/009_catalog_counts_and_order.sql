@@ -15,19 +15,23 @@ CREATE TABLE game_counts (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TRIGGER trg_games_count_insert AFTER INSERT ON games FOR EACH ROW
-  INSERT INTO game_counts (slot, platform_id, genre_id, year_category, processing_status, n)
-  VALUES (CONNECTION_ID(), NEW.platform_id, NEW.genre_id, NEW.year_category, NEW.processing_status, 1)
-  ON DUPLICATE KEY UPDATE n = n + 1;
+  IF @retro_bulk_load IS NULL THEN
+    INSERT INTO game_counts (slot, platform_id, genre_id, year_category, processing_status, n)
+    VALUES (CONNECTION_ID(), NEW.platform_id, NEW.genre_id, NEW.year_category, NEW.processing_status, 1)
+    ON DUPLICATE KEY UPDATE n = n + 1;
+  END IF;
 
 CREATE TRIGGER trg_games_count_delete AFTER DELETE ON games FOR EACH ROW
-  INSERT INTO game_counts (slot, platform_id, genre_id, year_category, processing_status, n)
-  VALUES (CONNECTION_ID(), OLD.platform_id, OLD.genre_id, OLD.year_category, OLD.processing_status, -1)
-  ON DUPLICATE KEY UPDATE n = n - 1;
+  IF @retro_bulk_load IS NULL THEN
+    INSERT INTO game_counts (slot, platform_id, genre_id, year_category, processing_status, n)
+    VALUES (CONNECTION_ID(), OLD.platform_id, OLD.genre_id, OLD.year_category, OLD.processing_status, -1)
+    ON DUPLICATE KEY UPDATE n = n - 1;
+  END IF;
 
 CREATE TRIGGER trg_games_count_update AFTER UPDATE ON games FOR EACH ROW
 BEGIN
-  IF NEW.platform_id <> OLD.platform_id OR NEW.genre_id <> OLD.genre_id
-     OR NEW.year_category <> OLD.year_category OR NEW.processing_status <> OLD.processing_status THEN
+  IF @retro_bulk_load IS NULL AND (NEW.platform_id <> OLD.platform_id OR NEW.genre_id <> OLD.genre_id
+     OR NEW.year_category <> OLD.year_category OR NEW.processing_status <> OLD.processing_status) THEN
     INSERT INTO game_counts (slot, platform_id, genre_id, year_category, processing_status, n)
     VALUES (CONNECTION_ID(), OLD.platform_id, OLD.genre_id, OLD.year_category, OLD.processing_status, -1),
            (CONNECTION_ID(), NEW.platform_id, NEW.genre_id, NEW.year_category, NEW.processing_status, 1)
@@ -36,18 +40,8 @@ BEGIN
   END IF;
 END;
 
--- The games already there, as in 007: the difference from what the triggers counted meanwhile.
-SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED;
-INSERT INTO game_counts (slot, platform_id, genre_id, year_category, processing_status, n)
-SELECT 0, t.platform_id, t.genre_id, t.year_category, t.processing_status, t.n - COALESCE(c.n, 0)
-FROM (SELECT platform_id, genre_id, year_category, processing_status, COUNT(*) AS n FROM games
-      GROUP BY platform_id, genre_id, year_category, processing_status) t
-LEFT JOIN (SELECT platform_id, genre_id, year_category, processing_status, SUM(n) AS n
-           FROM game_counts GROUP BY platform_id, genre_id, year_category, processing_status) c
-  ON c.platform_id = t.platform_id AND c.genre_id = t.genre_id
- AND c.year_category = t.year_category AND c.processing_status = t.processing_status
-ON DUPLICATE KEY UPDATE game_counts.n = game_counts.n + VALUES(n);
-SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;
+-- The rows already there are counted by the migrate step right after this file
+-- (`reconcileCounts` in database/src/counts.ts).
 
 -- Browsing: each page is a seek into the index of its sort order (keyset pagination, see
 -- docs/performance.md) that also holds every filter column, so a filtered page is found by

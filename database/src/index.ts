@@ -10,3 +10,4 @@ export {
   termRows,
   type IndexedGame,
 } from './search-index.js';
+export { reconcileCounts, type CounterTable } from './counts.js';
