@@ -50,8 +50,7 @@ export async function startDeployed(world: World, options: DeployedOptions = {})
     const failed = started.some((s) => s.child.exitCode !== 0);
     if (failed || process.env.BENCH_KEEP_LOGS) {
       process.stderr.write(`service logs kept in ${logDir}\n`);
-    }
-    else rmSync(logDir, { recursive: true, force: true });
+    } else rmSync(logDir, { recursive: true, force: true });
   };
   try {
     const common = {

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { startBackend } from '@retro/backend';
 import { BrokerProbe, testQueues } from '@retro/common/testing';
 import { seedScale } from '@retro/database';
@@ -14,39 +15,56 @@ export interface ReadTiming {
   total: number | null;
 }
 
-/** What the pages ask for, at the sizes they use (catalog 12 a page, tasks 50). */
-function reads(games: number, tasks: number, gameId: number): Array<[string, string]> {
-  const lastCatalogPage = Math.ceil(games / 12) - 1;
-  const lastTaskPage = Math.ceil(tasks / 50) - 1;
+/**
+ * What the pages ask for, at the sizes they use (catalog 12 a page, tasks 50). A path holding
+ * `{page N}` is the page the UI reaches by pressing "next" N - 1 times (following X-Next-Cursor).
+ */
+function reads(gameId: number): Array<[string, string]> {
   return [
     ['catalog first page', '/api/games?limit=12'],
-    ['catalog page 200', `/api/games?limit=12&offset=${199 * 12}`],
-    ['catalog last page', `/api/games?limit=12&offset=${lastCatalogPage * 12}`],
+    ['catalog page 200', '/api/games?limit=12{page 200}'],
+    ['catalog last page (Z to A)', '/api/games?limit=12&sort=-title'],
     ['catalog newest first', '/api/games?limit=12&sort=-createdAt'],
-    [
-      'catalog by year, last page',
-      `/api/games?limit=12&sort=-releaseYear&offset=${lastCatalogPage * 12}`,
-    ],
+    ['catalog by year, page 50', '/api/games?limit=12&sort=-releaseYear{page 50}'],
     [
       'catalog filtered and sorted',
       '/api/games?limit=12&platformId=3&genreId=2&yearCategory=1990s&sort=-releaseYear',
     ],
-    ['catalog filtered, page 20', '/api/games?limit=12&genreId=4&offset=240'],
+    ['catalog filtered, page 20', '/api/games?limit=12&genreId=4{page 20}'],
     ['catalog by status', '/api/games?limit=12&status=failed'],
+    ['catalog completed, by year', '/api/games?limit=12&status=completed&sort=releaseYear'],
     ['search by title', '/api/games?limit=12&search=dragon%20quest'],
     ['search by title, one word', '/api/games?limit=12&search=legend'],
+    ['search by title, short', '/api/games?limit=12&search=ys'],
     ['search by developer', '/api/games?limit=12&search=konami'],
     ['search, special characters', `/api/games?limit=12&search=${encodeURIComponent("'93")}`],
-    ['search, page 10', '/api/games?limit=12&search=super&offset=120'],
+    ['search, page 10', '/api/games?limit=12&search=super&offset=108'],
+    ['search with a filter', '/api/games?limit=12&search=star&platformId=2'],
     ['tasks first page', '/api/tasks?limit=50'],
-    ['tasks last page', `/api/tasks?limit=50&offset=${lastTaskPage * 50}`],
+    ['tasks page 100', '/api/tasks?limit=50{page 100}'],
     ['tasks failed', '/api/tasks?limit=50&status=failed'],
     ['tasks stalled', '/api/tasks?limit=50&status=stalled'],
     ['tasks custom', '/api/tasks?limit=50&type=custom'],
+    ['tasks custom, failed', '/api/tasks?limit=50&type=custom&status=failed'],
     ['tasks of one game', `/api/tasks?limit=50&gameId=${gameId}`],
     ['task counts', '/api/tasks/counts'],
     ['processing feed', '/api/processing'],
   ];
+}
+
+/** `path` with `{page N}` replaced by the cursor the UI holds on that page. */
+async function reach(url: string, path: string): Promise<string> {
+  const match = /\{page (\d+)\}/.exec(path);
+  const base = path.replace(/\{page \d+\}/, '');
+  if (!match) return base;
+  let cursor: string | null = null;
+  for (let page = 1; page < Number(match[1]); page++) {
+    const res: Response = await fetch(`${url}${base}${cursor ? `&after=${cursor}` : ''}`);
+    await res.arrayBuffer();
+    cursor = res.headers.get('x-next-cursor');
+    if (!cursor) throw new Error(`${base} has no page ${page + 1}`);
+  }
+  return `${base}&after=${cursor}`;
 }
 
 /**
@@ -82,7 +100,8 @@ export async function scaleReads(options: {
   try {
     const timings: ReadTiming[] = [];
     const someGame = Math.max(1, Math.floor(options.games / 2));
-    for (const [name, path] of reads(options.games, options.tasks, someGame)) {
+    for (const [name, template] of reads(someGame)) {
+      const path = await reach(backend.url, template);
       const times: number[] = [];
       let total: number | null = null;
       for (let i = 0; i < options.repeat; i++) {
@@ -107,4 +126,21 @@ export async function scaleReads(options: {
     await probe.close();
     await owned?.drop();
   }
+}
+
+// Runnable on its own: `npx tsx bench/scenarios/scale-reads.ts` seeds 100,000 games and 1,000,000
+// tasks into a database of its own (or reads BENCH_SCALE_DB, already seeded, and leaves it).
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const result = await scaleReads({
+    games: Number(process.env.BENCH_SCALE_GAMES ?? 100_000),
+    tasks: Number(process.env.BENCH_SCALE_TASKS ?? 1_000_000),
+    repeat: Number(process.env.BENCH_SCALE_REPEAT ?? 30),
+    database: process.env.BENCH_SCALE_DB || undefined,
+  });
+  for (const r of result.reads) {
+    console.log(
+      `${r.name.padEnd(32)} p50 ${String(r.p50Ms).padStart(6)} ms  p95 ${String(r.p95Ms).padStart(6)} ms  total ${r.total ?? '-'}`,
+    );
+  }
+  console.log(JSON.stringify(result));
 }

@@ -10,3 +10,4 @@ export * from './query.js';
 export * from './routed-publisher.js';
 export * from './trust-proxy.js';
 export * from './metrics.js';
+export * from './search-terms.js';

@@ -3,7 +3,18 @@ export { createPool, dbSettings, type DbSettings, type PoolOptions } from './set
 export { seedScale, type ScaleOptions, type ScaleResult } from './seed-scale.js';
 export {
   transactionInOneTrip,
+  valueOrVariable,
   withTransaction,
+  type SessionVariable,
   type Statement,
   type TransactionOptions,
 } from './transaction.js';
+export {
+  indexUnindexedGames,
+  gameTermsStatement,
+  insertGameTerms,
+  replaceGameTerms,
+  termRows,
+  type IndexedGame,
+} from './search-index.js';
+export { reconcileCounts, type CounterTable } from './counts.js';

@@ -1,8 +1,21 @@
 import { readdir, readFile } from 'node:fs/promises';
 import mysql from 'mysql2/promise';
+import { reconcileCounts } from './counts.js';
+import { indexUnindexedGames } from './search-index.js';
 import { quoteIdentifier, type DbSettings } from './settings.js';
 
 const MIGRATIONS_DIR = new URL('../migrations/', import.meta.url);
+
+/**
+ * Data steps SQL cannot do, run right after the migration they belong to, inside the migration
+ * lock: counting the rows there before the counters' triggers, and the word index, cut by the same
+ * code that maintains it (`gameTerms`).
+ */
+const AFTER_MIGRATION: Record<string, (connection: mysql.Connection) => Promise<unknown>> = {
+  '007_task_counts': (connection) => reconcileCounts(connection, 'task_counts'),
+  '008_game_search_terms': (connection) => indexUnindexedGames(connection),
+  '009_catalog_counts_and_order': (connection) => reconcileCounts(connection, 'game_counts'),
+};
 
 export interface Migration {
   version: string;
@@ -60,6 +73,7 @@ export async function migrate(settings: DbSettings): Promise<string[]> {
       for (const migration of await readMigrations()) {
         if (done.has(migration.version)) continue;
         await connection.query(migration.sql);
+        await AFTER_MIGRATION[migration.version]?.(connection);
         await connection.query('INSERT INTO schema_migrations (version) VALUES (?)', [
           migration.version,
         ]);

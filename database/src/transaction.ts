@@ -45,6 +45,19 @@ export interface Statement {
 }
 
 /**
+ * A value an earlier statement of the same round trip stored in a session variable (such as the
+ * id of a row it inserted), for statements that cannot know it in advance.
+ */
+export type SessionVariable = `@${string}`;
+
+/** `value` as SQL: a placeholder with its parameter, or the session variable itself. */
+export function valueOrVariable<T>(value: T | SessionVariable): { sql: string; params: T[] } {
+  return typeof value === 'string' && value.startsWith('@')
+    ? { sql: value as string, params: [] }
+    : { sql: '?', params: [value as T] };
+}
+
+/**
  * Runs `statements` as one transaction in a single round trip: `START TRANSACTION`, the
  * statements and `COMMIT` go to the server as one multi-statement query (the pool must allow
  * them, see `PoolOptions.multipleStatements`). The server stops at the first statement that

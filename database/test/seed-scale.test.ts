@@ -76,6 +76,20 @@ describe('seed:scale', () => {
     expect(Number(outbox!.n)).to.be.greaterThan(0);
     expect(Number(outbox!.unpublished)).to.equal(0);
     expect(Number(outbox!.mismatched)).to.equal(0);
+
+    // the counters the triggers keep (skipped while loading) and the word index cover every row
+    const [taskCounts] = await rows(
+      `SELECT (SELECT COUNT(*) FROM processing_tasks) AS counted,
+              (SELECT SUM(n) FROM task_counts) AS kept,
+              (SELECT COUNT(*) FROM games) AS games, (SELECT SUM(n) FROM game_counts) AS gamesKept`,
+    );
+    expect(Number(taskCounts!.kept)).to.equal(Number(taskCounts!.counted));
+    expect(Number(taskCounts!.gamesKept)).to.equal(Number(taskCounts!.games));
+    const [unindexed] = await rows(
+      `SELECT COUNT(*) AS n FROM games g
+       WHERE NOT EXISTS (SELECT 1 FROM game_search_terms t WHERE t.game_id = g.id)`,
+    );
+    expect(Number(unindexed!.n)).to.equal(0);
   });
 
   it('refuses fewer tasks than games', async () => {

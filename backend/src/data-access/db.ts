@@ -5,20 +5,13 @@ export type Queryable = mysql.Pool | mysql.PoolConnection;
 export type Row = mysql.RowDataPacket;
 export type Result = mysql.ResultSetHeader;
 
-export { transactionInOneTrip, withTransaction, type Statement } from '@retro/database';
-
-/**
- * A value an earlier statement of the same round trip stored in a session variable (such as the
- * id of a row it inserted), for statements that cannot know it in advance.
- */
-export type SessionVariable = `@${string}`;
-
-/** `value` as SQL: a placeholder with its parameter, or the session variable itself. */
-export function valueOrVariable<T>(value: T | SessionVariable): { sql: string; params: T[] } {
-  return typeof value === 'string' && value.startsWith('@')
-    ? { sql: value as string, params: [] }
-    : { sql: '?', params: [value as T] };
-}
+export {
+  transactionInOneTrip,
+  valueOrVariable,
+  withTransaction,
+  type SessionVariable,
+  type Statement,
+} from '@retro/database';
 
 /** MySQL 8 returns JSON columns parsed, MariaDB returns them as text: normalize to text here. */
 export function jsonText(value: unknown): string {
@@ -30,11 +23,6 @@ export function jsonText(value: unknown): string {
 export function iso(value: Date | string | null): string | null {
   if (value === null) return null;
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
-}
-
-/** `LIKE` pattern that matches `text` literally anywhere: `%`, `_` and `\` lose their meaning. */
-export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /**

@@ -1,15 +1,8 @@
 import type { Game, TaskStatus } from '@retro/common';
+import { iso, type Queryable, type Result, type Row, type Statement } from './db.js';
 
 export type { Game };
-import {
-  containsPattern,
-  iso,
-  whereClause,
-  type Queryable,
-  type Result,
-  type Row,
-  type Statement,
-} from './db.js';
+export { GAME_SORTS, listGames, type GameFilter, type GameSort } from './catalog-pages.js';
 
 export interface GameFields {
   title: string;
@@ -22,28 +15,7 @@ export interface GameFields {
   imageUrl: string | null;
 }
 
-export const GAME_SORTS = {
-  title: 'g.title ASC, g.id ASC',
-  '-title': 'g.title DESC, g.id DESC',
-  releaseYear: 'g.release_year ASC, g.title ASC, g.id ASC',
-  '-releaseYear': 'g.release_year DESC, g.title ASC, g.id ASC',
-  createdAt: 'g.id ASC',
-  '-createdAt': 'g.id DESC',
-} as const;
-export type GameSort = keyof typeof GAME_SORTS;
-
-export interface GameFilter {
-  search?: string | undefined;
-  platformId?: number | undefined;
-  genreId?: number | undefined;
-  yearCategory?: string | undefined;
-  status?: TaskStatus | undefined;
-  sort: GameSort;
-  limit: number;
-  offset: number;
-}
-
-const SELECT_GAME = `
+export const SELECT_GAME = `
   SELECT g.id, g.title, g.platform_id, p.name AS platform_name, g.genre_id, gr.name AS genre_name,
          g.developer, g.release_year, g.year_category, g.description, g.image_url,
          g.processing_status, g.created_at, g.updated_at
@@ -51,7 +23,7 @@ const SELECT_GAME = `
   JOIN platforms p ON p.id = g.platform_id
   JOIN genres gr ON gr.id = g.genre_id`;
 
-function toGame(row: Row): Game {
+export function toGame(row: Row): Game {
   return {
     id: row.id,
     title: row.title,
@@ -68,29 +40,6 @@ function toGame(row: Row): Game {
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
   };
-}
-
-export async function listGames(
-  db: Queryable,
-  filter: GameFilter,
-): Promise<{ games: Game[]; total: number }> {
-  const pattern = filter.search ? containsPattern(filter.search) : undefined;
-  const { sql: whereSql, params } = whereClause([
-    [`(g.title LIKE ? ESCAPE '\\\\' OR g.developer LIKE ? ESCAPE '\\\\')`, pattern, pattern],
-    ['g.platform_id = ?', filter.platformId],
-    ['g.genre_id = ?', filter.genreId],
-    ['g.year_category = ?', filter.yearCategory],
-    ['g.processing_status = ?', filter.status],
-  ]);
-  const [[count]] = await db.query<Row[]>(
-    `SELECT COUNT(*) AS total FROM games g ${whereSql}`,
-    params,
-  );
-  const [rows] = await db.query<Row[]>(
-    `${SELECT_GAME} ${whereSql} ORDER BY ${GAME_SORTS[filter.sort]} LIMIT ? OFFSET ?`,
-    [...params, filter.limit, filter.offset],
-  );
-  return { games: rows.map(toGame), total: Number(count!.total) };
 }
 
 export async function findGame(db: Queryable, id: number, forUpdate = false): Promise<Game | null> {

@@ -1,27 +1,14 @@
-import type {
-  ProcessingTask,
-  TaskCounts,
-  TaskStatus,
-  TaskStatusFilter,
-  TaskType,
-} from '@retro/common';
+import type { ProcessingTask, TaskStatus, TaskType } from '@retro/common';
 import {
   iso,
   valueOrVariable,
-  whereClause,
   type Queryable,
   type Row,
   type SessionVariable,
   type Statement,
 } from './db.js';
 
-export interface TaskFilter {
-  status?: TaskStatusFilter | undefined;
-  type?: TaskType | undefined;
-  gameId?: number | undefined;
-  limit: number;
-  offset: number;
-}
+export { countByStatus, listTasks, type TaskFilter } from './task-pages.js';
 
 /**
  * A task is stalled when it has waited in pending or processing for longer than the threshold
@@ -29,15 +16,15 @@ export interface TaskFilter {
  * that stamps `updated_at`), so backends whose clocks drift still agree. Its one parameter is the
  * threshold in microseconds (`micros`); `idx_tasks_status_updated` serves it as a range.
  */
-const STALLED = `status IN ('pending', 'processing')
+export const STALLED = `status IN ('pending', 'processing')
   AND updated_at < CURRENT_TIMESTAMP(3) - INTERVAL ? MICROSECOND`;
-const micros = (ms: number) => ms * 1000;
+export const micros = (ms: number) => ms * 1000;
 
 /** Every task column, then `stalled`: callers pass the threshold as the first parameter. */
-const COLUMNS = `message_id, type, game_id, action, status, attempts, last_error, created_at,
+export const COLUMNS = `message_id, type, game_id, action, status, attempts, last_error, created_at,
   updated_at, (${STALLED}) AS stalled`;
 
-function toTask(row: Row): ProcessingTask {
+export function toTask(row: Row): ProcessingTask {
   return {
     messageId: row.message_id,
     type: row.type,
@@ -159,47 +146,6 @@ export async function writeTaskState(
      WHERE message_id = ?`,
     [state.status, state.attempts, state.lastError, state.updatedAt ?? null, messageId],
   );
-}
-
-export async function listTasks(
-  db: Queryable,
-  filter: TaskFilter,
-  stalledAfterMs: number,
-): Promise<{ tasks: ProcessingTask[]; total: number }> {
-  const { sql: whereSql, params } = whereClause([
-    filter.status === 'stalled' ? [STALLED, micros(stalledAfterMs)] : ['status = ?', filter.status],
-    ['type = ?', filter.type],
-    ['game_id = ?', filter.gameId],
-  ]);
-  const [[count]] = await db.query<Row[]>(
-    `SELECT COUNT(*) AS total FROM processing_tasks ${whereSql}`,
-    params,
-  );
-  const [rows] = await db.query<Row[]>(
-    `SELECT ${COLUMNS} FROM processing_tasks ${whereSql}
-     ORDER BY created_at DESC, message_id DESC LIMIT ? OFFSET ?`,
-    [micros(stalledAfterMs), ...params, filter.limit, filter.offset],
-  );
-  return { tasks: rows.map(toTask), total: Number(count!.total) };
-}
-
-/** Tasks per status, and how many of them are stalled; one pass over a covering index. */
-export async function countByStatus(
-  db: Queryable,
-  stalledAfterMs: number,
-): Promise<Omit<TaskCounts, 'stalledAfterMs'>> {
-  const [rows] = await db.query<Row[]>(
-    `SELECT status, COUNT(*) AS n, SUM(${STALLED}) AS stalled
-     FROM processing_tasks GROUP BY status`,
-    [micros(stalledAfterMs)],
-  );
-  const counts = { pending: 0, processing: 0, completed: 0, failed: 0, total: 0, stalled: 0 };
-  for (const row of rows) {
-    counts[row.status as TaskStatus] = Number(row.n);
-    counts.total += Number(row.n);
-    counts.stalled += Number(row.stalled);
-  }
-  return counts;
 }
 
 /** How many tasks are stalled now (a range of `idx_tasks_status_updated`). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, yearCategoryOf, type GameAction } from '@retro/common';
+import { gameTermsStatement, replaceGameTerms } from '@retro/database';
 import type mysql from 'mysql2/promise';
 import {
   transactionInOneTrip,
@@ -104,10 +105,12 @@ export async function createGame(ctx: DomainContext, input: GameInput): Promise<
     updatedAt: at.toISOString(),
   };
   const payload = eventBody(eventId, 0, 'create', created);
+  const terms = gameTermsStatement(fields, NEW_GAME_ID);
   const [inserted] = await transactionInOneTrip(ctx.pool, [
     games.insertGame(fields, eventId, at),
     { sql: `SET ${NEW_GAME_ID} = LAST_INSERT_ID()`, params: [] },
     ...eventStatements(eventId, NEW_GAME_ID, 'create', payload),
+    ...(terms ? [terms] : []),
   ]).catch(translateDbError);
   const game = { ...created, id: inserted!.insertId };
   ctx.logger.info('game created', { gameId: game.id, eventId });
@@ -125,6 +128,7 @@ export async function updateGame(
   const game = await withTransaction(ctx.pool, async (connection) => {
     const found = await games.updateGame(connection, id, fields, eventId).catch(translateDbError);
     if (!found) throw AppError.notFound(`Game ${id}`);
+    await replaceGameTerms(connection, { id, title: fields.title, developer: fields.developer });
     const updated = (await games.findGame(connection, id))!;
     await recordEvent(connection, eventId, id, 'update', updated);
     return updated;

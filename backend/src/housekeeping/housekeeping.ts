@@ -1,5 +1,6 @@
 import type { Logger } from '@retro/common';
 import type { Pool, Row } from '../data-access/db.js';
+import { foldClosedSlots } from '../data-access/counts-repo.js';
 import * as prune from '../data-access/prune-repo.js';
 
 export interface HousekeepingOptions {
@@ -26,7 +27,7 @@ const LOCK = 'retro_games_catalog.housekeeping';
 /**
  * Prunes what the catalog no longer needs: published outbox rows past their retention (kept while
  * their task is failed or unfinished, so the retry action still finds them) and finished tasks
- * past theirs. Runs every `intervalMs` in small batches with pauses; with several backends, a
+ * past theirs; folds the counter slots of closed connections (migration 007). Runs every `intervalMs` in small batches with pauses; with several backends, a
  * database lock lets one of them run at a time.
  */
 export class Housekeeping {
@@ -75,6 +76,9 @@ export class Housekeeping {
           (limit) => prune.prunableOutboxRows(connection, outboxBefore, limit),
           (ids) => prune.deleteOutboxRows(connection, ids),
         );
+        // the counter rows of connections that have closed since the last run join the base
+        await foldClosedSlots(connection, 'task_counts');
+        await foldClosedSlots(connection, 'game_counts');
         this.options.onPruned?.('processing_tasks', tasks);
         this.options.onPruned?.('outbox_events', outbox);
         if (tasks + outbox > 0) this.options.logger.info('housekeeping pruned', { tasks, outbox });

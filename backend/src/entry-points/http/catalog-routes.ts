@@ -21,8 +21,9 @@ export function catalogRoutes(ctx: DomainContext): Router {
 
   router.get('/games', async (req, res) => {
     const query = parseQuery(gameQuery, req.query);
-    const { games: page, total } = await games.listGames(ctx.pool, query);
+    const { games: page, total, nextCursor } = await games.listGames(ctx.pool, query);
     res.setHeader('X-Total-Count', String(total));
+    if (nextCursor) res.setHeader('X-Next-Cursor', nextCursor);
     res.json(page);
   });
 

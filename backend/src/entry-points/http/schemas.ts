@@ -76,6 +76,8 @@ const offset = z.coerce
   .max(10_000_000, 'is too large')
   .default(0);
 const optionalId = idString.optional();
+/** A page's `nextCursor`; its content is checked where the list knows its order. */
+const cursor = z.string().min(1, 'must not be empty').max(1000, 'is too long').optional();
 
 export const gameQuery = z.object({
   search: z.string().max(100, 'must be at most 100 characters').optional(),
@@ -86,9 +88,10 @@ export const gameQuery = z.object({
     .regex(/^\d{3}0s$/, 'must look like "1990s"')
     .optional(),
   status: z.enum(TASK_STATUSES).optional(),
-  sort: z.enum(Object.keys(GAME_SORTS) as [keyof typeof GAME_SORTS]).default('title'),
+  sort: z.enum(GAME_SORTS).optional(),
   limit: limit(100, 100),
   offset,
+  after: cursor,
 });
 
 export const taskQuery = z.object({
@@ -97,6 +100,7 @@ export const taskQuery = z.object({
   gameId: optionalId,
   limit: limit(200, 50),
   offset,
+  after: cursor,
 });
 
 export const messageIdParams = z.object({ messageId: messageIdSchema });

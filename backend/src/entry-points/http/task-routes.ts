@@ -23,8 +23,13 @@ export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
 
   router.get('/tasks', async (req, res) => {
     const query = parseQuery(taskQuery, req.query);
-    const { tasks: page, total } = await tasks.listTasks(ctx.pool, query, ctx.stalledAfterMs);
+    const {
+      tasks: page,
+      total,
+      nextCursor,
+    } = await tasks.listTasks(ctx.pool, query, ctx.stalledAfterMs);
     res.setHeader('X-Total-Count', String(total));
+    if (nextCursor) res.setHeader('X-Next-Cursor', nextCursor);
     res.json(page);
   });
 
