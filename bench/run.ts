@@ -21,6 +21,7 @@ type Scenario = (typeof SCENARIOS)[number];
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const EVENTS = setting('BENCH_EVENTS', 5000);
 const ROUNDS = setting('BENCH_ROUNDS', 3);
+const WARMUP = setting('BENCH_WARMUP', 500);
 const CONCURRENCY = 32;
 const PLAIN_PREFETCH = 100;
 const SLOW_EVENTS = setting('BENCH_SLOW_EVENTS', 1000);
@@ -47,13 +48,15 @@ if (picked.includes('pipeline')) {
   heading(
     `Pipeline: ${EVENTS} games created through the API by ${CONCURRENCY} clients, the services ` +
       `as npm start runs them (PROCESSING_DELAY_MS=0), against a plain amqplib + mysql2 loop ` +
-      `(${CONCURRENCY} writers, prefetch ${PLAIN_PREFETCH}); ${ROUNDS} rounds, alternated`,
+      `(${CONCURRENCY} writers, prefetch ${PLAIN_PREFETCH}); ${ROUNDS} rounds, alternated; ` +
+      `each side timed after ${WARMUP} warm-up events`,
   );
   const pipeline = await comparePipeline({
     rounds: ROUNDS,
     events: EVENTS,
     concurrency: CONCURRENCY,
     prefetch: PLAIN_PREFETCH,
+    warmup: WARMUP,
     cpuProfileDir: process.env.BENCH_CPU_PROF,
     onRun: (n, side, run) =>
       log(
@@ -73,6 +76,7 @@ if (picked.includes('pipeline')) {
     plainEventsPerSecPerRound: pipeline.rounds.map((r) => r.plain.eventsPerSec),
     cpuMsPerEvent: pipeline.cpuMsPerEvent,
     events: EVENTS,
+    warmupEvents: WARMUP,
     rounds: ROUNDS,
   };
 }

@@ -1,3 +1,5 @@
+import type { JsonClient } from './http-client.js';
+
 /** A valid `POST /api/games` body; `i` varies the title, platform, genre and year. */
 export function gameBody(i: number) {
   return {
@@ -8,6 +10,14 @@ export function gameBody(i: number) {
     releaseYear: 1975 + (i % 30),
     description: 'A game created by the benchmark.',
   };
+}
+
+/** Creates `count` games through `POST /api/games`, `concurrency` at a time. */
+export function createGames(client: JsonClient, count: number, concurrency: number) {
+  return runConcurrently(count, concurrency, async (i) => {
+    const res = await client.request('POST', '/api/games', gameBody(i));
+    if (res.status !== 201) throw new Error(`create answered ${res.status}: ${res.text}`);
+  });
 }
 
 /** Runs `task(0..count-1)` with at most `concurrency` running at once. */

@@ -5,6 +5,8 @@ import { createPool, type DbSettings } from '@retro/database';
 import { createTestDatabase } from '@retro/database/testing';
 import amqplib from 'amqplib';
 import type mysql from 'mysql2/promise';
+import type { CpuMeter } from './cpu.js';
+import { round, until } from './load.js';
 
 export const BENCH_TOKEN = 'bench-internal-token-0123456789';
 
@@ -69,4 +71,41 @@ export async function countCompleted(pool: mysql.Pool): Promise<number> {
     "SELECT COUNT(*) AS n FROM processing_tasks WHERE status = 'completed'",
   );
   return Number(rows[0]!.n);
+}
+
+/** A timed run: events per second until every event's task was completed, and CPU per event. */
+export interface TimedRun {
+  events: number;
+  seconds: number;
+  eventsPerSec: number;
+  /** CPU milliseconds per event of each process measured. */
+  cpuMsPerEvent: Record<string, number>;
+}
+
+/**
+ * Runs `load`, then waits until `events` more tasks are completed than before it began; the clock
+ * (and `cpu`, when given) runs from the start of the load until then.
+ */
+export async function timeUntilCompleted(
+  pool: mysql.Pool,
+  events: number,
+  load: () => Promise<void>,
+  { cpu, intervalMs = 50 }: { cpu?: () => CpuMeter; intervalMs?: number } = {},
+): Promise<TimedRun> {
+  const seed = await countCompleted(pool);
+  const meter = cpu?.();
+  const started = performance.now();
+  await load();
+  await until(
+    'every task to be completed',
+    async () => (await countCompleted(pool)) - seed >= events,
+    { timeoutMs: 600_000, intervalMs },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    events,
+    seconds: round(seconds, 2),
+    eventsPerSec: round(events / seconds),
+    cpuMsPerEvent: meter?.perEvent(events) ?? {},
+  };
 }

@@ -9,6 +9,8 @@ export interface PipelineComparisonOptions {
   concurrency: number;
   /** The plain loop's prefetch. */
   prefetch: number;
+  /** Events each side runs through before its clock starts. */
+  warmup: number;
   /** Write CPU profiles of the services of the first round into this directory. */
   cpuProfileDir?: string;
   /** Called after each run, for progress lines. */
@@ -34,6 +36,7 @@ export async function comparePipeline(options: PipelineComparisonOptions) {
       const run = await deployedPipeline({
         events: options.events,
         concurrency: options.concurrency,
+        warmup: options.warmup,
         cpuProfileDir: i === 0 ? options.cpuProfileDir : undefined,
       });
       options.onRun?.(i + 1, 'deployed', run);
