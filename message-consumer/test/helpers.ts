@@ -4,7 +4,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startBackend, type BackendConfigInput, type RunningBackend } from '@retro/backend';
-import { assertTopology, type ProcessingTask, type QueueNames } from '@retro/common';
+import {
+  assertTopology,
+  type ProcessingTask,
+  type QueueNames,
+  retryTierQueue,
+  retryTiers,
+} from '@retro/common';
 import {
   BrokerProbe,
   TEST_RABBITMQ_URL,
@@ -35,9 +41,14 @@ export interface TestConsumer extends RunningConsumer {
  * One test file's world: its own database, queues, backend and broker probe. Consumers started
  * through it are stopped by `cleanup()`.
  */
+/** RETRY_DELAY_MS of the test consumers unless a test sets another. */
+export const TEST_RETRY_DELAY_MS = 50;
+
 export class ConsumerTestEnv {
   private readonly consumers: TestConsumer[] = [];
   private readonly children: ChildProcess[] = [];
+  /** Base delays the consumers ran with: their retry tiers are deleted at the end. */
+  private readonly retryDelays = new Set<number>([TEST_RETRY_DELAY_MS]);
 
   private constructor(
     readonly queues: QueueNames,
@@ -72,12 +83,13 @@ export class ConsumerTestEnv {
 
   /** Settings fast enough for tests; `config` overrides them. */
   consumerConfig(config: ConsumerConfigInput = {}): ConsumerConfigInput {
+    this.retryDelays.add(Number(config.RETRY_DELAY_MS ?? TEST_RETRY_DELAY_MS));
     return {
       BACKEND_URL: this.backend.url,
       INTERNAL_API_TOKEN: TEST_TOKEN,
       CONSUMER_PORT: 0,
       PROCESSING_DELAY_MS: 0,
-      RETRY_DELAY_MS: 50,
+      RETRY_DELAY_MS: TEST_RETRY_DELAY_MS,
       MAX_RETRIES: 3,
       PREFETCH: 10,
       LOG_LEVEL: 'error',
@@ -220,11 +232,21 @@ export class ConsumerTestEnv {
     return messageId;
   }
 
+  /** The retry tier queues of the test consumers' base delay, shortest first. */
+  get retryQueues(): string[] {
+    return retryTiers(TEST_RETRY_DELAY_MS).map((tier) => retryTierQueue(this.queues.main, tier));
+  }
+
+  /** Copies waiting in any retry tier of the test consumers' base delay. */
+  retryDepth(): Promise<number> {
+    return this.probe.retryDepth(this.queues, TEST_RETRY_DELAY_MS);
+  }
+
   async cleanup(): Promise<void> {
     for (const child of this.children) if (child.exitCode === null) child.kill('SIGKILL');
     for (const consumer of this.consumers) await consumer.stop();
     await this.backend.stop();
-    await this.probe.deleteQueues(this.queues).catch(() => undefined);
+    await this.probe.deleteQueues(this.queues, [...this.retryDelays]).catch(() => undefined);
     await this.probe.close();
     await this.dropDatabase();
   }
@@ -237,7 +259,8 @@ export class ConsumerTestEnv {
 async function declareTopology(queues: QueueNames): Promise<void> {
   const connection = await amqplib.connect(TEST_RABBITMQ_URL);
   try {
-    await assertTopology(await connection.createChannel(), queues);
+    const retryTiersMs = retryTiers(TEST_RETRY_DELAY_MS);
+    await assertTopology(await connection.createChannel(), queues, { retryTiers: retryTiersMs });
   } finally {
     await connection.close();
   }

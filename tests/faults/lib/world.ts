@@ -1,5 +1,19 @@
-import { assertTopology, TASK_STATUSES, type QueueNames, type TaskStatus } from '@retro/common';
-import { BrokerProbe, TEST_RABBITMQ_URL, freePort, testQueues } from '@retro/common/testing';
+import {
+  assertTopology,
+  retryTierQueue,
+  retryTiers,
+  TASK_STATUSES,
+  type QueueNames,
+  type QueueType,
+  type TaskStatus,
+} from '@retro/common';
+import {
+  BrokerProbe,
+  DEFAULT_RETRY_DELAY_MS,
+  TEST_RABBITMQ_URL,
+  freePort,
+  testQueues,
+} from '@retro/common/testing';
 import { createPool, createTestDatabase } from '@retro/database';
 import amqplib from 'amqplib';
 import type mysql from 'mysql2/promise';
@@ -20,6 +34,7 @@ export interface WorldState {
   tasks: TaskRow[];
   /** Ready messages per queue; null when the queue does not exist. */
   main: number | null;
+  /** In every retry queue together (the tiers, and the old single queue while classic). */
   retry: number | null;
   dlq: number | null;
   /** Outbox rows the relay has not published yet. */
@@ -40,6 +55,21 @@ export interface RawMessage {
   body: unknown;
 }
 
+/** Where a world's queues live: the machine's broker (default) or, say, a cluster of its own. */
+export interface WorldBroker {
+  /** RABBITMQ_URL for the services: one node or a comma-separated list. */
+  url: string;
+  /** The node the test itself talks to (publishes, probes); must stay up while it does. */
+  probeUrl: string;
+  queueType: QueueType;
+}
+
+const LOCAL_BROKER: WorldBroker = {
+  url: TEST_RABBITMQ_URL,
+  probeUrl: TEST_RABBITMQ_URL,
+  queueType: 'classic',
+};
+
 /**
  * One fault test file's world: its own database (migrated) and queues (declared up front, so
  * probing them never races the first service to connect), a pool and a broker probe. Services
@@ -50,6 +80,8 @@ export interface RawMessage {
 export class FaultWorld {
   private readonly fleets: ConsumerFleet[] = [];
   private readonly backends: Array<BackendProcess | RestartableBackend> = [];
+  /** RETRY_DELAY_MS of every fleet: their retry tiers are counted and deleted. */
+  private readonly retryDelays = new Set<number>();
   private readonly killChildren = () => {
     for (const fleet of this.fleets) fleet.killAllNow();
     for (const backend of this.backends) if (backend instanceof BackendProcess) backend.killNow();
@@ -61,23 +93,26 @@ export class FaultWorld {
     readonly pool: mysql.Pool,
     private probe: BrokerProbe,
     private readonly dropDatabase: () => Promise<void>,
+    readonly broker: WorldBroker,
   ) {
     process.on('exit', this.killChildren);
   }
 
-  static async open(prefix: string): Promise<FaultWorld> {
+  static async open(prefix: string, broker: WorldBroker = LOCAL_BROKER): Promise<FaultWorld> {
     const queues = testQueues(prefix);
     const database = await createTestDatabase(prefix);
     try {
-      const connection = await amqplib.connect(TEST_RABBITMQ_URL);
+      const connection = await amqplib.connect(broker.probeUrl);
       try {
-        await assertTopology(await connection.createChannel(), queues);
+        await assertTopology(await connection.createChannel(), queues, {
+          queueType: broker.queueType,
+        });
       } finally {
         await connection.close();
       }
-      const probe = await BrokerProbe.open();
+      const probe = await BrokerProbe.open(broker.probeUrl);
       const pool = createPool(database.settings, 4);
-      return new FaultWorld(queues, database.settings.database, pool, probe, database.drop);
+      return new FaultWorld(queues, database.settings.database, pool, probe, database.drop, broker);
     } catch (error) {
       await database.drop();
       throw error;
@@ -86,14 +121,24 @@ export class FaultWorld {
 
   /** Consumer processes on this world's queues with `env` (a consumer's environment). */
   consumers(env: Record<string, string | number>): ConsumerFleet {
-    const fleet = new ConsumerFleet(this.queues, env);
+    this.retryDelays.add(Number(env.RETRY_DELAY_MS ?? DEFAULT_RETRY_DELAY_MS));
+    const fleet = new ConsumerFleet(this.queues, {
+      RABBITMQ_URL: this.broker.url,
+      QUEUE_TYPE: this.broker.queueType,
+      ...env,
+    });
     this.fleets.push(fleet);
     return fleet;
   }
 
   /** The backend in this process, started, with the suite's internal token. */
   async backend(): Promise<RestartableBackend> {
-    const backend = new RestartableBackend(this.database, this.queues, await freePort());
+    const backend = new RestartableBackend(
+      this.database,
+      this.queues,
+      await freePort(),
+      this.brokerEnv(),
+    );
     this.backends.push(backend);
     await backend.start();
     return backend;
@@ -101,10 +146,38 @@ export class FaultWorld {
 
   /** The backend as a child process on a fixed port, started; it can be killed for real. */
   async backendProcess(): Promise<BackendProcess> {
-    const backend = new BackendProcess(this.database, this.queues, await freePort());
+    const backend = new BackendProcess(
+      this.database,
+      this.queues,
+      await freePort(),
+      this.brokerEnv(),
+    );
     this.backends.push(backend);
     await backend.start();
     return backend;
+  }
+
+  /** The broker settings every service of this world gets. */
+  brokerEnv(): { RABBITMQ_URL: string; QUEUE_TYPE: QueueType } {
+    return { RABBITMQ_URL: this.broker.url, QUEUE_TYPE: this.broker.queueType };
+  }
+
+  /** Every retry queue the world's consumers may use: their tiers (and the old single queue). */
+  retryQueues(): string[] {
+    const tiers = new Set([...this.retryDelays].flatMap((base) => retryTiers(base)));
+    const legacy = this.broker.queueType === 'classic' ? [this.queues.retry] : [];
+    return [...legacy, ...[...tiers].map((tier) => retryTierQueue(this.queues.main, tier))];
+  }
+
+  /** Ready messages in all retry queues together; null when one of them does not exist. */
+  async retryDepth(): Promise<number | null> {
+    let total = 0;
+    for (const queue of this.retryQueues()) {
+      const depth = await this.depth(queue);
+      if (depth === null) return null;
+      total += depth;
+    }
+    return total;
   }
 
   async tasks(): Promise<TaskRow[]> {
@@ -146,7 +219,7 @@ export class FaultWorld {
     return {
       tasks: await this.tasks(),
       main: await this.depth(this.queues.main),
-      retry: await this.depth(this.queues.retry),
+      retry: await this.retryDepth(),
       dlq: await this.depth(this.queues.dlq),
       unpublished: Number(outbox!.n),
     };
@@ -194,7 +267,7 @@ export class FaultWorld {
    * `application/json`, `messageId`), and resolves once the broker has confirmed every one.
    */
   async publish(messages: RawMessage[]): Promise<void> {
-    const connection = await amqplib.connect(TEST_RABBITMQ_URL);
+    const connection = await amqplib.connect(this.broker.probeUrl);
     try {
       const channel = await connection.createConfirmChannel();
       for (const { messageId, body } of messages) {
@@ -223,8 +296,8 @@ export class FaultWorld {
       async () => {
         // a fresh connection: the test may have left the probe's in any state
         await this.probe.close();
-        this.probe = await BrokerProbe.open();
-        await this.probe.deleteQueues(this.queues);
+        this.probe = await BrokerProbe.open(this.broker.probeUrl);
+        await this.probe.deleteQueues(this.queues, [...this.retryDelays]);
       },
       () => this.probe.close(),
       () => this.pool.end(),
