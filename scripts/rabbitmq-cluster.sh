@@ -7,6 +7,7 @@
 #   scripts/rabbitmq-cluster.sh stop           stop every node and delete all their files
 #   scripts/rabbitmq-cluster.sh status         cluster status as node 1 sees it
 #   scripts/rabbitmq-cluster.sh urls           the RABBITMQ_URL list for the services
+#   scripts/rabbitmq-cluster.sh queues         every queue with its type, leader and members (JSON)
 #   scripts/rabbitmq-cluster.sh stop-node N    stop node N (its data stays): a node lost
 #   scripts/rabbitmq-cluster.sh start-node N   start node N again; it rejoins with its data
 #
@@ -111,6 +112,9 @@ stop_node() {
 
 case "${1:-}" in
   start)
+    # a run that was killed may have left nodes or files behind: start from nothing
+    for n in "${NODES[@]}"; do stop_node "$n"; done
+    rm -rf "$BASE_DIR"
     for n in "${NODES[@]}"; do
       prepare "$n"
       start_node "$n"
@@ -133,6 +137,17 @@ case "${1:-}" in
     echo "cluster stopped and removed"
     ;;
   status) ctl 1 cluster_status ;;
+  queues)
+    # name, type, leader and members of every queue, as JSON, asked of the first node that answers
+    for n in "${NODES[@]}"; do
+      if running "$n"; then
+        ctl "$n" list_queues name type leader members --formatter json
+        exit 0
+      fi
+    done
+    echo "no node of the cluster is running" >&2
+    exit 1
+    ;;
   urls)
     urls=()
     for n in "${NODES[@]}"; do urls+=("amqp://guest:guest@127.0.0.1:$(amqp_port "$n")"); done
@@ -141,7 +156,7 @@ case "${1:-}" in
   stop-node) stop_node "${2:?which node: 1, 2 or 3}" ;;
   start-node) start_node "${2:?which node: 1, 2 or 3}" ;;
   *)
-    echo "usage: $0 start|stop|status|urls|stop-node N|start-node N" >&2
+    echo "usage: $0 start|stop|status|urls|queues|stop-node N|start-node N" >&2
     exit 2
     ;;
 esac

@@ -62,6 +62,8 @@ export interface WorldBroker {
   /** The node the test itself talks to (publishes, probes); must stay up while it does. */
   probeUrl: string;
   queueType: QueueType;
+  /** Declares the queues up front; by default through `probeUrl`, plainly for the queue type. */
+  declare?: (queues: QueueNames) => Promise<void>;
 }
 
 const LOCAL_BROKER: WorldBroker = {
@@ -102,13 +104,16 @@ export class FaultWorld {
     const queues = testQueues(prefix);
     const database = await createTestDatabase(prefix);
     try {
-      const connection = await amqplib.connect(broker.probeUrl);
-      try {
-        await assertTopology(await connection.createChannel(), queues, {
-          queueType: broker.queueType,
-        });
-      } finally {
-        await connection.close();
+      if (broker.declare) await broker.declare(queues);
+      else {
+        const connection = await amqplib.connect(broker.probeUrl);
+        try {
+          await assertTopology(await connection.createChannel(), queues, {
+            queueType: broker.queueType,
+          });
+        } finally {
+          await connection.close();
+        }
       }
       const probe = await BrokerProbe.open(broker.probeUrl);
       const pool = createPool(database.settings, 4);
