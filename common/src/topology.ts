@@ -46,16 +46,13 @@ function quorum(deadLetterTo: string, deliveryLimit: number): Record<string, unk
 }
 
 /** The arguments each queue is declared with; every service declares them alike. */
-export function queueArguments(
-  queues: QueueNames,
-  options: TopologyOptions = {},
-): Array<{ queue: string; arguments: Record<string, unknown> }> {
+export function queueArguments(queues: QueueNames, options: TopologyOptions = {}): QueueSpec[] {
   const type = options.queueType ?? 'classic';
   const backTo = (main: string) => ({
     'x-dead-letter-exchange': '',
     'x-dead-letter-routing-key': main,
   });
-  const declared: Array<{ queue: string; arguments: Record<string, unknown> }> = [];
+  const declared: QueueSpec[] = [];
   if (type === 'classic') {
     // no arguments: the original catalog's producer and consumer declare it plain-durable
     declared.push({ queue: queues.main, arguments: {} });
@@ -90,6 +87,18 @@ export function queueArguments(
   return declared;
 }
 
+/** One queue of the topology, with the arguments every service declares it with. */
+export interface QueueSpec {
+  queue: string;
+  arguments: Record<string, unknown>;
+}
+
+/** Declares one queue of the topology (durable); resolves with its depth and consumers. */
+export function declareQueue(channel: Channel | ConfirmChannel, spec: QueueSpec) {
+  const args = Object.keys(spec.arguments).length > 0 ? { arguments: spec.arguments } : {};
+  return channel.assertQueue(spec.queue, { durable: true, ...args });
+}
+
 /**
  * Declares the queues. Called from a channel's `setup`, so it runs again after every reconnect.
  * Declaring an existing queue with other arguments closes the channel (PRECONDITION_FAILED), so
@@ -101,10 +110,5 @@ export async function assertTopology(
   queues: QueueNames,
   options: TopologyOptions = {},
 ): Promise<void> {
-  for (const { queue, arguments: args } of queueArguments(queues, options)) {
-    await channel.assertQueue(queue, {
-      durable: true,
-      ...(Object.keys(args).length > 0 && { arguments: args }),
-    });
-  }
+  for (const spec of queueArguments(queues, options)) await declareQueue(channel, spec);
 }

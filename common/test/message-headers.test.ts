@@ -39,21 +39,7 @@ describe('message headers shared by the consumer and the producer', () => {
   });
 
   it('carries the identifying properties of a message, and nothing of the wrong type', () => {
-    expect(
-      carriedProperties({
-        messageId: 'evt-1',
-        contentType: 'application/json',
-        contentEncoding: 'utf-8',
-        correlationId: 'c-1',
-        timestamp: 1700000000,
-        type: 'game_event',
-        appId: 'backend',
-        priority: 3,
-        deliveryMode: 1,
-        expiration: '500',
-        headers: { a: 1 },
-      }),
-    ).to.deep.equal({
+    const identifying = {
       messageId: 'evt-1',
       contentType: 'application/json',
       contentEncoding: 'utf-8',
@@ -62,7 +48,9 @@ describe('message headers shared by the consumer and the producer', () => {
       type: 'game_event',
       appId: 'backend',
       priority: 3,
-    });
+    };
+    const delivered = { ...identifying, deliveryMode: 1, expiration: '500', headers: { a: 1 } };
+    expect(carriedProperties(delivered)).to.deep.equal(identifying);
     const odd = carriedProperties({ messageId: 7, timestamp: '2024', priority: null });
     expect(odd.messageId).to.equal(undefined);
     expect(odd.timestamp).to.equal(undefined);

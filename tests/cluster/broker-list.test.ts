@@ -145,18 +145,20 @@ describe('every service on a broker list', function () {
     expect(nodes[1]!.connectionCount).to.equal(0);
   });
 
+  /** After a cut: every service has noticed, connected through another node, and works. */
+  async function carriesOnThrough(node: string): Promise<void> {
+    await waitFor('the consumer to notice', () => !consumer!.isConsuming());
+    await waitFor(`the consumer to subscribe through ${node}`, () => consumer!.isConsuming());
+    await waitFor('the backend to be ready again', ready);
+    await gameCompletes(`Through ${node}`);
+    await customMessageCompletes();
+  }
+
   it('when the first node goes away, then every service carries on through the second, declaring its queues there again', async () => {
     nodes[0]!.disconnect();
     // while nobody is connected: whoever reaches the next node must declare everything again
     await probe.deleteQueues(queues, [DEFAULT_RETRY_DELAY_MS, RETRY_DELAY_MS]);
-    await waitFor('the consumer to notice', () => !consumer!.isConsuming());
-    await waitFor('the consumer to subscribe through the second node', () =>
-      consumer!.isConsuming(),
-    );
-    await waitFor('the backend to be ready again', ready);
-
-    await gameCompletes('Through the second node');
-    await customMessageCompletes();
+    await carriesOnThrough('the second node');
     expect(nodes[0]!.connectionCount).to.equal(0);
     expect(nodes[1]!.connectionCount).to.be.greaterThan(0);
   });
@@ -164,14 +166,7 @@ describe('every service on a broker list', function () {
   it('when the second node goes away too and the first is back, then they come back to the first', async () => {
     nodes[0]!.restore();
     nodes[1]!.disconnect();
-    await waitFor('the consumer to notice', () => !consumer!.isConsuming());
-    await waitFor('the consumer to subscribe through the first node again', () =>
-      consumer!.isConsuming(),
-    );
-    await waitFor('the backend to be ready again', ready);
-
-    await gameCompletes('Back on the first node');
-    await customMessageCompletes();
+    await carriesOnThrough('the first node again');
     expect(nodes[1]!.connectionCount).to.equal(0);
   });
 });

@@ -1,5 +1,5 @@
 import type { ConfirmChannel } from 'amqplib';
-import { type QueueNames, type TopologyOptions, queueArguments } from '@retro/common';
+import { type QueueNames, type TopologyOptions, declareQueue, queueArguments } from '@retro/common';
 
 export interface QueueStats {
   role: keyof QueueNames;
@@ -21,11 +21,9 @@ export async function readQueueStats(
   topology: TopologyOptions = {},
 ): Promise<QueueStats[]> {
   const stats: QueueStats[] = [];
-  for (const { queue, arguments: args } of queueArguments(queues, topology)) {
-    const declared = await channel.assertQueue(queue, {
-      durable: true,
-      ...(Object.keys(args).length > 0 && { arguments: args }),
-    });
+  for (const spec of queueArguments(queues, topology)) {
+    const { queue } = spec;
+    const declared = await declareQueue(channel, spec);
     const role = queue === queues.main ? 'main' : queue === queues.dlq ? 'dlq' : 'retry';
     stats.push({
       role,
