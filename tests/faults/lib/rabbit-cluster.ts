@@ -1,6 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ExitGuard } from './exit-guard.js';
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('../../../scripts/rabbitmq-cluster.sh', import.meta.url));
@@ -22,19 +23,13 @@ export interface ClusterQueue {
 export class RabbitCluster {
   /** The nodes' AMQP URLs, node 1 first. */
   urls: string[] = [];
-  private started = false;
-  private readonly onExit = () => this.stopSync();
-  private readonly onSignal = (signal: NodeJS.Signals) => {
-    this.stopSync();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
+  private readonly guard = new ExitGuard(() =>
+    execFileSync(SCRIPT, ['stop'], { stdio: 'ignore', timeout: 300_000 }),
+  );
 
   /** Starts the three nodes and joins them (a minute or two on a busy machine). */
   async start(): Promise<void> {
-    process.on('exit', this.onExit);
-    process.once('SIGINT', this.onSignal);
-    process.once('SIGTERM', this.onSignal);
-    this.started = true;
+    this.guard.arm();
     await script(['start'], 600_000);
     this.urls = (await script(['urls'])).trim().split(',');
   }
@@ -78,21 +73,8 @@ export class RabbitCluster {
 
   /** Stops every node and removes their files; then stops watching the process. */
   async stop(): Promise<void> {
-    if (this.started) await script(['stop'], 300_000);
-    this.started = false;
-    process.off('exit', this.onExit);
-    process.off('SIGINT', this.onSignal);
-    process.off('SIGTERM', this.onSignal);
-  }
-
-  private stopSync(): void {
-    if (!this.started) return;
-    this.started = false;
-    try {
-      execFileSync(SCRIPT, ['stop'], { stdio: 'ignore', timeout: 300_000 });
-    } catch {
-      // nothing more can be done while exiting; the error would hide the original failure
-    }
+    await script(['stop'], 300_000);
+    this.guard.release();
   }
 }
 
