@@ -65,11 +65,19 @@ export function carriedProperties(
   };
 }
 
-/** `headers` without the broker's dead-lettering record. */
+/** A quorum queue's count of a message's earlier deliveries, set on each redelivery. */
+const DELIVERY_COUNT = 'x-delivery-count';
+
+/**
+ * `headers` without what the broker wrote on the delivery: its dead-lettering record and a quorum
+ * queue's delivery count (a copy is a new message; its count starts again).
+ */
 export function withoutBrokerHeaders(
   headers: Record<string, unknown> | undefined,
 ): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(headers ?? {}).filter(([name]) => !isBrokerDeathHeader(name)),
+    Object.entries(headers ?? {}).filter(
+      ([name]) => !isBrokerDeathHeader(name) && name.toLowerCase() !== DELIVERY_COUNT,
+    ),
   );
 }
