@@ -85,6 +85,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     name: 'outbox-relay',
     logger,
     confirmTimeoutMs: 5000,
+    topology: { queueType: config.QUEUE_TYPE },
   });
   const metrics = createMetrics(pool, config.TASK_STALLED_AFTER_MS);
   const housekeeping = new Housekeeping({
@@ -152,7 +153,12 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   const { address } = server.address() as AddressInfo;
   relay.start();
   housekeeping.start();
-  logger.info('backend listening', { address, port, queue: queues.main });
+  logger.info('backend listening', {
+    address,
+    port,
+    queue: queues.main,
+    queueType: config.QUEUE_TYPE,
+  });
 
   let stopped: Promise<void> | undefined;
   const stop = () =>

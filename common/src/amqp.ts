@@ -1,43 +1,48 @@
 import amqp, { type AmqpConnectionManager } from 'amqp-connection-manager';
-import type { Channel, ConfirmChannel } from 'amqplib';
+import { brokerUrls, redactUrl } from './broker-urls.js';
 import type { QueueNames } from './events.js';
 import type { Logger } from './logger.js';
 import { RoutedPublisher } from './routed-publisher.js';
+import { type TopologyOptions, assertTopology } from './topology.js';
+
+/** How long one connection attempt may take before the next node is tried. */
+const CONNECT_TIMEOUT_MS = 5000;
 
 /**
- * Declares the three queues. Called from a channel's `setup`, so it runs again after every
- * reconnect. `main` gets no extra arguments so that older clients declaring it plain-durable agree.
+ * A connection that reconnects by itself and logs each change of state once. With several node
+ * URLs it tries them in turn: when the node it is on goes away it connects to the next one
+ * (round robin, a second apart), and the channels' setup functions declare the topology again on
+ * whichever node it reaches.
  */
-export async function assertTopology(channel: Channel | ConfirmChannel, queues: QueueNames) {
-  await channel.assertQueue(queues.main, { durable: true });
-  await channel.assertQueue(queues.retry, {
-    durable: true,
-    arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queues.main },
-  });
-  await channel.assertQueue(queues.dlq, { durable: true });
-}
-
-/** Where a URL's credentials are hidden, for logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
-}
-
-/**
- * A connection that reconnects by itself (every second while the broker is away) and logs each
- * change of state once.
- */
-export function connectBroker(url: string, logger: Logger, name: string): AmqpConnectionManager {
-  const connection = amqp.connect([url], {
+export function connectBroker(
+  url: string | readonly string[],
+  logger: Logger,
+  name: string,
+): AmqpConnectionManager {
+  const urls = brokerUrls(url);
+  if (urls.length === 0) throw new Error('no broker URL given');
+  const connection = amqp.connect(urls, {
     heartbeatIntervalInSeconds: 5,
     reconnectTimeInSeconds: 1,
-    connectionOptions: { clientProperties: { connection_name: name } },
+    connectionOptions: {
+      // a node that does not answer at all (not just refuses) must not hold up the next one
+      timeout: CONNECT_TIMEOUT_MS,
+      clientProperties: { connection_name: name },
+    },
   });
-  connection.on('connect', () => logger.info('broker connected', { broker: redactUrl(url) }));
+  const where = (connected: unknown) =>
+    typeof connected === 'string' ? redactUrl(connected) : undefined;
+  connection.on('connect', ({ url: connected }) =>
+    logger.info('broker connected', { broker: where(connected), nodes: urls.length }),
+  );
   connection.on('disconnect', ({ err }) =>
     logger.warn('broker disconnected', { reason: err?.message }),
   );
-  connection.on('connectFailed', ({ err }) =>
-    logger.debug('broker connection attempt failed', { reason: err?.message }),
+  connection.on('connectFailed', ({ err, url: attempted }) =>
+    logger.debug('broker connection attempt failed', {
+      broker: where(attempted),
+      reason: err?.message,
+    }),
   );
   connection.on('blocked', ({ reason }) => logger.warn('broker blocked publishing', { reason }));
   connection.on('unblocked', () => logger.info('broker unblocked publishing'));
@@ -51,12 +56,17 @@ export function connectBroker(url: string, logger: Logger, name: string): AmqpCo
 export function createTopologyPublisher(
   connection: AmqpConnectionManager,
   queues: QueueNames,
-  options: { name: string; logger: Logger; confirmTimeoutMs?: number },
+  options: {
+    name: string;
+    logger: Logger;
+    confirmTimeoutMs?: number;
+    topology?: TopologyOptions;
+  },
 ): RoutedPublisher {
   return new RoutedPublisher(connection, {
     name: options.name,
     logger: options.logger,
     confirmTimeoutMs: options.confirmTimeoutMs ?? 10_000,
-    setup: (channel) => assertTopology(channel, queues),
+    setup: (channel) => assertTopology(channel, queues, options.topology),
   });
 }

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
+import { brokerUrls, redactUrl } from './broker-urls.js';
+import { QUEUE_TYPES } from './topology.js';
 
 /**
  * Reads `.env` from the working directory (or the repository root) once, without overriding
@@ -42,9 +44,28 @@ export const configSchema = {
     .describe('MySQL database name'),
   RABBITMQ_URL: z
     .string()
-    .regex(/^amqps?:\/\//, 'must start with amqp:// or amqps://')
+    .superRefine((value, ctx) => {
+      const urls = brokerUrls(value);
+      if (urls.length === 0) ctx.addIssue({ code: 'custom', message: 'names no URL' });
+      urls.forEach((url, i) => {
+        const which = urls.length > 1 ? `node ${i + 1} of the list ("${redactUrl(url)}"): ` : '';
+        if (!/^amqps?:\/\//.test(url)) {
+          ctx.addIssue({ code: 'custom', message: `${which}must start with amqp:// or amqps://` });
+        } else if (!URL.canParse(url)) {
+          ctx.addIssue({ code: 'custom', message: `${which}is not a valid URL` });
+        }
+      });
+    })
     .default('amqp://guest:guest@127.0.0.1:5672')
-    .describe('RabbitMQ connection URL'),
+    .describe(
+      'RabbitMQ connection URL, or the URLs of several cluster nodes separated by commas (tried in turn)',
+    ),
+  QUEUE_TYPE: z
+    .enum(QUEUE_TYPES)
+    .default('classic')
+    .describe(
+      'classic (one node holds each queue; what the original catalog declares) or quorum (replicated over a RabbitMQ cluster); the same on every service',
+    ),
   BACKEND_PORT: port(3000, 'Port of the catalog API'),
   PRODUCER_PORT: port(3001, 'Port of the message producer'),
   CONSUMER_PORT: port(3002, 'Port of the consumer health and metrics endpoint'),

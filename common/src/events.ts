@@ -5,7 +5,11 @@ import { TASK_STATUSES, TASK_TYPES, type ProcessingTask } from './api.js';
 export interface QueueNames {
   /** Durable classic queue, declared with no arguments, shared with older producers/consumers. */
   main: string;
-  /** Holds a message for its backoff delay (per-message TTL), then dead-letters it to `main`. */
+  /**
+   * The single retry queue of earlier versions (per-message TTL, dead-lettering to `main`). Retries
+   * now go to one queue per delay tier (`retryTierQueue`); this one is still declared (classic
+   * queues only) so that what waited in it at an upgrade comes back.
+   */
   retry: string;
   /** Parked messages with headers saying why. */
   dlq: string;

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { brokerUrls } from '../src/broker-urls.js';
 import { ConfigError, configSchema, loadConfig } from '../src/config.js';
 
 describe('configuration', () => {
@@ -29,6 +30,10 @@ describe('configuration', () => {
     ['DB_PORT', { DB_PORT: '70000' }],
     ['PREFETCH', { PREFETCH: '0' }],
     ['RABBITMQ_URL', { RABBITMQ_URL: 'http://broker' }],
+    ['RABBITMQ_URL', { RABBITMQ_URL: 'amqp://a:5672,http://b:5672' }],
+    ['RABBITMQ_URL', { RABBITMQ_URL: 'amqp://a:5672,amqp://b:port' }],
+    ['RABBITMQ_URL', { RABBITMQ_URL: ' , ' }],
+    ['QUEUE_TYPE', { QUEUE_TYPE: 'mirrored' }],
     ['BACKEND_URL', { BACKEND_URL: 'ftp://backend' }],
     ['INTERNAL_API_TOKEN', { INTERNAL_API_TOKEN: 'short' }],
     ['DB_NAME', { DB_NAME: 'drop table;' }],
@@ -51,6 +56,38 @@ describe('configuration', () => {
         .that.matches(new RegExp(`${variable}:`));
     });
   }
+
+  it('accepts a comma-separated list of broker nodes and QUEUE_TYPE=quorum', () => {
+    const list = 'amqp://u:p@rabbit-1:5672, amqp://u:p@rabbit-2:5672,amqps://u:p@rabbit-3:5671';
+    const config = loadConfig(
+      ['RABBITMQ_URL', 'QUEUE_TYPE'],
+      {},
+      {
+        RABBITMQ_URL: list,
+        QUEUE_TYPE: 'quorum',
+      },
+    );
+    expect(config).to.deep.equal({ RABBITMQ_URL: list, QUEUE_TYPE: 'quorum' });
+    expect(brokerUrls(config.RABBITMQ_URL)).to.deep.equal([
+      'amqp://u:p@rabbit-1:5672',
+      'amqp://u:p@rabbit-2:5672',
+      'amqps://u:p@rabbit-3:5671',
+    ]);
+    expect(loadConfig(['QUEUE_TYPE'], {}, {}).QUEUE_TYPE).to.equal('classic');
+  });
+
+  it('names the node of a broker list that is wrong, without its password', () => {
+    let message = '';
+    try {
+      loadConfig(['RABBITMQ_URL'], {}, { RABBITMQ_URL: 'amqp://u:secret@a,http://u:secret@b' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).to.match(
+      /RABBITMQ_URL: node 2 of the list \("http:\/\/\*\*\*@b"\): must start/,
+    );
+    expect(message).not.to.include('secret');
+  });
 
   it('refuses the development token in production', () => {
     expect(() => loadConfig(['INTERNAL_API_TOKEN'], {}, { NODE_ENV: 'production' })).to.throw(

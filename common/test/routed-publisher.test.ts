@@ -1,7 +1,8 @@
 import amqplib from 'amqplib';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { expect } from 'chai';
-import { assertTopology, connectBroker } from '../src/amqp.js';
+import { connectBroker } from '../src/amqp.js';
+import { assertTopology } from '../src/topology.js';
 import type { QueueNames } from '../src/events.js';
 import { createLogger } from '../src/logger.js';
 import { ReturnTracker, RoutedPublisher, UnroutedError } from '../src/routed-publisher.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { QueueNames } from '@retro/common';
-import { BrokerProbe, testQueues } from '@retro/common/testing';
+import { retryTiers, type QueueNames } from '@retro/common';
+import { BrokerProbe, DEFAULT_RETRY_DELAY_MS, testQueues } from '@retro/common/testing';
 import type { Pool } from 'mysql2/promise';
 import { dropDatabase, migrate } from './migrate.js';
 import { createPool, type DbSettings } from './settings.js';
@@ -30,7 +30,12 @@ export interface TestResources {
   sql: Pool;
   queues: QueueNames;
   probe: BrokerProbe;
-  /** Ends the pool, deletes the queues and drops the database. */
+  /**
+   * The base retry delays (RETRY_DELAY_MS) the test's services run with: their retry tiers are
+   * declared up front and deleted at the end. A test adds the delays it starts services with.
+   */
+  retryDelaysMs: Set<number>;
+  /** Ends the pool, deletes the queues (retry tiers included) and drops the database. */
   release(): Promise<void>;
 }
 
@@ -40,20 +45,25 @@ export interface TestResources {
  */
 export async function openTestResources(
   prefix: string,
-  { queues = testQueues(prefix) }: { queues?: QueueNames } = {},
+  {
+    queues = testQueues(prefix),
+    retryDelaysMs = [DEFAULT_RETRY_DELAY_MS],
+  }: { queues?: QueueNames; retryDelaysMs?: readonly number[] } = {},
 ): Promise<TestResources> {
   const database = await createTestDatabase(prefix);
   const sql = createPool(database.settings, 4);
   const probe = await BrokerProbe.open();
-  await probe.declareTopology(queues);
+  const delays = new Set(retryDelaysMs);
+  await probe.declareTopology(queues, { retryTiers: [...delays].flatMap((d) => retryTiers(d)) });
   return {
     database: database.settings,
     sql,
     queues,
     probe,
+    retryDelaysMs: delays,
     async release() {
       await sql.end();
-      await probe.deleteQueues(queues).catch(() => undefined);
+      await probe.deleteQueues(queues, [...delays]).catch(() => undefined);
       await probe.close();
       await database.drop();
     },

@@ -5,7 +5,13 @@ import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { launchChromium } from '@retro/common/testing/browser';
 import { startBackend, type RunningBackend } from '@retro/backend';
 import { createLogger, type QueueNames } from '@retro/common';
-import { BrokerProbe, testQueues, uniqueName, waitFor } from '@retro/common/testing';
+import {
+  BrokerProbe,
+  DEFAULT_RETRY_DELAY_MS,
+  testQueues,
+  uniqueName,
+  waitFor,
+} from '@retro/common/testing';
 import { createTestDatabase } from '@retro/database/testing';
 import { startConsumer, type RunningConsumer } from '@retro/message-consumer';
 import { startFrontendServer, type FrontendServer } from '../server/src/index.js';
@@ -80,7 +86,7 @@ describe('catalog and processing pages in a browser', function () {
     await frontend?.stop();
     await backend?.stop();
     const probe = await BrokerProbe.open();
-    await probe.deleteQueues(queues).catch(() => undefined);
+    await probe.deleteQueues(queues, [DEFAULT_RETRY_DELAY_MS, 100]).catch(() => undefined);
     await probe.close();
     await db?.drop();
   });

@@ -2,6 +2,7 @@ import { loadConfig, type ConfigOverrides } from '@retro/common';
 
 export const CONSUMER_CONFIG_KEYS = [
   'RABBITMQ_URL',
+  'QUEUE_TYPE',
   'CONSUMER_PORT',
   'BACKEND_URL',
   'INTERNAL_API_TOKEN',

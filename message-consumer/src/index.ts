@@ -11,6 +11,9 @@ import {
   internalApiHost,
   listen,
   queueNames,
+  retryTierQueue,
+  retryTiers,
+  type TopologyOptions,
 } from '@retro/common';
 import { type ConsumerConfig, type ConsumerConfigInput, loadConsumerConfig } from './config.js';
 import { createBackendClient } from './data-access/backend-client.js';
@@ -32,7 +35,7 @@ export interface SubscriberEvents {
 export interface ConsumerOptions {
   /** Env-style settings on top of the environment (tests pass their own). */
   config?: ConsumerConfigInput;
-  /** Queue names; defaults to `game_events`, `.retry` and `.dlq`. */
+  /** Queue names; defaults to `game_events`, `.retry` (and its tiers) and `.dlq`. */
   queues?: QueueNames;
   /** How long `stop()` lets in-flight messages finish before closing the channel. */
   shutdownGraceMs?: number;
@@ -73,13 +76,17 @@ export async function startConsumer(options: ConsumerOptions = {}): Promise<Runn
   const logger = options.logger ?? createLogger('message-consumer', config.LOG_LEVEL);
   const queues = options.queues ?? queueNames();
   const metrics = createMetrics();
+  const topology: TopologyOptions = {
+    queueType: config.QUEUE_TYPE,
+    retryTiers: retryTiers(config.RETRY_DELAY_MS),
+  };
   const consuming = connectBroker(config.RABBITMQ_URL, logger, 'message-consumer');
   const publishing = connectBroker(config.RABBITMQ_URL, logger, 'message-consumer-publish');
   const publisher = new RoutedPublisher(publishing, {
     name: 'message-consumer-copies',
     logger,
     confirmTimeoutMs: options.copyConfirmTimeoutMs ?? 10_000,
-    setup: (channel) => assertTopology(channel, queues),
+    setup: (channel) => assertTopology(channel, queues, topology),
   });
   const backend = createBackendClient({
     baseUrl: config.BACKEND_URL,
@@ -105,6 +112,7 @@ export async function startConsumer(options: ConsumerOptions = {}): Promise<Runn
   const subscriber = new Subscriber({
     connection: consuming,
     queues,
+    topology,
     logger,
     prefetch: config.PREFETCH,
     handle: (delivery) => policy.handle(delivery),
@@ -191,6 +199,8 @@ function describeStart(config: ConsumerConfig, port: number, queues: QueueNames)
   return {
     port,
     queue: queues.main,
+    queueType: config.QUEUE_TYPE,
+    retryTiers: retryTiers(config.RETRY_DELAY_MS).map((tier) => retryTierQueue(queues.main, tier)),
     prefetch: config.PREFETCH,
     keyLimit: keyLimit(config.PREFETCH),
   };

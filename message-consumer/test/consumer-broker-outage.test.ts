@@ -42,8 +42,7 @@ describe('message consumer: broker connection lost mid-stream', () => {
     await waitFor(
       'the queues to be empty',
       async () =>
-        (await env.probe.messageCount(env.queues.main)) === 0 &&
-        (await env.probe.messageCount(env.queues.retry)) === 0,
+        (await env.probe.messageCount(env.queues.main)) === 0 && (await env.retryDepth()) === 0,
     );
     expect(await env.probe.messageCount(env.queues.dlq)).to.equal(0);
     expect((await fetch(`http://127.0.0.1:${consumer.port}/health`)).status).to.equal(200);

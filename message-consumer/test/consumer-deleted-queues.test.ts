@@ -1,7 +1,8 @@
 import amqplib from 'amqplib';
+import { retryTierQueue } from '@retro/common';
 import { TEST_RABBITMQ_URL } from '@retro/common/testing';
 import { expect } from 'chai';
-import { ConsumerTestEnv, settledAs, type TestConsumer } from './helpers.js';
+import { ConsumerTestEnv, TEST_RETRY_DELAY_MS, settledAs, type TestConsumer } from './helpers.js';
 
 /** Deletes a queue the way an operator does in the management UI. */
 async function deleteQueue(queue: string): Promise<void> {
@@ -19,12 +20,12 @@ describe('message consumer: queues deleted while it runs', () => {
 
   before(async () => {
     env = await ConsumerTestEnv.start('consumer_deleted');
-    consumer = await env.startConsumer({ RETRY_DELAY_MS: 50, MAX_RETRIES: 3 });
+    consumer = await env.startConsumer({ RETRY_DELAY_MS: TEST_RETRY_DELAY_MS, MAX_RETRIES: 3 });
   });
   after(() => env?.cleanup());
 
-  it('when the retry queue is gone, then the retry copy comes back unrouted, the queue is declared again and the message completes', async () => {
-    await deleteQueue(env.queues.retry);
+  it('when the retry tier is gone, then the retry copy comes back unrouted, the tier is declared again and the message completes', async () => {
+    await deleteQueue(retryTierQueue(env.queues.main, TEST_RETRY_DELAY_MS));
     const messageId = await env.publishCustom({ simulate: 'transient', failAttempts: 1 });
     const task = await env.waitForTask(messageId, 'completed');
     expect(task.attempts).to.equal(2);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startBackend, type BackendConfigInput, type RunningBackend } from '@retro/backend';
-import { type ProcessingTask, type QueueNames } from '@retro/common';
+import { type ProcessingTask, type QueueNames, retryTierQueue, retryTiers } from '@retro/common';
 import type { BrokerProbe } from '@retro/common/testing';
 import { TEST_TOKEN, jsonApi, validGame, waitFor, type ApiCall } from '@retro/common/testing';
 import { openTestResources, type TestResources } from '@retro/database/testing';
@@ -26,10 +26,12 @@ export interface TestConsumer extends RunningConsumer {
  * One test file's world: its own database, queues, backend and broker probe. Consumers started
  * through it are stopped by `cleanup()`.
  */
+/** RETRY_DELAY_MS of the test consumers unless a test sets another. */
+export const TEST_RETRY_DELAY_MS = 50;
+
 export class ConsumerTestEnv {
   private readonly consumers: TestConsumer[] = [];
   private readonly children: ChildProcess[] = [];
-
   private constructor(
     private readonly resources: TestResources,
     readonly backend: RunningBackend,
@@ -51,7 +53,7 @@ export class ConsumerTestEnv {
     prefix: string,
     backendConfig: BackendConfigInput = {},
   ): Promise<ConsumerTestEnv> {
-    const resources = await openTestResources(prefix);
+    const resources = await openTestResources(prefix, { retryDelaysMs: [TEST_RETRY_DELAY_MS] });
     const backend = await startBackend({
       queues: resources.queues,
       rateLimitPerMinute: 100_000,
@@ -69,12 +71,13 @@ export class ConsumerTestEnv {
 
   /** Settings fast enough for tests; `config` overrides them. */
   consumerConfig(config: ConsumerConfigInput = {}): ConsumerConfigInput {
+    this.resources.retryDelaysMs.add(Number(config.RETRY_DELAY_MS ?? TEST_RETRY_DELAY_MS));
     return {
       BACKEND_URL: this.backend.url,
       INTERNAL_API_TOKEN: TEST_TOKEN,
       CONSUMER_PORT: 0,
       PROCESSING_DELAY_MS: 0,
-      RETRY_DELAY_MS: 50,
+      RETRY_DELAY_MS: TEST_RETRY_DELAY_MS,
       MAX_RETRIES: 3,
       PREFETCH: 10,
       LOG_LEVEL: 'error',
@@ -200,6 +203,16 @@ export class ConsumerTestEnv {
       contentType: 'application/json',
     });
     return messageId;
+  }
+
+  /** The retry tier queues of the test consumers' base delay, shortest first. */
+  get retryQueues(): string[] {
+    return retryTiers(TEST_RETRY_DELAY_MS).map((tier) => retryTierQueue(this.queues.main, tier));
+  }
+
+  /** Copies waiting in any retry tier of the test consumers' base delay. */
+  retryDepth(): Promise<number> {
+    return this.probe.retryDepth(this.queues, TEST_RETRY_DELAY_MS);
   }
 
   async cleanup(): Promise<void> {

@@ -6,7 +6,7 @@ function delivery(properties: Record<string, unknown>): MessageProperties {
   return properties as unknown as MessageProperties;
 }
 
-describe('copies for the retry queue and the DLQ', () => {
+describe('copies for the retry tiers and the DLQ', () => {
   it('keep the id, content type and headers of the original, and are always persistent', () => {
     const props = copyProperties(
       delivery({
@@ -15,13 +15,12 @@ describe('copies for the retry queue and the DLQ', () => {
         deliveryMode: 1,
         headers: { 'x-trace': 'abc', 'x-retry-count': 1 },
       }),
-      { headers: { 'x-retry-count': 2 }, expiration: '400' },
+      { headers: { 'x-retry-count': 2 } },
     );
     expect(props).to.include({
       messageId: 'evt-1',
       contentType: 'application/json',
       persistent: true,
-      expiration: '400',
     });
     expect(props.headers).to.deep.equal({ 'x-trace': 'abc', 'x-retry-count': 2 });
   });
@@ -41,7 +40,8 @@ describe('copies for the retry queue and the DLQ', () => {
     expect(props.headers).to.deep.equal({ 'x-keep': 1 });
   });
 
-  it('carry no expiration unless one is asked for, so a parked copy never expires', () => {
-    expect(copyProperties(delivery({}), { headers: {} }).expiration).to.equal(undefined);
+  it('carry no per-message expiration, even when the original had one', () => {
+    const props = copyProperties(delivery({ expiration: '500' }), { headers: {} });
+    expect(props.expiration).to.equal(undefined);
   });
 });

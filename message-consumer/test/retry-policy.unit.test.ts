@@ -1,11 +1,7 @@
+import { MAX_RETRY_DELAY_MS, retryTiers } from '@retro/common';
 import { expect } from 'chai';
 import { PermanentError, TransientError } from '../src/domain/failures.js';
-import {
-  MAX_RETRY_DELAY_MS,
-  decideFailure,
-  readRetryCount,
-  retryDelayMs,
-} from '../src/domain/retry-policy.js';
+import { decideFailure, retryDelayMs } from '../src/domain/retry-policy.js';
 
 describe('retry policy', () => {
   it('doubles the delay with every retry, starting from the base delay', () => {
@@ -26,14 +22,11 @@ describe('retry policy', () => {
     expect(retryDelayMs(2, 0)).to.equal(0);
   });
 
-  it('reads x-retry-count, treating absent or garbage values as zero', () => {
-    expect(readRetryCount(undefined)).to.equal(0);
-    expect(readRetryCount({})).to.equal(0);
-    expect(readRetryCount({ 'x-retry-count': 2 })).to.equal(2);
-    expect(readRetryCount({ 'x-retry-count': '3' })).to.equal(3);
-    expect(readRetryCount({ 'x-retry-count': -1 })).to.equal(0);
-    expect(readRetryCount({ 'x-retry-count': 1.5 })).to.equal(0);
-    expect(readRetryCount({ 'x-retry-count': 'many' })).to.equal(0);
+  it('sends every retry to a tier exactly, whatever the base delay', () => {
+    for (const base of [0, 50, 250, 1000, 3000, 120_000]) {
+      const tiers = retryTiers(base);
+      for (let n = 0; n < 30; n++) expect(tiers, `base ${base}`).to.include(retryDelayMs(n, base));
+    }
   });
 
   it('when a transient failure has retries left, then it is retried with the next count and delay', () => {

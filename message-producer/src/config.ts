@@ -2,6 +2,9 @@ import { loadConfig, type ConfigOverrides } from '@retro/common';
 
 export const PRODUCER_CONFIG_KEYS = [
   'RABBITMQ_URL',
+  // declared like every service declares them; the retry tiers show in the queue depths
+  'QUEUE_TYPE',
+  'RETRY_DELAY_MS',
   'PRODUCER_PORT',
   'FRONTEND_PORT',
   'BACKEND_URL',

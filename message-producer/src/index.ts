@@ -7,6 +7,7 @@ import {
   createLogger,
   listen,
   queueNames,
+  retryTiers,
 } from '@retro/common';
 import { createPool, dbSettings } from '@retro/database';
 import { DEFAULT_PUBLIC_DIR, createApp } from './app.js';
@@ -30,7 +31,7 @@ export { messageTemplates, type MessageTemplate } from './domain/templates.js';
 export interface ProducerOptions {
   /** Env-style settings; missing keys come from the environment and the defaults. */
   config?: ProducerConfigInput;
-  /** Queue names; tests pass their own. Defaults to `game_events`, `.retry`, `.dlq`. */
+  /** Queue names; tests pass their own. Defaults to `game_events`, `.retry` (and its tiers), `.dlq`. */
   queues?: QueueNames;
   /** Requests per window and client on `/api`, false = off; wins over RATE_LIMIT_PER_MINUTE. */
   rateLimit?: { windowMs: number; limit: number } | false;
@@ -69,6 +70,7 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
   const broker = new Broker({
     url: config.RABBITMQ_URL,
     queues: options.queues ?? queueNames(),
+    topology: { queueType: config.QUEUE_TYPE, retryTiers: retryTiers(config.RETRY_DELAY_MS) },
     logger,
     publishTimeoutMs: options.publishTimeoutMs ?? 5_000,
   });
@@ -80,6 +82,7 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
     ...options.archiver,
     url: config.RABBITMQ_URL,
     queues: broker.queues,
+    topology: broker.topology,
     pool,
     logger,
   });

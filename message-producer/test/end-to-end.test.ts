@@ -65,6 +65,7 @@ describe('message producer: from the page through the consumer to the processing
   after(async () => {
     await browser?.close();
     await consumer?.stop();
+    await h?.probe.deleteQueues(h.queues, [50]).catch(() => undefined); // the consumer's tiers
     await h?.cleanup();
     await backend?.stop();
     await database?.drop();

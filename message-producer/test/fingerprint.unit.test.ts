@@ -67,4 +67,16 @@ describe('dead letters: fingerprints and archive records (unit)', () => {
     expect(record.headers['x-bytes']).to.deep.equal({ base64: '/w==' });
     expect(JSON.parse(JSON.stringify(record.headers))).to.deep.equal(record.headers);
   });
+
+  it('gives a message the broker dead-lettered by itself (a delivery limit) the reason the broker gave', () => {
+    const record = toArchiveRecord(Buffer.from('{}'), {
+      headers: {
+        'x-first-death-reason': 'delivery_limit',
+        'x-first-death-queue': 'game_events',
+        'x-retry-count': '2',
+      },
+    } as never);
+    expect(record.reason).to.equal('dead-lettered by the broker (delivery_limit) from game_events');
+    expect(record.retryCount).to.equal(2);
+  });
 });

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { retryTierQueue, retryTiers } from '@retro/common';
+import { DEFAULT_RETRY_DELAY_MS } from '@retro/common/testing';
 import {
   type ProducerTestEnv,
   type TaskLookupStub,
@@ -214,7 +216,7 @@ describe('message producer: publishing', () => {
     expect(await h.probe.messageCount(h.queues.main)).to.equal(body.templates.length);
   });
 
-  it('when the queues are read, then depth and consumers of main, retry and DLQ are reported (the archiver consumes the DLQ)', async () => {
+  it('when the queues are read, then depth and consumers of main, every retry tier and DLQ are reported (the archiver consumes the DLQ)', async () => {
     await h.post('/api/messages/custom', { message: 'count me' });
 
     const { status, body } = await h.get('/api/queues');
@@ -227,8 +229,15 @@ describe('message producer: publishing', () => {
       messageCount: 1,
       consumerCount: 0,
     });
-    expect(byRole.retry).to.include({ name: h.queues.retry, messageCount: 0 });
     expect(byRole.dlq).to.include({ name: h.queues.dlq, messageCount: 0, consumerCount: 1 });
+    // the retry tiers of the default RETRY_DELAY_MS, after the old single retry queue
+    const retries = body.queues.filter((q: { role: string }) => q.role === 'retry');
+    expect(retries.map((q: { name: string }) => q.name)).to.deep.equal([
+      h.queues.retry,
+      ...retryTiers(DEFAULT_RETRY_DELAY_MS).map((tier) => retryTierQueue(h.queues.main, tier)),
+    ]);
+    expect(retries.every((q: { messageCount: number }) => q.messageCount === 0)).to.equal(true);
+    expect(body.queues.map((q: { role: string }) => q.role).at(-1)).to.equal('dlq');
   });
 
   it('when publishes were confirmed, then /metrics counts them and their HTTP latency', async () => {

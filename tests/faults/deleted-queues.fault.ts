@@ -64,7 +64,7 @@ describe('when the retry queue and the DLQ are deleted while messages are being 
         (id) => tasks.find((t) => t.messageId === id)?.status === 'processing',
       );
     });
-    await deleteQueues([world.queues.retry, world.queues.dlq]);
+    await deleteQueues([...world.retryQueues(), world.queues.dlq]);
 
     end = await world.settle({ tasks: GAMES + 2, timeoutMs: 60_000 });
     parked =
@@ -106,7 +106,7 @@ describe('when the retry queue and the DLQ are deleted while messages are being 
     expect(games.length).to.equal(GAMES);
   });
 
-  it('then the retry queue exists again and the main and retry queues are empty', () => {
+  it('then the retry queues exist again and the main and retry queues are empty', () => {
     expect(
       { main: end.state.main, retry: end.state.retry },
       describeState(end.state),

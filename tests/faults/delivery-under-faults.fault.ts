@@ -23,6 +23,7 @@ import { ConsumerFleet, FAULT_TOKEN, RestartableBackend } from './lib/services.j
 import { TaskStreamRecorder } from './lib/task-stream.js';
 
 const EVENTS = 2000;
+const RETRY_DELAY_MS = 250;
 const POISON_EVERY = 100; // 1 %
 const CREATES_PER_SECOND = 40;
 
@@ -66,7 +67,7 @@ describe('delivery under broker, consumer and backend faults', function () {
       INTERNAL_API_TOKEN: FAULT_TOKEN,
       PREFETCH: 20,
       PROCESSING_DELAY_MS: 10,
-      RETRY_DELAY_MS: 250,
+      RETRY_DELAY_MS,
       MAX_RETRIES: 5,
       LOG_LEVEL: 'error',
     });
@@ -83,7 +84,7 @@ describe('delivery under broker, consumer and backend faults', function () {
     await backend?.stop();
     await probe?.close();
     const cleaner = await BrokerProbe.open(); // a fresh connection: the broker may have restarted
-    await cleaner.deleteQueues(queues).catch(() => undefined);
+    await cleaner.deleteQueues(queues, [RETRY_DELAY_MS]).catch(() => undefined);
     await cleaner.close();
     await pool?.end();
     await dropDatabase();
@@ -184,7 +185,7 @@ describe('delivery under broker, consumer and backend faults', function () {
           Number(open!.n) === 0 &&
           Number(outbox!.n) === 0 &&
           (await probe.messageCount(queues.main)) === 0 &&
-          (await probe.messageCount(queues.retry)) === 0
+          (await probe.retryDepth(queues, RETRY_DELAY_MS)) === 0
         );
       },
       { timeoutMs: 120_000, intervalMs: 250 },
@@ -235,7 +236,7 @@ describe('delivery under broker, consumer and backend faults', function () {
     expect(stream.regressions(), 'statuses that went backwards').to.deep.equal([]);
     expect(stream.sequences.size, 'the stream saw the tasks').to.be.greaterThan(EVENTS / 2);
     expect(await probe.messageCount(queues.main)).to.equal(0);
-    expect(await probe.messageCount(queues.retry)).to.equal(0);
+    expect(await probe.retryDepth(queues, RETRY_DELAY_MS)).to.equal(0);
     expect(await probe.messageCount(queues.dlq)).to.equal(0);
   });
 });

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import amqplib from 'amqplib';
-import { assertTopology } from '../amqp.js';
+import { assertTopology, type TopologyOptions } from '../topology.js';
+import { brokerUrls } from '../broker-urls.js';
+import { configSchema } from '../config.js';
 import { queueNames, type QueueNames } from '../events.js';
+import { retryTierQueue, retryTiers } from '../retry-tiers.js';
 
 export { capturingLogger } from './log-capture.js';
 export { metricValue } from './metrics.js';
@@ -10,7 +13,29 @@ export { jsonApi, type ApiCall, type ApiRequest, type ApiResponse } from './json
 export { TcpProxy } from './tcp-proxy.js';
 export { TaskStreamClient, type TaskStreamClientOptions } from './task-stream.js';
 
-export const TEST_RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** The broker tests use: the first node of RABBITMQ_URL (which may list several), or the local one. */
+export const TEST_RABBITMQ_URL =
+  brokerUrls(process.env.RABBITMQ_URL ?? '')[0] ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/** RETRY_DELAY_MS when a test does not set it: the services' default. */
+export const DEFAULT_RETRY_DELAY_MS: number = configSchema.RETRY_DELAY_MS.parse(undefined);
+
+/**
+ * Every queue a test's services may have declared: the three named ones and the retry tiers of
+ * each base delay (RETRY_DELAY_MS) its consumers and producers ran with.
+ */
+export function allQueues(
+  queues: QueueNames,
+  retryDelaysMs: readonly number[] = [DEFAULT_RETRY_DELAY_MS],
+): string[] {
+  const tiers = new Set(retryDelaysMs.flatMap((base) => retryTiers(base)));
+  return [
+    queues.main,
+    queues.retry,
+    ...[...tiers].map((tier) => retryTierQueue(queues.main, tier)),
+    queues.dlq,
+  ];
+}
 
 /** The `INTERNAL_API_TOKEN` every test backend and consumer share. */
 export const TEST_TOKEN = 'test-internal-token-0123456789';
@@ -94,8 +119,8 @@ export class BrokerProbe {
    * Declares the queues as the services do, so probing them never races the first service to
    * connect (checking a queue that does not exist yet closes the probe's channel).
    */
-  async declareTopology(queues: QueueNames): Promise<void> {
-    await assertTopology(await this.ch(), queues);
+  async declareTopology(queues: QueueNames, options?: TopologyOptions): Promise<void> {
+    await assertTopology(await this.ch(), queues, options);
   }
 
   private async ch(): Promise<amqplib.Channel> {
@@ -152,8 +177,21 @@ export class BrokerProbe {
     await (await this.ch()).deleteExchange(exchange);
   }
 
-  async deleteQueues(queues: QueueNames): Promise<void> {
-    for (const q of [queues.main, queues.retry, queues.dlq]) await this.deleteQueue(q);
+  /**
+   * Deletes a test's queues, retry tiers included: those of each base delay in `retryDelaysMs`
+   * (default: the services' default RETRY_DELAY_MS). Deleting a queue that does not exist is fine.
+   */
+  async deleteQueues(queues: QueueNames, retryDelaysMs?: readonly number[]): Promise<void> {
+    for (const q of allQueues(queues, retryDelaysMs)) await this.deleteQueue(q);
+  }
+
+  /** Ready messages waiting in the retry tiers of the base delay `retryDelayMs` (all declared). */
+  async retryDepth(queues: QueueNames, retryDelayMs: number): Promise<number> {
+    let total = 0;
+    for (const tier of retryTiers(retryDelayMs)) {
+      total += await this.messageCount(retryTierQueue(queues.main, tier));
+    }
+    return total;
   }
 
   async close(): Promise<void> {

@@ -1,30 +1,16 @@
-import type { RoutedPublisher } from '@retro/common';
+import { type RoutedPublisher, carriedProperties, withoutBrokerHeaders } from '@retro/common';
 import type { MessageProperties, Options } from 'amqplib';
 import type { CopyExtras, Delivery, PublishCopy } from '../domain/delivery.js';
 
-/** Headers the broker maintains itself; copying them into a new publish would confuse it. */
-const BROKER_HEADERS = /^x-(death|first-death-|last-death-)/;
-
 /**
  * The original's properties for a copy of it: same id, content type and headers (minus the
- * broker's own), always persistent, plus `extra`.
+ * broker's dead-lettering record), always persistent, plus `extra`.
  */
 export function copyProperties(properties: MessageProperties, extra: CopyExtras): Options.Publish {
-  const inherited = Object.entries(properties.headers ?? {}).filter(
-    ([name]) => !BROKER_HEADERS.test(name),
-  );
   return {
-    contentType: properties.contentType,
-    contentEncoding: properties.contentEncoding,
-    correlationId: properties.correlationId,
-    messageId: properties.messageId,
-    timestamp: properties.timestamp,
-    type: properties.type,
-    appId: properties.appId,
-    priority: properties.priority,
+    ...carriedProperties(properties),
     persistent: true,
-    headers: { ...Object.fromEntries(inherited), ...extra.headers },
-    expiration: extra.expiration,
+    headers: { ...withoutBrokerHeaders(properties.headers), ...extra.headers },
   };
 }
 

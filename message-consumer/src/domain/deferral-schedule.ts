@@ -1,4 +1,4 @@
-/** Longest a deferred message stays away (the retry queue's per-message TTL). */
+/** Longest a deferred message stays away (before it is rounded up to a retry tier). */
 export const MAX_DEFER_MS = 60_000;
 
 /**

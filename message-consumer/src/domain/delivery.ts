@@ -10,11 +10,12 @@ export interface Delivery {
   handBack(): void;
 }
 
-/** What a copy adds to the original: headers on top of the original ones, and a TTL. */
+/**
+ * What a copy adds to the original: headers on top of the original ones. A copy never carries a
+ * per-message TTL: a retry waits for its tier queue's TTL, and a parked copy never expires.
+ */
 export interface CopyExtras {
   headers: Record<string, unknown>;
-  /** Per-message TTL in ms, as AMQP wants it: a string. */
-  expiration?: string;
 }
 
 /** Publishes a copy of a delivery; resolves only once the broker has routed and confirmed it. */
@@ -26,16 +27,18 @@ export interface Settlement {
   messageId: string | null;
   /**
    * `completed`: this delivery finished its task. `duplicate`: the task was already finished.
-   * `retried`: sent to the retry queue. `parked`: sent to the DLQ and its task marked failed.
-   * `deferred`: its game had deliveries waiting, so it went round the retry queue (no retry
+   * `retried`: sent to a retry tier queue. `parked`: sent to the DLQ and its task marked failed.
+   * `deferred`: its game had deliveries waiting, so it went round a retry tier (no retry
    * spent). `requeued`: handed back to the queue (backend unavailable, shutdown, or the broker
    * did not take a copy).
    */
   outcome: 'completed' | 'duplicate' | 'retried' | 'parked' | 'deferred' | 'requeued';
   /** `x-retry-count` of the delivery that settled. */
   retryCount: number;
-  /** For `retried` and `deferred`: how long the retry queue holds the copy. */
+  /** For `retried` and `deferred`: how long the copy waits (its tier's TTL). */
   delayMs?: number;
+  /** For `retried` and `deferred`: the tier queue the copy went to. */
+  queue?: string;
   /** For `retried`, `parked` and a `requeued` caused by a failure: the error. */
   reason?: string;
 }

@@ -1,25 +1,9 @@
-import { HEADERS } from '@retro/common';
+import { retryCapMs } from '@retro/common';
 import { PermanentError, errorMessage } from './failures.js';
 
-/** Longest a message waits in the retry queue, unless the configured base delay is longer. */
-export const MAX_RETRY_DELAY_MS = 60_000;
-
-/** Backoff before retry number `retryCount + 1`: base · 2^retryCount, capped. */
+/** Backoff before retry number `retryCount + 1`: base · 2^retryCount, capped (a retry tier). */
 export function retryDelayMs(retryCount: number, baseMs: number): number {
-  const cap = Math.max(MAX_RETRY_DELAY_MS, baseMs);
-  return Math.min(baseMs * 2 ** retryCount, cap);
-}
-
-/** `x-retry-count` as a non-negative integer; absent or garbage counts as 0. */
-export function readRetryCount(headers: Record<string, unknown> | undefined): number {
-  return readCount(headers, HEADERS.retryCount);
-}
-
-/** A counting header (`x-retry-count`, `x-deferrals`); absent or garbage counts as 0. */
-export function readCount(headers: Record<string, unknown> | undefined, name: string): number {
-  const raw = headers?.[name];
-  const value = typeof raw === 'string' ? Number(raw) : raw;
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0;
+  return Math.min(baseMs * 2 ** retryCount, retryCapMs(baseMs));
 }
 
 export type FailureDecision =

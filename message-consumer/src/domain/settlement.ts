@@ -1,6 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HEADERS, type Logger, type QueueNames, withLogContext } from '@retro/common';
+import {
+  HEADERS,
+  type Logger,
+  type QueueNames,
+  readCount,
+  readRetryCount,
+  retryTierQueue,
+  retryTiers,
+  tierFor,
+  withLogContext,
+} from '@retro/common';
 import type { BackendClient } from '../data-access/backend-client.js';
 import type { Metrics } from '../metrics.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
@@ -10,7 +20,7 @@ import type { CopyExtras, Delivery, PublishCopy, Settlement } from './delivery.j
 import { KeyedSerialExecutor } from './keyed-serial-executor.js';
 import { type Job, type ParsedMessage, type TaskRef, parseMessage } from './message.js';
 import { processJob, reportFailed } from './process-job.js';
-import { type FailureDecision, decideFailure, readCount, readRetryCount } from './retry-policy.js';
+import { type FailureDecision, decideFailure } from './retry-policy.js';
 
 export interface SettlementOptions {
   queues: QueueNames;
@@ -21,7 +31,7 @@ export interface SettlementOptions {
   logger: Logger;
   /** Retries after the first attempt before a transiently failing message is parked. */
   maxRetries: number;
-  /** Backoff before the first retry; doubled for each further one. */
+  /** Backoff before the first retry; doubled for each further one. Sets the retry tiers. */
   retryDelayMs: number;
   /** Simulated work per message. */
   processingDelayMs: number;
@@ -35,7 +45,7 @@ type Outcome = Settlement['outcome'];
 
 /**
  * What happens to each delivery, from arrival to exactly one of: ack after completion; ack after
- * a routed and confirmed copy went to the retry queue or the DLQ (and, for the DLQ, after the task
+ * a routed and confirmed copy went to a retry tier or the DLQ (and, for the DLQ, after the task
  * was marked failed); or a hand-back. Failures of the message spend `x-retry-count`; failures of
  * the backend open the circuit breaker and hand the message back, spending nothing.
  *
@@ -45,12 +55,14 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
   private readonly executor = new KeyedSerialExecutor();
   private readonly deferrals: DeferralSchedule;
   private readonly aborter = new AbortController();
+  private readonly tiers: number[];
   private stopping = false;
 
   constructor(private readonly options: SettlementOptions) {
     super();
     // the floor keeps a flood with no simulated work from cycling through the queue at full speed
     this.deferrals = new DeferralSchedule(Math.max(options.processingDelayMs, 50));
+    this.tiers = retryTiers(options.retryDelayMs);
   }
 
   /** Settles one delivery; never rejects. */
@@ -130,10 +142,10 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
     retryCount: number,
     decision: Extract<FailureDecision, { action: 'retry' }>,
   ): Promise<Outcome> {
-    const { queues, metrics, logger } = this.options;
-    const sent = await this.copy(queues.retry, delivery, {
+    const { metrics, logger } = this.options;
+    const { delayMs, queue } = this.tier(decision.delayMs);
+    const sent = await this.copy(queue, delivery, {
       headers: { [HEADERS.retryCount]: decision.nextRetryCount },
-      expiration: String(decision.delayMs),
     });
     if (!sent) return this.handBackLater(delivery, task.messageId, retryCount);
     delivery.ack();
@@ -141,17 +153,23 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
     logger.warn('transient failure; retrying later', {
       reason: decision.reason,
       retryCount: decision.nextRetryCount,
-      delayMs: decision.delayMs,
-      via: queues.retry,
+      delayMs,
+      via: queue,
     });
-    const { delayMs, reason } = decision;
     return this.settle({
       messageId: task.messageId,
       outcome: 'retried',
       retryCount,
       delayMs,
-      reason,
+      queue,
+      reason: decision.reason,
     });
+  }
+
+  /** The tier queue for a wait of `wantedMs`: the shortest tier at least that long. */
+  private tier(wantedMs: number): { delayMs: number; queue: string } {
+    const delayMs = tierFor(wantedMs, this.tiers);
+    return { delayMs, queue: retryTierQueue(this.options.queues.main, delayMs) };
   }
 
   /**
@@ -189,24 +207,30 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
   }
 
   /**
-   * Sends a delivery of a game that already holds `keyLimit` deliveries round the retry queue, so
-   * it does not sit on a prefetch slot the other games need. It spends no retry.
+   * Sends a delivery of a game that already holds `keyLimit` deliveries round a retry tier (the
+   * shortest at least as long as its turn is away), so it does not sit on a prefetch slot the
+   * other games need. It spends no retry.
    */
   private async defer(delivery: Delivery, job: Job, retryCount: number): Promise<Outcome> {
     const { task } = job;
-    const { queues, metrics, breaker } = this.options;
+    const { metrics, breaker } = this.options;
     if (this.stopping || breaker.isOpen) return this.handBack(delivery, task.messageId, retryCount);
     const deferrals = readCount(delivery.properties.headers, HEADERS.deferrals);
-    const delayMs = this.deferrals.next(job.key);
-    const sent = await this.copy(queues.retry, delivery, {
+    const { delayMs, queue } = this.tier(this.deferrals.next(job.key));
+    const sent = await this.copy(queue, delivery, {
       headers: { [HEADERS.deferrals]: deferrals + 1 },
-      expiration: String(delayMs),
     });
     if (!sent) return this.handBackLater(delivery, task.messageId, retryCount);
     delivery.ack();
     metrics.deferred.inc();
     this.options.logger.debug('game has deliveries waiting; deferred', { gameId: task.gameId });
-    return this.settle({ messageId: task.messageId, outcome: 'deferred', retryCount, delayMs });
+    return this.settle({
+      messageId: task.messageId,
+      outcome: 'deferred',
+      retryCount,
+      delayMs,
+      queue,
+    });
   }
 
   /** True once the broker routed and confirmed the copy. */

@@ -1,4 +1,4 @@
-import { type Logger, type QueueNames, assertTopology } from '@retro/common';
+import { type Logger, type QueueNames, type TopologyOptions, assertTopology } from '@retro/common';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { errorMessage } from '../domain/failures.js';
@@ -7,6 +7,8 @@ import type { Delivery } from '../domain/delivery.js';
 export interface SubscriberOptions {
   connection: AmqpConnectionManager;
   queues: QueueNames;
+  /** Queue type and retry tiers, declared on every (re)connect like the queues themselves. */
+  topology: TopologyOptions;
   logger: Logger;
   /** Unacked messages the broker hands this consumer, and so messages processed at once. */
   prefetch: number;
@@ -87,8 +89,8 @@ export class Subscriber {
 
   /** Runs on every (re)connect: declare the queues, then subscribe unless paused. */
   private async setup(channel: Channel): Promise<void> {
-    const { queues, prefetch, logger } = this.options;
-    await assertTopology(channel, queues);
+    const { queues, topology, prefetch, logger } = this.options;
+    await assertTopology(channel, queues, topology);
     await channel.prefetch(prefetch);
     // a broker-side channel close arrives as 'error' then 'close'; without a listener it would throw
     channel.on('error', (error: Error) =>

@@ -5,6 +5,7 @@ import {
   type Logger,
   type QueueNames,
   type RoutedPublisher,
+  type TopologyOptions,
   UnroutedError,
   connectBroker,
   createTopologyPublisher,
@@ -12,9 +13,11 @@ import {
 import type { OutgoingMessage } from '../domain/messages.js';
 
 export interface BrokerOptions {
-  /** amqp:// URL of RabbitMQ. */
+  /** amqp:// URL of RabbitMQ, or several nodes' URLs separated by commas. */
   url: string;
   queues: QueueNames;
+  /** Queue type and retry tiers, declared as every service declares them. */
+  topology: TopologyOptions;
   logger: Logger;
   /** How long a publish may wait for the broker's confirm before it counts as failed. */
   publishTimeoutMs: number;
@@ -35,11 +38,16 @@ export class Broker {
       name: 'message-producer-publish',
       logger: options.logger,
       confirmTimeoutMs: options.publishTimeoutMs,
+      topology: options.topology,
     });
   }
 
   get queues(): QueueNames {
     return this.options.queues;
+  }
+
+  get topology(): TopologyOptions {
+    return this.options.topology;
   }
 
   isConnected(): boolean {

@@ -1,5 +1,5 @@
 import type { ConfirmChannel } from 'amqplib';
-import { type QueueNames, assertTopology } from '@retro/common';
+import { type QueueNames, type TopologyOptions, declareQueue, queueArguments } from '@retro/common';
 
 export interface QueueStats {
   role: keyof QueueNames;
@@ -10,19 +10,27 @@ export interface QueueStats {
 }
 
 /**
- * Depth and consumers of the three queues. Declaring them first (idempotent, same arguments as
- * every service) means a queue nobody has created yet reads as empty instead of closing the channel.
+ * Depth and consumers of every queue of the topology: the main queue, the retry tiers (and the
+ * single retry queue of earlier versions, while classic) and the DLQ. Declaring them first
+ * (idempotent, same arguments as every service) means a queue nobody has created yet reads as
+ * empty instead of closing the channel.
  */
 export async function readQueueStats(
   channel: ConfirmChannel,
   queues: QueueNames,
+  topology: TopologyOptions = {},
 ): Promise<QueueStats[]> {
-  await assertTopology(channel, queues);
-  const roles: (keyof QueueNames)[] = ['main', 'retry', 'dlq'];
   const stats: QueueStats[] = [];
-  for (const role of roles) {
-    const { messageCount, consumerCount } = await channel.checkQueue(queues[role]);
-    stats.push({ role, name: queues[role], messageCount, consumerCount });
+  for (const spec of queueArguments(queues, topology)) {
+    const { queue } = spec;
+    const declared = await declareQueue(channel, spec);
+    const role = queue === queues.main ? 'main' : queue === queues.dlq ? 'dlq' : 'retry';
+    stats.push({
+      role,
+      name: queue,
+      messageCount: declared.messageCount,
+      consumerCount: declared.consumerCount,
+    });
   }
   return stats;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { HEADERS, digitsToNumber } from '@retro/common';
+import { HEADERS, digitsToNumber, readRetryCount } from '@retro/common';
 import type { MessageProperties } from 'amqplib';
 import { fingerprintOf, groupIdOf } from './fingerprint.js';
 
@@ -39,14 +39,13 @@ export function toArchiveRecord(
   archivedAt = new Date(),
 ): ArchiveRecord {
   const headers = jsonHeaders(props.headers ?? {});
-  const reason = asText(headers[HEADERS.error]);
+  const reason = asText(headers[HEADERS.error]) ?? brokerReason(headers);
   const failedAt = asText(headers[HEADERS.failedAt]);
   const fingerprint = fingerprintOf(reason);
   const text = decodeUtf8(content);
   const parsed = text === null ? undefined : parseJson(text);
   const { type, gameId } = classify(parsed);
   const messageId = typeof props.messageId === 'string' ? props.messageId : null;
-  const retryCount = Number(headers[HEADERS.retryCount]);
   return {
     archiveKey: archiveKeyOf(messageId, failedAt, props.timestamp, content),
     messageId,
@@ -56,7 +55,7 @@ export function toArchiveRecord(
     gameId,
     reason,
     parkedAt: parkedAtOf(failedAt, props.timestamp, archivedAt),
-    retryCount: Number.isInteger(retryCount) && retryCount > 0 ? retryCount : 0,
+    retryCount: readRetryCount(headers),
     bodyEncoding: text === null ? 'base64' : 'utf8',
     body: text ?? content.toString('base64'),
     bodyBytes: content.length,
@@ -80,6 +79,17 @@ export function archiveKeyOf(
   const bodyHash = createHash('sha256').update(content).digest('hex');
   const identity = JSON.stringify([messageId, failedAt, timestamp ?? null, bodyHash]);
   return createHash('sha256').update(identity).digest();
+}
+
+/**
+ * Why the broker itself dead-lettered a message into the DLQ (no consumer parked it, so it has no
+ * `x-error`): a quorum queue's delivery limit, say, after the message was redelivered too often.
+ */
+function brokerReason(headers: Record<string, unknown>): string | null {
+  const reason = headers['x-first-death-reason'];
+  if (typeof reason !== 'string') return null;
+  const queue = headers['x-first-death-queue'];
+  return `dead-lettered by the broker (${reason})${typeof queue === 'string' ? ` from ${queue}` : ''}`;
 }
 
 /** `x-failed-at` when it is a date; else the message's own timestamp; else now. */

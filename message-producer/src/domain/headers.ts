@@ -1,19 +1,17 @@
-import { HEADERS, SYSTEM_HEADERS } from '@retro/common';
+import { HEADERS, SYSTEM_HEADERS, isBrokerDeathHeader } from '@retro/common';
 import { z } from 'zod';
 
 const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MAX_HEADERS = 16;
 
 const SYSTEM = new Set(SYSTEM_HEADERS.map((name) => name.toLowerCase()));
-/** The broker's dead-lettering record: `x-death`, `x-first-death-*`, `x-last-death-*`. */
-const BROKER_DEATH = /^x-(death|(first|last)-death-.+)$/i;
 
 /**
  * True for a header only the system or the broker writes. Compared without regard to case: AMQP
  * names are case-sensitive, but a forged `X-Error` reads as a failure record to anyone looking.
  */
 export function isReservedHeader(name: string): boolean {
-  return SYSTEM.has(name.toLowerCase()) || BROKER_DEATH.test(name);
+  return SYSTEM.has(name.toLowerCase()) || isBrokerDeathHeader(name);
 }
 
 /**

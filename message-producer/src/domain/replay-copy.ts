@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HEADERS } from '@retro/common';
+import { HEADERS, carriedProperties } from '@retro/common';
 import type { Options } from 'amqplib';
 import type { DeadLetter } from '../data-access/archive-rows.js';
 import { isReservedHeader, type MessageHeaders } from './headers.js';
@@ -30,27 +30,19 @@ export function bodyBytes(row: Pick<DeadLetter, 'body' | 'bodyEncoding'>): Buffe
   return Buffer.from(row.body, row.bodyEncoding === 'base64' ? 'base64' : 'utf8');
 }
 
-const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
-const number = (value: unknown) => (typeof value === 'number' ? value : undefined);
-
 /**
  * An archived message published as it was parked: same body, same message id (a message that had
  * none gets one), same properties, replay headers plus a fresh `x-replayed-at` — which lets the
  * consumer reopen the message's failed task.
  */
 export function replayCopy(row: DeadLetter, now = new Date()): ReplayCopy {
-  const p = row.properties;
+  const carried = carriedProperties(row.properties);
   return {
     content: bodyBytes(row),
     properties: {
-      contentType: text(p.contentType) ?? 'application/json',
-      contentEncoding: text(p.contentEncoding),
-      correlationId: text(p.correlationId),
+      ...carried,
+      contentType: carried.contentType ?? 'application/json',
       messageId: row.messageId ?? randomUUID(),
-      timestamp: number(p.timestamp),
-      type: text(p.type),
-      appId: text(p.appId),
-      priority: number(p.priority),
       headers: { ...replayHeaders(row.headers), [HEADERS.replayedAt]: now.toISOString() },
     },
   };

@@ -69,7 +69,7 @@ export function messageTemplates(maxRetries: number): MessageTemplate[] {
       id: 'simulate-transient',
       name: 'Transient failure, then success',
       group: 'Simulated outcomes',
-      expect: 'retried through game_events.retry, then completed',
+      expect: 'retried through the retry tiers (game_events.retry.1s, .2s), then completed',
       kind: 'custom',
       payload: { message: 'Fails twice, then succeeds', simulate: 'transient', failAttempts: 2 },
     },

@@ -31,7 +31,7 @@ export function brokerRoutes(broker: Broker, parked: ParkedMessages): Router {
   router.get('/queues', async (req, res) => {
     parseQuery(noQuery, req.query);
     const queues = await broker.withChannel(
-      (channel) => readQueueStats(channel, broker.queues),
+      (channel) => readQueueStats(channel, broker.queues, broker.topology),
       STATS_TIMEOUT_MS,
     );
     res.json({ queues, checkedAt: new Date().toISOString() });

@@ -1,7 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
-import { type Logger, type QueueNames, assertTopology, connectBroker } from '@retro/common';
+import {
+  type Logger,
+  type QueueNames,
+  type TopologyOptions,
+  assertTopology,
+  connectBroker,
+} from '@retro/common';
 import type { Pool } from 'mysql2/promise';
 import {
   type ArchiveOutcome,
@@ -11,9 +17,11 @@ import {
 import { type ArchiveRecord, toArchiveRecord } from '../domain/archived-message.js';
 
 export interface DlqArchiverOptions {
-  /** amqp:// URL of RabbitMQ; the archiver opens a connection of its own. */
+  /** amqp:// URL of RabbitMQ (or several nodes' URLs, comma-separated); a connection of its own. */
   url: string;
   queues: QueueNames;
+  /** Queue type (and tiers) the queues are declared with; default classic. */
+  topology?: TopologyOptions;
   pool: Pool;
   logger: Logger;
   /** Unacknowledged parked messages the broker hands over at once (default 200). */
@@ -138,8 +146,8 @@ export class DlqArchiver extends EventEmitter {
    * deleted (an operator, a reset): the queue is then declared again and consumed anew.
    */
   private async consume(channel: ConfirmChannel): Promise<void> {
-    const { queues, logger } = this.options;
-    await assertTopology(channel, queues);
+    const { queues, topology, logger } = this.options;
+    await assertTopology(channel, queues, topology);
     await channel.consume(
       queues.dlq,
       (msg) => {

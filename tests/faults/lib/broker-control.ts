@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { TEST_RABBITMQ_URL, waitFor } from '@retro/common/testing';
 import amqplib from 'amqplib';
+import { ExitGuard } from './exit-guard.js';
 
 const run = promisify(execFile);
 
@@ -14,16 +15,10 @@ const run = promisify(execFile);
  */
 export class BrokerControl {
   private stopped = false;
-  private readonly onExit = () => this.restoreSync();
-  private readonly onSignal = (signal: NodeJS.Signals) => {
-    this.restoreSync();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
+  private readonly guard = new ExitGuard(() => this.restoreSync());
 
   constructor() {
-    process.on('exit', this.onExit);
-    process.once('SIGINT', this.onSignal);
-    process.once('SIGTERM', this.onSignal);
+    this.guard.arm();
   }
 
   /** Stops the broker and waits until it refuses connections. */
@@ -46,19 +41,13 @@ export class BrokerControl {
   /** Starts the broker if this suite left it stopped; then stops watching the process. */
   async restore(): Promise<void> {
     if (this.stopped) await this.start();
-    process.off('exit', this.onExit);
-    process.off('SIGINT', this.onSignal);
-    process.off('SIGTERM', this.onSignal);
+    this.guard.release();
   }
 
   private restoreSync(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    try {
-      execFileSync('rabbitmqctl', ['start_app'], { stdio: 'ignore', timeout: 120_000 });
-    } catch {
-      // nothing more can be done while exiting; the error would hide the original failure
-    }
+    execFileSync('rabbitmqctl', ['start_app'], { stdio: 'ignore', timeout: 120_000 });
   }
 }
 

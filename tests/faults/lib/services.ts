@@ -15,6 +15,8 @@ abstract class FixedPortBackend {
     protected readonly database: string,
     protected readonly queues: QueueNames,
     readonly port: number,
+    /** Broker settings (RABBITMQ_URL, QUEUE_TYPE) on top of the environment. */
+    protected readonly brokerEnv: Record<string, string> = {},
   ) {}
 
   get url(): string {
@@ -35,6 +37,7 @@ export class RestartableBackend extends FixedPortBackend {
       rateLimitPerMinute: 10_000_000,
       relayPollIntervalMs: 200,
       config: {
+        ...this.brokerEnv,
         DB_NAME: this.database,
         BACKEND_PORT: this.port,
         INTERNAL_API_TOKEN: FAULT_TOKEN,
@@ -62,6 +65,7 @@ export class BackendProcess extends FixedPortBackend {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       FAULT_QUEUES: JSON.stringify(this.queues),
+      ...this.brokerEnv,
       DB_NAME: this.database,
       BACKEND_PORT: String(this.port),
       INTERNAL_API_TOKEN: FAULT_TOKEN,

@@ -1,45 +1,27 @@
-import { assertTopology, TASK_STATUSES, type QueueNames, type TaskStatus } from '@retro/common';
-import { BrokerProbe, TEST_RABBITMQ_URL, freePort, testQueues } from '@retro/common/testing';
+import {
+  assertTopology,
+  retryTierQueue,
+  retryTiers,
+  type QueueNames,
+  type QueueType,
+} from '@retro/common';
+import { BrokerProbe, DEFAULT_RETRY_DELAY_MS, freePort, testQueues } from '@retro/common/testing';
 import { createPool } from '@retro/database';
 import { createTestDatabase } from '@retro/database/testing';
 import amqplib from 'amqplib';
 import type mysql from 'mysql2/promise';
 import { BackendProcess, ConsumerFleet, RestartableBackend } from './services.js';
+import {
+  LOCAL_BROKER,
+  type RawMessage,
+  type Settled,
+  type TaskRow,
+  type WorldBroker,
+  type WorldState,
+  summarize,
+} from './world-state.js';
 
-/** One processing task as the database holds it. */
-export interface TaskRow {
-  messageId: string;
-  type: 'game' | 'custom';
-  gameId: number | null;
-  status: TaskStatus;
-  attempts: number;
-  lastError: string | null;
-}
-
-/** Everything a fault test checks at the end, read in one go. */
-export interface WorldState {
-  tasks: TaskRow[];
-  /** Ready messages per queue; null when the queue does not exist. */
-  main: number | null;
-  retry: number | null;
-  dlq: number | null;
-  /** Outbox rows the relay has not published yet. */
-  unpublished: number;
-}
-
-/** How a wait for the end of a run ended; see `FaultWorld.settle`. */
-export interface Settled {
-  outcome: 'settled' | 'stalled' | 'timed out';
-  seconds: number;
-  state: WorldState;
-}
-
-/** A message published straight to the main queue, as the relay or a tester's tool would. */
-export interface RawMessage {
-  messageId: string;
-  /** An object is sent as JSON; a string as it is (poison can be any bytes). */
-  body: unknown;
-}
+export * from './world-state.js';
 
 /**
  * One fault test file's world: its own database (migrated) and queues (declared up front, so
@@ -51,6 +33,8 @@ export interface RawMessage {
 export class FaultWorld {
   private readonly fleets: ConsumerFleet[] = [];
   private readonly backends: Array<BackendProcess | RestartableBackend> = [];
+  /** RETRY_DELAY_MS of every fleet: their retry tiers are counted and deleted. */
+  private readonly retryDelays = new Set<number>();
   private readonly killChildren = () => {
     for (const fleet of this.fleets) fleet.killAllNow();
     for (const backend of this.backends) if (backend instanceof BackendProcess) backend.killNow();
@@ -62,23 +46,29 @@ export class FaultWorld {
     readonly pool: mysql.Pool,
     private probe: BrokerProbe,
     private readonly dropDatabase: () => Promise<void>,
+    readonly broker: WorldBroker,
   ) {
     process.on('exit', this.killChildren);
   }
 
-  static async open(prefix: string): Promise<FaultWorld> {
+  static async open(prefix: string, broker: WorldBroker = LOCAL_BROKER): Promise<FaultWorld> {
     const queues = testQueues(prefix);
     const database = await createTestDatabase(prefix);
     try {
-      const connection = await amqplib.connect(TEST_RABBITMQ_URL);
-      try {
-        await assertTopology(await connection.createChannel(), queues);
-      } finally {
-        await connection.close();
+      if (broker.declare) await broker.declare(queues);
+      else {
+        const connection = await amqplib.connect(broker.probeUrl);
+        try {
+          await assertTopology(await connection.createChannel(), queues, {
+            queueType: broker.queueType,
+          });
+        } finally {
+          await connection.close();
+        }
       }
-      const probe = await BrokerProbe.open();
+      const probe = await BrokerProbe.open(broker.probeUrl);
       const pool = createPool(database.settings, 4);
-      return new FaultWorld(queues, database.settings.database, pool, probe, database.drop);
+      return new FaultWorld(queues, database.settings.database, pool, probe, database.drop, broker);
     } catch (error) {
       await database.drop();
       throw error;
@@ -87,14 +77,24 @@ export class FaultWorld {
 
   /** Consumer processes on this world's queues with `env` (a consumer's environment). */
   consumers(env: Record<string, string | number>): ConsumerFleet {
-    const fleet = new ConsumerFleet(this.queues, env);
+    this.retryDelays.add(Number(env.RETRY_DELAY_MS ?? DEFAULT_RETRY_DELAY_MS));
+    const fleet = new ConsumerFleet(this.queues, {
+      RABBITMQ_URL: this.broker.url,
+      QUEUE_TYPE: this.broker.queueType,
+      ...env,
+    });
     this.fleets.push(fleet);
     return fleet;
   }
 
   /** The backend in this process, started, with the suite's internal token. */
   async backend(): Promise<RestartableBackend> {
-    const backend = new RestartableBackend(this.database, this.queues, await freePort());
+    const backend = new RestartableBackend(
+      this.database,
+      this.queues,
+      await freePort(),
+      this.brokerEnv(),
+    );
     this.backends.push(backend);
     await backend.start();
     return backend;
@@ -102,10 +102,38 @@ export class FaultWorld {
 
   /** The backend as a child process on a fixed port, started; it can be killed for real. */
   async backendProcess(): Promise<BackendProcess> {
-    const backend = new BackendProcess(this.database, this.queues, await freePort());
+    const backend = new BackendProcess(
+      this.database,
+      this.queues,
+      await freePort(),
+      this.brokerEnv(),
+    );
     this.backends.push(backend);
     await backend.start();
     return backend;
+  }
+
+  /** The broker settings every service of this world gets. */
+  brokerEnv(): { RABBITMQ_URL: string; QUEUE_TYPE: QueueType } {
+    return { RABBITMQ_URL: this.broker.url, QUEUE_TYPE: this.broker.queueType };
+  }
+
+  /** Every retry queue the world's consumers may use: their tiers (and the old single queue). */
+  retryQueues(): string[] {
+    const tiers = new Set([...this.retryDelays].flatMap((base) => retryTiers(base)));
+    const legacy = this.broker.queueType === 'classic' ? [this.queues.retry] : [];
+    return [...legacy, ...[...tiers].map((tier) => retryTierQueue(this.queues.main, tier))];
+  }
+
+  /** Ready messages in all retry queues together; null when one of them does not exist. */
+  async retryDepth(): Promise<number | null> {
+    let total = 0;
+    for (const queue of this.retryQueues()) {
+      const depth = await this.depth(queue);
+      if (depth === null) return null;
+      total += depth;
+    }
+    return total;
   }
 
   async tasks(): Promise<TaskRow[]> {
@@ -147,7 +175,7 @@ export class FaultWorld {
     return {
       tasks: await this.tasks(),
       main: await this.depth(this.queues.main),
-      retry: await this.depth(this.queues.retry),
+      retry: await this.retryDepth(),
       dlq: await this.depth(this.queues.dlq),
       unpublished: Number(outbox!.n),
     };
@@ -195,7 +223,7 @@ export class FaultWorld {
    * `application/json`, `messageId`), and resolves once the broker has confirmed every one.
    */
   async publish(messages: RawMessage[]): Promise<void> {
-    const connection = await amqplib.connect(TEST_RABBITMQ_URL);
+    const connection = await amqplib.connect(this.broker.probeUrl);
     try {
       const channel = await connection.createConfirmChannel();
       for (const { messageId, body } of messages) {
@@ -224,8 +252,8 @@ export class FaultWorld {
       async () => {
         // a fresh connection: the test may have left the probe's in any state
         await this.probe.close();
-        this.probe = await BrokerProbe.open();
-        await this.probe.deleteQueues(this.queues);
+        this.probe = await BrokerProbe.open(this.broker.probeUrl);
+        await this.probe.deleteQueues(this.queues, [...this.retryDelays]);
       },
       () => this.probe.close(),
       () => this.pool.end(),
@@ -239,22 +267,4 @@ export class FaultWorld {
     process.off('exit', this.killChildren);
     if (errors.length > 0) throw new AggregateError(errors, 'cleaning up the fault world failed');
   }
-}
-
-/** Tasks per status, e.g. `{pending: 0, processing: 0, completed: 198, failed: 2}`. */
-export function summarize(tasks: TaskRow[]): Record<TaskStatus, number> {
-  const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
-  for (const task of tasks) counts[task.status] += 1;
-  return counts;
-}
-
-/** One line for failure messages: tasks by status, what waits in each queue, the outbox. */
-export function describeState(state: WorldState): string {
-  const counts = Object.entries(summarize(state.tasks)).map(([s, n]) => `${s} ${n}`);
-  const depth = (n: number | null) => (n === null ? 'missing' : String(n));
-  return (
-    `tasks (${state.tasks.length}): ${counts.join(', ')}; parked in the DLQ: ${depth(state.dlq)}; ` +
-    `main queue ${depth(state.main)}, retry queue ${depth(state.retry)}; ` +
-    `outbox unpublished ${state.unpublished}`
-  );
 }
