@@ -14,7 +14,7 @@ import {
 } from '@retro/common';
 import { createPool, dbSettings } from '@retro/database';
 import { createApp } from './app.js';
-import { loadBackendConfig, type BackendConfigInput } from './config.js';
+import { loadBackendConfig, type BackendConfig, type BackendConfigInput } from './config.js';
 import type { DomainContext } from './domain/context.js';
 import { CatalogNames } from './data-access/catalog-names.js';
 import { createMetrics } from './metrics.js';
@@ -29,6 +29,8 @@ export { yearCategoryOf } from './domain/games.js';
 export interface BackendOptions {
   /** Env-style settings that take precedence over the environment. */
   config?: BackendConfigInput;
+  /** Settings already loaded and validated (`main.ts` loads them once); `config` is then unused. */
+  settings?: BackendConfig;
   /** Queue names; tests pass their own. */
   queues?: QueueNames;
   /** Requests per minute per client on the public API, 0 = off; wins over RATE_LIMIT_PER_MINUTE. */
@@ -74,7 +76,7 @@ export interface RunningBackend {
 
 /** Starts the API and the outbox relay; resolves once listening. The broker may still be away. */
 export async function startBackend(options: BackendOptions = {}): Promise<RunningBackend> {
-  const config = loadBackendConfig(options.config);
+  const config = options.settings ?? loadBackendConfig(options.config);
   const logger = options.logger ?? createLogger('backend', config.LOG_LEVEL);
   const queues = options.queues ?? queueNames();
   const pool = createPool(dbSettings(config), options.poolSize ?? 20);

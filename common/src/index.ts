@@ -10,3 +10,8 @@ export * from './query.js';
 export * from './routed-publisher.js';
 export * from './trust-proxy.js';
 export * from './metrics.js';
+export * from './validation.js';
+export * from './service.js';
+export * from './service-endpoints.js';
+export * from './startup-errors.js';
+export * from './startup-probe.js';

@@ -3,3 +3,4 @@ export { createPool, dbSettings, quoteIdentifier, type DbSettings } from './sett
 export { createTestDatabase } from './testing.js';
 export { seedScale, type ScaleOptions, type ScaleResult } from './seed-scale.js';
 export { withTransaction, type TransactionOptions } from './transaction.js';
+export { atStart, probeDatabase } from './startup.js';

@@ -8,6 +8,7 @@ import {
   notFoundHandler,
   parseQuery,
   requestContext,
+  serviceEndpoints,
 } from '@retro/common';
 import express, { type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -73,28 +74,34 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
 
-  app.get('/health', (_req, res) => {
-    res.json({
-      status: 'ok',
-      service: 'message-producer',
-      broker: deps.broker.isConnected() ? 'connected' : 'disconnected',
-      archiver: deps.archive.archiver(),
-    });
-  });
-  app.get('/ready', async (_req, res) => {
-    const connected = deps.broker.isConnected();
-    const database = await deps.archive.database();
-    const ready = connected && database === 'up';
-    res.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : 'unavailable',
-      broker: connected ? 'connected' : 'disconnected',
-      database,
-      archiver: deps.archive.archiver(),
-    });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  app.use(
+    serviceEndpoints({
+      health: () => ({
+        ok: true,
+        body: {
+          status: 'ok',
+          service: 'message-producer',
+          broker: deps.broker.isConnected() ? 'connected' : 'disconnected',
+          archiver: deps.archive.archiver(),
+        },
+      }),
+      ready: async () => {
+        const connected = deps.broker.isConnected();
+        const database = await deps.archive.database();
+        const ok = connected && database === 'up';
+        return {
+          ok,
+          body: {
+            status: ok ? 'ready' : 'unavailable',
+            broker: connected ? 'connected' : 'disconnected',
+            database,
+            archiver: deps.archive.archiver(),
+          },
+        };
+      },
+      registry: deps.metrics.registry,
+    }),
+  );
 
   if (deps.rateLimit) {
     app.use(
