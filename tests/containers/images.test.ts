@@ -5,7 +5,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { dropDatabase } from '@retro/database';
+import { dropDatabase, testDbAccount } from '@retro/database';
 import { TEST_RABBITMQ_URL, freePort, waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import { environmentOf } from './lib/compose-checks.js';
@@ -95,7 +95,7 @@ describe('Node images, built and started without Docker', function () {
   after(async () => {
     for (const run of running) await stop(run);
     for (const image of images.values()) image.cleanup();
-    await dropDatabase({ host: '127.0.0.1', port: 3306, user: 'root', password: '', database });
+    await dropDatabase({ ...testDbAccount(), database });
   });
 
   it('carry no dev dependencies and resolve the workspaces from compiled code', () => {
@@ -122,9 +122,7 @@ describe('Node images, built and started without Docker', function () {
     };
     const backendEnv = environment('backend', {
       BACKEND_PORT: String(ports.backend),
-      DB_HOST: '127.0.0.1',
-      DB_USER: 'root',
-      DB_PASSWORD: '',
+      ...stringValues(testDbAccount()),
       DB_NAME: database,
       RABBITMQ_URL: TEST_RABBITMQ_URL,
     });
@@ -139,6 +137,8 @@ describe('Node images, built and started without Docker', function () {
     });
     const producerEnv = environment('message-producer', {
       PRODUCER_PORT: String(ports.producer),
+      ...stringValues(testDbAccount()),
+      DB_NAME: database,
       RABBITMQ_URL: TEST_RABBITMQ_URL,
     });
     const consumer = start(images.get('message-consumer')!, consumerEnv);
@@ -172,3 +172,8 @@ describe('frontend image, built without Docker', function () {
     expect(image.cmd).to.deep.equal(['nginx', '-g', 'daemon off;']);
   });
 });
+
+/** Settings as environment variables (text). */
+function stringValues(settings: Record<string, string | number>): Record<string, string> {
+  return Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)]));
+}
