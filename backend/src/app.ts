@@ -1,4 +1,5 @@
 import {
+  apiDocs,
   AppError,
   errorHandler,
   notFoundHandler,
@@ -14,6 +15,7 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { DomainContext } from './domain/context.js';
 import { catalogRoutes } from './entry-points/http/catalog-routes.js';
+import { backendApiDocument } from './entry-points/http/openapi.js';
 import { internalRoutes, taskRoutes } from './entry-points/http/task-routes.js';
 import type { BackendMetrics } from './metrics.js';
 import type { TaskFeed } from './task-feed.js';
@@ -60,6 +62,8 @@ export function createApp(deps: AppDependencies): express.Express {
       registry: deps.metrics.registry,
     }),
   );
+
+  app.use(apiDocs(backendApiDocument()));
 
   // a batch of status reports may carry up to 200 error texts; every other body stays small
   app.use('/api/internal/tasks/status', express.json({ limit: '1mb', strict: true }));

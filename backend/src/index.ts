@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import {
   closeServer,
   connectBroker,
@@ -71,6 +72,8 @@ export interface RunningBackend {
   relay: OutboxRelay;
   /** Prunes old outbox rows and finished tasks on its own schedule; `runOnce()` runs it now. */
   housekeeping: Housekeeping;
+  /** The Express app (its route table: the OpenAPI test checks every route is documented). */
+  app: Express;
   stop(): Promise<void>;
 }
 
@@ -168,5 +171,5 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       await pool.end();
     })());
 
-  return { port, address, url: `http://127.0.0.1:${port}`, relay, housekeeping, stop };
+  return { port, address, url: `http://127.0.0.1:${port}`, relay, housekeeping, app, stop };
 }

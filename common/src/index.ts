@@ -15,3 +15,5 @@ export * from './service.js';
 export * from './service-endpoints.js';
 export * from './startup-errors.js';
 export * from './startup-probe.js';
+export * from './openapi.js';
+export * from './api-docs.js';

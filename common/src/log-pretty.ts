@@ -55,9 +55,9 @@ export function formatPretty(info: Record<string, unknown>, colour = true): stri
 
 /** The winston format that writes {@link formatPretty} lines. */
 export const prettyLine = winston.format((info) => {
+  // pretty lines are for a person at a terminal; LOG_FORMAT=json is the plain alternative
   (info as Record<string | symbol, unknown>)[MESSAGE] = formatPretty(
     info as unknown as Record<string, unknown>,
-    !process.env.NO_COLOR,
   );
   return info;
 });

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import {
   AppError,
+  apiDocs,
   type Logger,
   type TrustProxy,
   errorHandler,
@@ -23,6 +24,7 @@ import type { ReplayJobs } from './domain/replay-jobs.js';
 import { messageTemplates } from './domain/templates.js';
 import { brokerRoutes } from './entry-points/broker-routes.js';
 import { deadLetterRoutes } from './entry-points/dead-letter-routes.js';
+import { producerApiDocument } from './entry-points/openapi.js';
 import { publishRoutes } from './entry-points/publish-routes.js';
 import type { ProducerMetrics } from './metrics.js';
 
@@ -102,6 +104,8 @@ export function createApp(deps: AppDependencies): Express {
       registry: deps.metrics.registry,
     }),
   );
+
+  app.use(apiDocs(producerApiDocument()));
 
   if (deps.rateLimit) {
     app.use(

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import type { Express } from 'express';
 import {
   type Logger,
   type QueueNames,
@@ -52,6 +53,8 @@ export interface RunningProducer {
   url: string;
   /** Emits `archived` after each batch it stored (tests wait for it). */
   archiver: DlqArchiver;
+  /** The Express app (its route table: the OpenAPI test checks every route is documented). */
+  app: Express;
   stop(): Promise<void>;
 }
 
@@ -138,6 +141,7 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
     port,
     url: `http://127.0.0.1:${port}`,
     archiver,
+    app,
     async stop() {
       await closeServer(server);
       await archiver.stop();

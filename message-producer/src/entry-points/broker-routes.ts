@@ -9,11 +9,11 @@ import { auditClient } from './dead-letter-routes.js';
 
 const STATS_TIMEOUT_MS = 5_000;
 
-const listQuerySchema = z.object({
+export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
-const replaySchema = z.union(
+export const replaySchema = z.union(
   [
     z.strictObject({ messageId: z.string().min(1).max(64) }),
     z.strictObject({ all: z.literal(true) }),

@@ -99,7 +99,7 @@ export function deadLetterRoutes(deadLetters: DeadLetterConsole, jobs: ReplayJob
   return router;
 }
 
-const idParams = z.object({ id: rowId });
+export const idParams = z.object({ id: rowId });
 
 function idParam(req: Request): number {
   return parseInput(idParams, req.params, 'params').id;

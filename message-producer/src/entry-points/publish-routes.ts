@@ -10,7 +10,7 @@ export const MAX_BULK_COUNT = 10_000;
 /** Bounds what one bulk request can pile into the broker. */
 export const MAX_BULK_BYTES = 64 * 1024 * 1024;
 
-const bulkRequestSchema = z.object({
+export const bulkRequestSchema = z.object({
   kind: z.enum(MESSAGE_KINDS),
   count: z.number().int().min(1).max(MAX_BULK_COUNT),
   payload: z.record(z.string(), z.unknown(), { error: 'must be the request of the chosen kind' }),
