@@ -122,7 +122,7 @@ describe('Node images, built and started without Docker', function () {
     };
     const backendEnv = environment('backend', {
       BACKEND_PORT: String(ports.backend),
-      ...stringValues(testDbAccount()),
+      ...dbVariables(),
       DB_NAME: database,
       RABBITMQ_URL: TEST_RABBITMQ_URL,
     });
@@ -137,7 +137,7 @@ describe('Node images, built and started without Docker', function () {
     });
     const producerEnv = environment('message-producer', {
       PRODUCER_PORT: String(ports.producer),
-      ...stringValues(testDbAccount()),
+      ...dbVariables(),
       DB_NAME: database,
       RABBITMQ_URL: TEST_RABBITMQ_URL,
     });
@@ -173,7 +173,8 @@ describe('frontend image, built without Docker', function () {
   });
 });
 
-/** Settings as environment variables (text). */
-function stringValues(settings: Record<string, string | number>): Record<string, string> {
-  return Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)]));
+/** The test database account as the DB_* variables the services read. */
+function dbVariables(): Record<string, string> {
+  const { host, port, user, password } = testDbAccount();
+  return { DB_HOST: host, DB_PORT: String(port), DB_USER: user, DB_PASSWORD: password };
 }
