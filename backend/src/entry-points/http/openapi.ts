@@ -14,12 +14,12 @@ import { gameBody, gameQuery, idParams } from './schemas.js';
 const total = 'Total in the X-Total-Count header';
 
 const gameExample = {
-  title: 'Contra',
+  title: 'Mega Man 2',
   platformId: 1,
-  genreId: 3,
-  developer: 'Konami',
-  releaseYear: 1987,
-  description: 'Run-and-gun through alien bases.',
+  genreId: 1,
+  developer: 'Capcom',
+  releaseYear: 1988,
+  description: 'Eight robot masters, one blue bomber.',
   imageUrl: null,
 };
 
@@ -95,7 +95,7 @@ export const backendOperations: OperationDoc[] = [
     summary: 'Replace a game; processing is pending again',
     params: idParams,
     body: gameBody,
-    example: { ...gameExample, title: 'Contra (Probotector)' },
+    example: { ...gameExample, title: 'Mega Man 2 (Rockman 2)' },
     responses: {
       200: { description: 'Updated', schema: gameSchema },
       400: invalidRequest,
