@@ -1,10 +1,16 @@
 // Runs the whole system locally: every workspace that has a `start` script (backend, consumer,
 // producer, frontend), each on its own port. The backend applies the database migrations as it
 // starts, as it does in its container. Ctrl-C or SIGTERM stops them all. Reads `.env` when present.
+// Each line a service writes is prefixed with its name; on a terminal the services write one
+// coloured line per event (LOG_FORMAT=auto), elsewhere JSON.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { checkNode } from './lib/node-version.mjs';
 
+checkNode('start');
 if (existsSync('.env')) process.loadEnvFile('.env');
+const terminal = Boolean(process.stdout.isTTY);
 
 const root = JSON.parse(readFileSync('package.json', 'utf8'));
 const services = root.workspaces.flatMap((dir) => {
@@ -18,21 +24,42 @@ const services = root.workspaces.flatMap((dir) => {
 // other machine can be such a peer). Without this every browser would share the web server's
 // address, and so one rate-limit budget. The producer is reached directly and trusts nobody. A
 // TRUST_PROXY of your own wins.
+// The services write into pipes (for the prefixes), so they are told whether a person reads them.
+const shared = {
+  ...process.env,
+  LOG_FORMAT:
+    process.env.LOG_FORMAT && process.env.LOG_FORMAT !== 'auto'
+      ? process.env.LOG_FORMAT
+      : terminal
+        ? 'pretty'
+        : 'json',
+};
 const environment = (dir) =>
-  dir === 'backend'
-    ? { ...process.env, TRUST_PROXY: process.env.TRUST_PROXY || 'loopback' }
-    : process.env;
+  dir === 'backend' ? { ...shared, TRUST_PROXY: process.env.TRUST_PROXY || 'loopback' } : shared;
+
+const COLOURS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[34m', '\x1b[32m'];
+const width = Math.max(...services.map((s) => s.dir.length));
+/** Copies `stream` line by line to `out`, each line behind the service's name. */
+function prefixLines(stream, out, dir, index) {
+  const label = `${dir.padEnd(width)} |`;
+  const prefix = terminal ? `${COLOURS[index % COLOURS.length]}${label}\x1b[0m ` : `${label} `;
+  createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) =>
+    out.write(`${prefix}${line}\n`),
+  );
+}
 
 // Each service runs its start script in a process group of its own, so that stopping the group
 // reaches the service itself and not only the shell around it.
-const children = services.map(({ dir, script }) => {
+const children = services.map(({ dir, script }, index) => {
   const child = spawn(script, {
     cwd: dir,
     env: environment(dir),
     shell: true,
     detached: true,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  prefixLines(child.stdout, process.stdout, dir, index);
+  prefixLines(child.stderr, process.stderr, dir, index);
   child.on('close', (code, signal) => {
     console.error(`[start] ${dir} exited (${signal ?? code})`);
     if (!stopping) stop(1);

@@ -1,8 +1,10 @@
 import {
+  apiDocs,
   AppError,
   errorHandler,
   notFoundHandler,
   requestContext,
+  serviceEndpoints,
   type InFlightRequests,
   type Logger,
   type TrustProxy,
@@ -13,6 +15,7 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { DomainContext } from './domain/context.js';
 import { catalogRoutes } from './entry-points/http/catalog-routes.js';
+import { backendApiDocument } from './entry-points/http/openapi.js';
 import { internalRoutes, taskRoutes } from './entry-points/http/task-routes.js';
 import type { BackendMetrics } from './metrics.js';
 import type { TaskFeed } from './task-feed.js';
@@ -44,23 +47,23 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(requestContext(logger));
   app.use(deps.metrics.observeHttp);
 
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/ready', async (_req, res) => {
-    const database = await ctx.pool
-      .query('SELECT 1')
-      .then(() => 'up' as const)
-      .catch(() => 'down' as const);
-    const rabbitmq = deps.broker.isConnected() ? ('up' as const) : ('down' as const);
-    const ready = database === 'up' && rabbitmq === 'up';
-    res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'unavailable', database, rabbitmq });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  app.use(
+    serviceEndpoints({
+      health: () => ({ ok: true, body: { status: 'ok' } }),
+      ready: async () => {
+        const database = await ctx.pool
+          .query('SELECT 1')
+          .then(() => 'up' as const)
+          .catch(() => 'down' as const);
+        const rabbitmq = deps.broker.isConnected() ? ('up' as const) : ('down' as const);
+        const ok = database === 'up' && rabbitmq === 'up';
+        return { ok, body: { status: ok ? 'ready' : 'unavailable', database, rabbitmq } };
+      },
+      registry: deps.metrics.registry,
+    }),
+  );
+
+  app.use(apiDocs(backendApiDocument()));
 
   // a batch of status reports may carry up to 200 error texts; every other body stays small
   app.use('/api/internal/tasks/status', express.json({ limit: '1mb', strict: true }));

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import {
   closeServer,
   connectBroker,
@@ -14,7 +15,7 @@ import {
 } from '@retro/common';
 import { createPool, dbSettings } from '@retro/database';
 import { createApp } from './app.js';
-import { loadBackendConfig, type BackendConfigInput } from './config.js';
+import { loadBackendConfig, type BackendConfig, type BackendConfigInput } from './config.js';
 import type { DomainContext } from './domain/context.js';
 import { CatalogNames } from './data-access/catalog-names.js';
 import { createMetrics } from './metrics.js';
@@ -28,6 +29,8 @@ export { loadBackendConfig, type BackendConfig, type BackendConfigInput } from '
 export interface BackendOptions {
   /** Env-style settings that take precedence over the environment. */
   config?: BackendConfigInput;
+  /** Settings already loaded and validated (`main.ts` loads them once); `config` is then unused. */
+  settings?: BackendConfig;
   /** Queue names; tests pass their own. */
   queues?: QueueNames;
   /** Requests per minute per client on the public API, 0 = off; wins over RATE_LIMIT_PER_MINUTE. */
@@ -68,12 +71,14 @@ export interface RunningBackend {
   relay: OutboxRelay;
   /** Prunes old outbox rows and finished tasks on its own schedule; `runOnce()` runs it now. */
   housekeeping: Housekeeping;
+  /** The Express app (its route table: the OpenAPI test checks every route is documented). */
+  app: Express;
   stop(): Promise<void>;
 }
 
 /** Starts the API and the outbox relay; resolves once listening. The broker may still be away. */
 export async function startBackend(options: BackendOptions = {}): Promise<RunningBackend> {
-  const config = loadBackendConfig(options.config);
+  const config = options.settings ?? loadBackendConfig(options.config);
   const logger = options.logger ?? createLogger('backend', config.LOG_LEVEL);
   const queues = options.queues ?? queueNames();
   // multi-statement queries: the create's transaction is one round trip (domain/games.ts)
@@ -174,5 +179,5 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       await pool.end();
     })());
 
-  return { port, address, url: `http://127.0.0.1:${port}`, relay, housekeeping, stop };
+  return { port, address, url: `http://127.0.0.1:${port}`, relay, housekeeping, app, stop };
 }

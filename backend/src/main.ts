@@ -1,16 +1,16 @@
-import { ConfigError, createLogger, loadDotEnv, runUntilSignal } from '@retro/common';
-import { dbSettings, migrate } from '@retro/database';
+import { probeBroker, runService } from '@retro/common';
+import { atStart, dbSettings, migrate } from '@retro/database';
 import { loadBackendConfig, startBackend } from './index.js';
 
-const logger = createLogger('backend');
-try {
-  loadDotEnv();
-  const config = loadBackendConfig();
-  const applied = await migrate(dbSettings(config));
-  if (applied.length) logger.info('migrations applied', { applied });
-  const backend = await startBackend();
-  runUntilSignal(logger, backend.stop);
-} catch (error) {
-  logger.error(error instanceof ConfigError ? error.message : 'backend failed to start', { error });
-  process.exit(1);
-}
+await runService({
+  name: 'backend',
+  portVariable: 'BACKEND_PORT',
+  loadConfig: () => loadBackendConfig(),
+  async prepare(config, logger) {
+    const settings = dbSettings(config);
+    const applied = await atStart(settings, () => migrate(settings));
+    if (applied.length) logger.info('migrations applied', { applied });
+    await probeBroker(config.RABBITMQ_URL);
+  },
+  start: (config, logger) => startBackend({ settings: config, logger }),
+});

@@ -143,6 +143,12 @@ export const configSchema = {
     .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
     .default('info')
     .describe('winston log level'),
+  LOG_FORMAT: z
+    .enum(['auto', 'pretty', 'json'])
+    .default('auto')
+    .describe(
+      'Log lines: pretty (one coloured line per event), json (one object per line), or auto: pretty on a terminal, json otherwise',
+    ),
 } as const;
 
 /** INTERNAL_API_TOKEN's default: fine on one machine, known to everyone who read this code. */

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import winston from 'winston';
+import { prettyLine } from './log-pretty.js';
 
 /** Identifiers that follow one request or one message through every log line it causes. */
 export interface LogContext {
@@ -46,7 +47,23 @@ const serializeErrors = winston.format((info) => {
 
 export type Logger = winston.Logger;
 
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+/** `pretty` (one coloured line per event, for people) or `json` (one object per line, for tools). */
+export type LogFormat = 'pretty' | 'json';
+
+/** LOG_FORMAT: `auto` (the default) is `pretty` when stdout is a terminal, else `json`. */
+export function logFormat(
+  setting = process.env.LOG_FORMAT,
+  isTTY = process.stdout.isTTY,
+): LogFormat {
+  if (setting === 'pretty' || setting === 'json') return setting;
+  return isTTY ? 'pretty' : 'json';
+}
+
+export function createLogger(
+  service: string,
+  level = process.env.LOG_LEVEL ?? 'info',
+  format: LogFormat = logFormat(),
+): Logger {
   const logger = winston.createLogger({
     level,
     defaultMeta: { service },
@@ -55,7 +72,7 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
       serializeErrors(),
       winston.format.timestamp(),
       winston.format.errors({ stack: true }),
-      winston.format.json(),
+      format === 'pretty' ? prettyLine() : winston.format.json(),
     ),
     transports: [new winston.transports.Console()],
   });

@@ -1,14 +1,25 @@
-import { ConfigError, createLogger, loadConfig, loadDotEnv } from '@retro/common';
+import { createLogger, loadConfig, loadDotEnv, startupErrorLine } from '@retro/common';
 import { migrate } from './migrate.js';
 import { dbSettings } from './settings.js';
+import { atStart } from './startup.js';
 
-const logger = createLogger('migrate');
 try {
   loadDotEnv();
-  const config = loadConfig(['DB_HOST', 'DB_PORT', 'DB_USER', 'DB_PASSWORD', 'DB_NAME']);
-  const applied = await migrate(dbSettings(config));
-  logger.info('database is up to date', { database: config.DB_NAME, applied });
+  const config = loadConfig([
+    'DB_HOST',
+    'DB_PORT',
+    'DB_USER',
+    'DB_PASSWORD',
+    'DB_NAME',
+    'LOG_LEVEL',
+  ]);
+  const settings = dbSettings(config);
+  const applied = await atStart(settings, () => migrate(settings));
+  createLogger('migrate', config.LOG_LEVEL).info('database is up to date', {
+    database: config.DB_NAME,
+    applied,
+  });
 } catch (error) {
-  logger.error(error instanceof ConfigError ? error.message : 'migration failed', { error });
+  process.stderr.write(`${startupErrorLine(error, { service: 'migrate' })}\n`);
   process.exitCode = 1;
 }

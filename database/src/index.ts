@@ -18,3 +18,4 @@ export {
   type IndexedGame,
 } from './search-index.js';
 export { reconcileCounts, type CounterTable } from './counts.js';
+export { atStart, probeDatabase } from './startup.js';

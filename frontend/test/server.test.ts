@@ -134,6 +134,18 @@ describe('frontend server', () => {
     expect(await (await fetch(`${base}/healthz`)).text()).to.equal('ok\n');
   });
 
+  it('answers /health, /ready (is the backend up?) and /metrics like every service', async () => {
+    const health = await fetch(`${base}/health`);
+    expect(health.status).to.equal(200);
+    expect(await health.json()).to.include({ status: 'ok', service: 'frontend' });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).to.include('http_request_duration_seconds');
+    const ready = await fetch(`${base}/ready`);
+    expect(ready.status).to.equal(200);
+    expect(await ready.json()).to.include({ status: 'ready', backend: 'up' });
+    expect(upstream.seen).to.include('GET /health');
+  });
+
   it('serves a build folder given as a relative path', async () => {
     const relative = await startFrontendServer({
       port: 0,

@@ -35,6 +35,8 @@ export interface SubscriberEvents {
 export interface ConsumerOptions {
   /** Env-style settings on top of the environment (tests pass their own). */
   config?: ConsumerConfigInput;
+  /** Settings already loaded and validated (`main.ts` loads them once); `config` is then unused. */
+  settings?: ConsumerConfig;
   /** Queue names; defaults to `game_events`, `.retry` (and its tiers) and `.dlq`. */
   queues?: QueueNames;
   /** How long `stop()` lets in-flight messages finish before closing the channel. */
@@ -72,7 +74,7 @@ export const keyLimit = (prefetch: number) => Math.max(2, Math.ceil(prefetch / 2
 
 /** Connects, subscribes and serves `/health`, `/ready` and `/metrics`. Validates config first. */
 export async function startConsumer(options: ConsumerOptions = {}): Promise<RunningConsumer> {
-  const config = loadConsumerConfig(options.config);
+  const config = options.settings ?? loadConsumerConfig(options.config);
   const logger = options.logger ?? createLogger('message-consumer', config.LOG_LEVEL);
   const queues = options.queues ?? queueNames();
   const metrics = createMetrics();

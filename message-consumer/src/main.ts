@@ -1,13 +1,11 @@
-import { createLogger, loadDotEnv, runUntilSignal } from '@retro/common';
+import { probeBroker, runService } from '@retro/common';
+import { loadConsumerConfig } from './config.js';
 import { startConsumer } from './index.js';
 
-loadDotEnv();
-const logger = createLogger('message-consumer');
-
-try {
-  const consumer = await startConsumer({ logger });
-  runUntilSignal(logger, consumer.stop);
-} catch (error) {
-  logger.error('consumer failed to start', { error });
-  process.exit(1);
-}
+await runService({
+  name: 'message-consumer',
+  portVariable: 'CONSUMER_PORT',
+  loadConfig: () => loadConsumerConfig(),
+  prepare: (config) => probeBroker(config.RABBITMQ_URL),
+  start: (config, logger) => startConsumer({ settings: config, logger }),
+});

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import {
   AppError,
+  apiDocs,
   type Logger,
   type TrustProxy,
   errorHandler,
@@ -8,6 +9,7 @@ import {
   notFoundHandler,
   parseQuery,
   requestContext,
+  serviceEndpoints,
 } from '@retro/common';
 import express, { type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -22,6 +24,7 @@ import type { ReplayJobs } from './domain/replay-jobs.js';
 import { messageTemplates } from './domain/templates.js';
 import { brokerRoutes } from './entry-points/broker-routes.js';
 import { deadLetterRoutes } from './entry-points/dead-letter-routes.js';
+import { producerApiDocument } from './entry-points/openapi.js';
 import { publishRoutes } from './entry-points/publish-routes.js';
 import type { ProducerMetrics } from './metrics.js';
 
@@ -73,28 +76,36 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
 
-  app.get('/health', (_req, res) => {
-    res.json({
-      status: 'ok',
-      service: 'message-producer',
-      broker: deps.broker.isConnected() ? 'connected' : 'disconnected',
-      archiver: deps.archive.archiver(),
-    });
-  });
-  app.get('/ready', async (_req, res) => {
-    const connected = deps.broker.isConnected();
-    const database = await deps.archive.database();
-    const ready = connected && database === 'up';
-    res.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : 'unavailable',
-      broker: connected ? 'connected' : 'disconnected',
-      database,
-      archiver: deps.archive.archiver(),
-    });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  app.use(
+    serviceEndpoints({
+      health: () => ({
+        ok: true,
+        body: {
+          status: 'ok',
+          service: 'message-producer',
+          broker: deps.broker.isConnected() ? 'connected' : 'disconnected',
+          archiver: deps.archive.archiver(),
+        },
+      }),
+      ready: async () => {
+        const connected = deps.broker.isConnected();
+        const database = await deps.archive.database();
+        const ok = connected && database === 'up';
+        return {
+          ok,
+          body: {
+            status: ok ? 'ready' : 'unavailable',
+            broker: connected ? 'connected' : 'disconnected',
+            database,
+            archiver: deps.archive.archiver(),
+          },
+        };
+      },
+      registry: deps.metrics.registry,
+    }),
+  );
+
+  app.use(apiDocs(producerApiDocument()));
 
   if (deps.rateLimit) {
     app.use(

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import type { Express } from 'express';
 import {
   type Logger,
   type QueueNames,
@@ -11,7 +12,7 @@ import {
 } from '@retro/common';
 import { createPool, dbSettings } from '@retro/database';
 import { DEFAULT_PUBLIC_DIR, createApp } from './app.js';
-import { type ProducerConfigInput, loadProducerConfig } from './config.js';
+import { type ProducerConfig, type ProducerConfigInput, loadProducerConfig } from './config.js';
 import { archiveSize } from './data-access/archive-reads.js';
 import type { ArchiveOutcome } from './data-access/archive-writes.js';
 import { Broker } from './data-access/broker.js';
@@ -23,7 +24,7 @@ import { ParkedMessages } from './domain/parked-messages.js';
 import { Publisher } from './domain/publisher.js';
 import { ReplayJobs } from './domain/replay-jobs.js';
 import { type DlqArchiverOptions, DlqArchiver } from './entry-points/dlq-archiver.js';
-import { ProducerMetrics, TOP_GROUPS } from './metrics.js';
+import { TOP_GROUPS, createMetrics, watchArchive } from './metrics.js';
 
 export { loadProducerConfig, type ProducerConfigInput } from './config.js';
 export { messageTemplates, type MessageTemplate } from './domain/templates.js';
@@ -31,6 +32,8 @@ export { messageTemplates, type MessageTemplate } from './domain/templates.js';
 export interface ProducerOptions {
   /** Env-style settings; missing keys come from the environment and the defaults. */
   config?: ProducerConfigInput;
+  /** Settings already loaded and validated (`main.ts` loads them once); `config` is then unused. */
+  settings?: ProducerConfig;
   /** Queue names; tests pass their own. Defaults to `game_events`, `.retry` (and its tiers), `.dlq`. */
   queues?: QueueNames;
   /** Requests per window and client on `/api`, false = off; wins over RATE_LIMIT_PER_MINUTE. */
@@ -51,6 +54,8 @@ export interface RunningProducer {
   url: string;
   /** Emits `archived` after each batch it stored (tests wait for it). */
   archiver: DlqArchiver;
+  /** The Express app (its route table: the OpenAPI test checks every route is documented). */
+  app: Express;
   stop(): Promise<void>;
 }
 
@@ -59,14 +64,14 @@ export interface RunningProducer {
  * publishes answer 503 until the connection is up.
  */
 export async function startProducer(options: ProducerOptions = {}): Promise<RunningProducer> {
-  const config = loadProducerConfig(options.config);
+  const config = options.settings ?? loadProducerConfig(options.config);
   const logger = options.logger ?? createLogger('message-producer', config.LOG_LEVEL);
   const publicDir = options.publicDir ?? DEFAULT_PUBLIC_DIR;
   if (!existsSync(publicDir)) {
     logger.warn('page not built; run `npm run build -w @retro/message-producer`', { publicDir });
   }
 
-  const metrics = new ProducerMetrics();
+  const metrics = createMetrics();
   const broker = new Broker({
     url: config.RABBITMQ_URL,
     queues: options.queues ?? queueNames(),
@@ -92,7 +97,7 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
   archiver.on('failed', () => metrics.archiveFailures.inc());
   const replayJobs = new ReplayJobs({ pool, broker, metrics, logger });
   const deadLetters = new DeadLetterConsole({ pool, broker, jobs: replayJobs, metrics, logger });
-  metrics.watchArchive({
+  watchArchive(metrics.registry, {
     size: () => archiveSize(pool, TOP_GROUPS),
     runningJobs: () => replayJobs.runningCount,
     pendingReplays: () => replayJobs.pendingMessages(),
@@ -139,6 +144,7 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
     port,
     url: `http://127.0.0.1:${port}`,
     archiver,
+    app,
     async stop() {
       await closeServer(server);
       await archiver.stop();

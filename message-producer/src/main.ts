@@ -1,9 +1,15 @@
-import { createLogger, loadDotEnv, runUntilSignal } from '@retro/common';
+import { probeBroker, runService } from '@retro/common';
+import { dbSettings, probeDatabase } from '@retro/database';
 import { loadProducerConfig } from './config.js';
 import { startProducer } from './index.js';
 
-loadDotEnv();
-const config = loadProducerConfig();
-const logger = createLogger('message-producer', config.LOG_LEVEL);
-const producer = await startProducer({ logger });
-runUntilSignal(logger, () => producer.stop());
+await runService({
+  name: 'message-producer',
+  portVariable: 'PRODUCER_PORT',
+  loadConfig: () => loadProducerConfig(),
+  async prepare(config) {
+    await probeDatabase(dbSettings(config));
+    await probeBroker(config.RABBITMQ_URL);
+  },
+  start: (config, logger) => startProducer({ settings: config, logger }),
+});

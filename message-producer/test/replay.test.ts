@@ -5,7 +5,7 @@ import type { GetMessage } from 'amqplib';
 import type { Broker } from '../src/data-access/broker.js';
 import { DeadLetterConsole } from '../src/domain/dead-letter-console.js';
 import { type ReplayJob, ReplayJobs } from '../src/domain/replay-jobs.js';
-import { ProducerMetrics } from '../src/metrics.js';
+import { createMetrics } from '../src/metrics.js';
 import { type ProducerTestEnv, clearArchive, startProducerTestEnv } from './helpers.js';
 import { SHAPES, park, poisonMessages } from './parking.js';
 
@@ -164,7 +164,7 @@ describe('message producer: replay jobs', function () {
           throw AppError.unavailable('The message broker could not route the message');
       },
     } as unknown as Broker;
-    const metrics = new ProducerMetrics();
+    const metrics = createMetrics();
     const jobs = new ReplayJobs({ pool: h.db, broker: refusing, metrics, logger });
     const desk = new DeadLetterConsole({ pool: h.db, broker: refusing, jobs, metrics, logger });
 

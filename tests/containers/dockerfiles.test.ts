@@ -77,7 +77,9 @@ describe('Dockerfiles', () => {
       const final = df().stages.at(-1)!;
       const listen = /^\s*listen\s+(\d+)/m.exec(readText('frontend/nginx.conf'))?.[1];
       expect(lastInstruction(final, 'EXPOSE')?.args[0]).to.equal(listen);
-      expect(healthcheckCommand(final)?.join(' ')).to.include(`127.0.0.1:${listen}/healthz`);
+      expect(healthcheckCommand(final)?.join(' ')).to.match(
+        new RegExp(`127\\.0\\.0\\.1:${listen}/health$`),
+      );
     });
   });
 

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { dropDatabase } from '@retro/database';
+import { testDbAccount } from '@retro/database/testing';
 import { TEST_RABBITMQ_URL, freePort, waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import { environmentOf } from './lib/compose-checks.js';
@@ -95,7 +96,7 @@ describe('Node images, built and started without Docker', function () {
   after(async () => {
     for (const run of running) await stop(run);
     for (const image of images.values()) image.cleanup();
-    await dropDatabase({ host: '127.0.0.1', port: 3306, user: 'root', password: '', database });
+    await dropDatabase({ ...testDbAccount(), database });
   });
 
   it('carry no dev dependencies and resolve the workspaces from compiled code', () => {
@@ -122,9 +123,7 @@ describe('Node images, built and started without Docker', function () {
     };
     const backendEnv = environment('backend', {
       BACKEND_PORT: String(ports.backend),
-      DB_HOST: '127.0.0.1',
-      DB_USER: 'root',
-      DB_PASSWORD: '',
+      ...dbVariables(),
       DB_NAME: database,
       RABBITMQ_URL: TEST_RABBITMQ_URL,
     });
@@ -139,6 +138,8 @@ describe('Node images, built and started without Docker', function () {
     });
     const producerEnv = environment('message-producer', {
       PRODUCER_PORT: String(ports.producer),
+      ...dbVariables(),
+      DB_NAME: database,
       RABBITMQ_URL: TEST_RABBITMQ_URL,
     });
     const consumer = start(images.get('message-consumer')!, consumerEnv);
@@ -172,3 +173,9 @@ describe('frontend image, built without Docker', function () {
     expect(image.cmd).to.deep.equal(['nginx', '-g', 'daemon off;']);
   });
 });
+
+/** The test database account as the DB_* variables the services read. */
+function dbVariables(): Record<string, string> {
+  const { host, port, user, password } = testDbAccount();
+  return { DB_HOST: host, DB_PORT: String(port), DB_USER: user, DB_PASSWORD: password };
+}

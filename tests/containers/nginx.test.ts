@@ -255,5 +255,6 @@ describe('frontend nginx config (Debian nginx, real frontend build, stub backend
     expect(JSON.parse(res.body.toString()).error.code).to.equal('SERVICE_UNAVAILABLE');
     const health = await send(port, 'GET', '/healthz');
     expect(health.status).to.equal(200);
+    expect((await send(port, 'GET', '/health')).status).to.equal(200);
   });
 });

@@ -198,3 +198,5 @@ export class BrokerProbe {
     await this.connection.close().catch(() => undefined);
   }
 }
+export { registeredRoutes } from './routes.js';
+export { documentationGaps, exampleProblems } from './openapi-check.js';

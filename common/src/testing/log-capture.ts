@@ -4,7 +4,7 @@ import { createLogger, type Logger } from '../logger.js';
 
 /** A service logger whose JSON lines are collected in `lines` instead of printed. */
 export function capturingLogger(service: string, level = 'debug') {
-  const logger: Logger = createLogger(service, level);
+  const logger: Logger = createLogger(service, level, 'json');
   logger.clear();
   const lines: Record<string, unknown>[] = [];
   const stream = new PassThrough();

@@ -1,7 +1,16 @@
 import http from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeServer, createLogger, listen, type Logger } from '@retro/common';
+import {
+  closeServer,
+  createLogger,
+  httpMetrics,
+  listen,
+  type Logger,
+  serviceEndpoints,
+  serviceRegistry,
+} from '@retro/common';
+import express from 'express';
 import { createProxy } from './proxy.js';
 import { routeRequest } from './routes.js';
 import { securityHeaders, serveStatic } from './static-files.js';
@@ -35,7 +44,27 @@ export async function startFrontendServer(options: FrontendServerOptions): Promi
   const root = resolve(options.distDir ?? DEFAULT_DIST_DIR);
   const proxy = createProxy({ backendUrl: options.backendUrl, logger });
 
-  const server = http.createServer((req, res) => {
+  // /health, /ready and /metrics as every service answers them; everything else as before
+  const registry = serviceRegistry();
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(httpMetrics(registry));
+  app.use(
+    serviceEndpoints({
+      health: () => ({ ok: true, body: { status: 'ok', service: 'frontend' } }),
+      ready: async () => {
+        const backend = await fetch(new URL('/health', options.backendUrl), {
+          signal: AbortSignal.timeout(2000),
+        })
+          .then((res) => (res.ok ? ('up' as const) : ('down' as const)))
+          .catch(() => 'down' as const);
+        const ok = backend === 'up';
+        return { ok, body: { status: ok ? 'ready' : 'unavailable', backend } };
+      },
+      registry,
+    }),
+  );
+  app.use((req: http.IncomingMessage, res: http.ServerResponse) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
@@ -43,6 +72,7 @@ export async function startFrontendServer(options: FrontendServerOptions): Promi
     });
     const path = (req.url ?? '/').split(/[?#]/)[0] ?? '/';
     securityHeaders(res);
+    // the container's nginx answers this older path too (its healthcheck asks /health)
     if (path === '/healthz') {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('ok\n');
@@ -64,6 +94,7 @@ export async function startFrontendServer(options: FrontendServerOptions): Promi
       res.end();
     });
   });
+  const server = http.createServer(app);
 
   const port = await listen(server, options.port, options.host);
   logger.info('frontend listening', { port, backendUrl: options.backendUrl, root });

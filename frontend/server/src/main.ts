@@ -1,12 +1,10 @@
-import { createLogger, loadConfig, loadDotEnv, runUntilSignal } from '@retro/common';
+import { loadConfig, runService } from '@retro/common';
 import { startFrontendServer } from './index.js';
 
-loadDotEnv();
-const config = loadConfig(['FRONTEND_PORT', 'BACKEND_URL', 'LOG_LEVEL']);
-const logger = createLogger('frontend', config.LOG_LEVEL);
-const server = await startFrontendServer({
-  port: config.FRONTEND_PORT,
-  backendUrl: config.BACKEND_URL,
-  logger,
+await runService({
+  name: 'frontend',
+  portVariable: 'FRONTEND_PORT',
+  loadConfig: () => loadConfig(['FRONTEND_PORT', 'BACKEND_URL', 'LOG_LEVEL']),
+  start: (config, logger) =>
+    startFrontendServer({ port: config.FRONTEND_PORT, backendUrl: config.BACKEND_URL, logger }),
 });
-runUntilSignal(logger, () => server.stop());

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { type Logger, errorHandler, notFoundHandler } from '@retro/common';
+import { type Logger, errorHandler, notFoundHandler, serviceEndpoints } from '@retro/common';
 import express from 'express';
 import type { Registry } from 'prom-client';
 import type { CircuitTrip } from '../domain/circuit-breaker.js';
@@ -38,19 +38,19 @@ export function createHttpServer(health: HealthSource, registry: Registry, logge
   const app = express();
   app.disable('x-powered-by');
 
-  app.get('/health', (_req, res) => {
-    const state = describe(health);
-    res.status(state.status === 'unavailable' ? 503 : 200).json(state);
-  });
-
-  app.get('/ready', (_req, res) => {
-    const state = describe(health);
-    res.status(state.status === 'ok' ? 200 : 503).json(state);
-  });
-
-  app.get('/metrics', async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
-  });
+  app.use(
+    serviceEndpoints({
+      health: () => {
+        const state = describe(health);
+        return { ok: state.status !== 'unavailable', body: state };
+      },
+      ready: () => {
+        const state = describe(health);
+        return { ok: state.status === 'ok', body: state };
+      },
+      registry,
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -5,9 +5,10 @@ import {
   MESSAGE_ID_PATTERN,
   SIMULATED_OUTCOMES,
   messageIdSchema,
+  parseInput,
 } from '@retro/common';
 import { z } from 'zod';
-import { parseOrThrow } from '../validation.js';
+
 import { type MessageHeaders, messageHeadersSchema } from './headers.js';
 
 /** The three ways a tester can describe a message; each has its own endpoint. */
@@ -62,7 +63,7 @@ export const rawRequestSchema = z.object({
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 function gameEventPlan(input: unknown): MessagePlan {
-  const { gameId, action, gameData, headers } = parseOrThrow(gameEventRequestSchema, input);
+  const { gameId, action, gameData, headers } = parseInput(gameEventRequestSchema, input ?? {});
   return () => {
     const eventId = randomUUID();
     const body = { eventId, gameId, action, gameData: gameData ?? {}, timestamp: isoNow() };
@@ -71,7 +72,7 @@ function gameEventPlan(input: unknown): MessagePlan {
 }
 
 function customPlan(input: unknown): MessagePlan {
-  const parsed = parseOrThrow(customRequestSchema, input);
+  const parsed = parseInput(customRequestSchema, input ?? {});
   // `type` and `timestamp` are the producer's to set; `headers` goes on the message, not in it
   const { headers, message, ...extra } = parsed;
   delete extra.type;
@@ -84,7 +85,7 @@ function customPlan(input: unknown): MessagePlan {
 }
 
 function rawPlan(input: unknown, repeated: boolean): MessagePlan {
-  const { body, headers, messageId } = parseOrThrow(rawRequestSchema, input);
+  const { body, headers, messageId } = parseInput(rawRequestSchema, input ?? {});
   if (repeated && messageId !== undefined) {
     throw AppError.validation([
       { field: 'messageId', message: 'can not be fixed when publishing more than one message' },

@@ -1,19 +1,19 @@
-import { noQuery, parseQuery } from '@retro/common';
+import { noQuery, parseInput, parseQuery } from '@retro/common';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Broker } from '../data-access/broker.js';
 import { readQueueStats } from '../data-access/queue-stats.js';
 import type { ParkedMessages } from '../domain/parked-messages.js';
-import { parseOrThrow } from '../validation.js';
+
 import { auditClient } from './dead-letter-routes.js';
 
 const STATS_TIMEOUT_MS = 5_000;
 
-const listQuerySchema = z.object({
+export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
-const replaySchema = z.union(
+export const replaySchema = z.union(
   [
     z.strictObject({ messageId: z.string().min(1).max(64) }),
     z.strictObject({ all: z.literal(true) }),
@@ -43,7 +43,7 @@ export function brokerRoutes(broker: Broker, parked: ParkedMessages): Router {
   });
 
   router.post('/dlq/replay', async (req, res) => {
-    res.json(await parked.replay(parseOrThrow(replaySchema, req.body), auditClient(req)));
+    res.json(await parked.replay(parseInput(replaySchema, req.body ?? {}), auditClient(req)));
   });
 
   return router;

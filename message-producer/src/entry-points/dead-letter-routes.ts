@@ -1,12 +1,12 @@
 import { once } from 'node:events';
-import { AppError } from '@retro/common';
+import { AppError, parseInput } from '@retro/common';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { encodeCursor } from '../data-access/archive-filter.js';
 import type { AuditClient } from '../data-access/audit-trail.js';
 import type { DeadLetterConsole } from '../domain/dead-letter-console.js';
 import type { ReplayJobs } from '../domain/replay-jobs.js';
-import { parseOrThrow } from '../validation.js';
+
 import {
   auditQuery,
   deleteBody,
@@ -24,7 +24,7 @@ export function deadLetterRoutes(deadLetters: DeadLetterConsole, jobs: ReplayJob
   const router = Router();
 
   router.get('/dead-letters', async (req, res) => {
-    const { limit, cursor, ...filter } = parseOrThrow(listQuery, req.query, 'query');
+    const { limit, cursor, ...filter } = parseInput(listQuery, req.query, 'query');
     const { items, next, total } = await deadLetters.list(filter, limit, cursor);
     res.setHeader('X-Total-Count', String(total));
     if (next) res.setHeader('X-Next-Cursor', encodeCursor(next));
@@ -32,22 +32,18 @@ export function deadLetterRoutes(deadLetters: DeadLetterConsole, jobs: ReplayJob
   });
 
   router.get('/dead-letters/groups', async (req, res) => {
-    const { groups, total } = await deadLetters.groups(
-      parseOrThrow(groupsQuery, req.query, 'query'),
-    );
+    const { groups, total } = await deadLetters.groups(parseInput(groupsQuery, req.query, 'query'));
     res.setHeader('X-Total-Count', String(total));
     res.json(groups);
   });
 
   router.get('/dead-letters/export', async (req, res) => {
-    const filter = parseOrThrow(exportQuery, req.query, 'query');
+    const filter = parseInput(exportQuery, req.query, 'query');
     await streamNdjson(res, deadLetters.export(filter));
   });
 
   router.get('/dead-letters/audit', async (req, res) => {
-    const { entries, total } = await deadLetters.audit(
-      parseOrThrow(auditQuery, req.query, 'query'),
-    );
+    const { entries, total } = await deadLetters.audit(parseInput(auditQuery, req.query, 'query'));
     res.setHeader('X-Total-Count', String(total));
     res.json(entries);
   });
@@ -57,7 +53,7 @@ export function deadLetterRoutes(deadLetters: DeadLetterConsole, jobs: ReplayJob
   });
 
   router.post('/dead-letters/replays', async (req, res) => {
-    const { rate, includeReplayed, ...target } = parseOrThrow(replayBody, req.body);
+    const { rate, includeReplayed, ...target } = parseInput(replayBody, req.body ?? {});
     const { job } = await deadLetters.replay(
       toTarget(target),
       { rate, includeReplayed },
@@ -80,7 +76,7 @@ export function deadLetterRoutes(deadLetters: DeadLetterConsole, jobs: ReplayJob
   });
 
   router.post('/dead-letters/delete', async (req, res) => {
-    const target = toTarget(parseOrThrow(deleteBody, req.body));
+    const target = toTarget(parseInput(deleteBody, req.body ?? {}));
     res.json(await deadLetters.delete(target, auditClient(req)));
   });
 
@@ -95,7 +91,7 @@ export function deadLetterRoutes(deadLetters: DeadLetterConsole, jobs: ReplayJob
 
   router.post('/dead-letters/:id/edit-and-replay', async (req, res) => {
     const id = idParam(req);
-    const { body, headers } = parseOrThrow(editBody, req.body);
+    const { body, headers } = parseInput(editBody, req.body ?? {});
     const result = await deadLetters.editAndReplay(id, { ...body, headers }, auditClient(req));
     res.status(201).json(result);
   });
@@ -103,10 +99,10 @@ export function deadLetterRoutes(deadLetters: DeadLetterConsole, jobs: ReplayJob
   return router;
 }
 
-const idParams = z.object({ id: rowId });
+export const idParams = z.object({ id: rowId });
 
 function idParam(req: Request): number {
-  return parseOrThrow(idParams, req.params).id;
+  return parseInput(idParams, req.params, 'params').id;
 }
 
 /** Who is asking, for the audit trail: `req.ip` (see TRUST_PROXY) and the optional `X-Actor`. */

@@ -1,17 +1,16 @@
-import { AppError } from '@retro/common';
+import { AppError, parseInput } from '@retro/common';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { BulkJobs } from '../domain/bulk-jobs.js';
 import { MESSAGE_KINDS, type MessageKind, planMessage } from '../domain/messages.js';
 import type { MessageIdCheck } from '../domain/message-ids.js';
 import type { Publisher } from '../domain/publisher.js';
-import { parseOrThrow } from '../validation.js';
 
 export const MAX_BULK_COUNT = 10_000;
 /** Bounds what one bulk request can pile into the broker. */
 export const MAX_BULK_BYTES = 64 * 1024 * 1024;
 
-const bulkRequestSchema = z.object({
+export const bulkRequestSchema = z.object({
   kind: z.enum(MESSAGE_KINDS),
   count: z.number().int().min(1).max(MAX_BULK_COUNT),
   payload: z.record(z.string(), z.unknown(), { error: 'must be the request of the chosen kind' }),
@@ -45,7 +44,7 @@ export function publishRoutes(
   router.post('/messages/raw', publishOne('raw'));
 
   router.post('/messages/bulk', (req, res) => {
-    const { kind, count, payload } = parseOrThrow(bulkRequestSchema, req.body);
+    const { kind, count, payload } = parseInput(bulkRequestSchema, req.body ?? {});
     const plan = withFieldPrefix('payload', () => planMessage(kind, payload, true));
     if (plan().content.length * count > MAX_BULK_BYTES) {
       throw AppError.validation([
@@ -74,10 +73,8 @@ function withFieldPrefix<T>(prefix: string, build: () => T): T {
   } catch (error) {
     if (error instanceof AppError && error.code === 'VALIDATION_FAILED') {
       throw AppError.validation(
-        error.details.map((d) => ({
-          ...d,
-          field: d.field === '(body)' ? prefix : `${prefix}.${d.field}`,
-        })),
+        // the payload is an object already (the bulk schema says so): every field is inside it
+        error.details.map((d) => ({ ...d, field: `${prefix}.${d.field}` })),
       );
     }
     throw error;

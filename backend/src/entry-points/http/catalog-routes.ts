@@ -1,10 +1,9 @@
-import { AppError, noQuery, parseQuery } from '@retro/common';
+import { AppError, noQuery, parseInput, parseQuery } from '@retro/common';
 import { Router } from 'express';
 import * as games from '../../data-access/games-repo.js';
 import type { DomainContext } from '../../domain/context.js';
 import * as catalog from '../../domain/games.js';
 import { gameBody, gameQuery, idParams } from './schemas.js';
-import { validate } from './validate.js';
 
 export function catalogRoutes(ctx: DomainContext): Router {
   const router = Router();
@@ -28,26 +27,26 @@ export function catalogRoutes(ctx: DomainContext): Router {
   });
 
   router.get('/games/:id', async (req, res) => {
-    const { id } = validate(idParams, req.params, 'params');
+    const { id } = parseInput(idParams, req.params, 'params');
     const game = await games.findGame(ctx.pool, id);
     if (!game) throw AppError.notFound(`Game ${id}`);
     res.json(game);
   });
 
   router.post('/games', async (req, res) => {
-    const input = validate(gameBody, req.body, 'body');
+    const input = parseInput(gameBody, req.body, 'body');
     const game = await catalog.createGame(ctx, input);
     res.status(201).location(`/api/games/${game.id}`).json(game);
   });
 
   router.put('/games/:id', async (req, res) => {
-    const { id } = validate(idParams, req.params, 'params');
-    const input = validate(gameBody, req.body, 'body');
+    const { id } = parseInput(idParams, req.params, 'params');
+    const input = parseInput(gameBody, req.body, 'body');
     res.json(await catalog.updateGame(ctx, id, input));
   });
 
   router.delete('/games/:id', async (req, res) => {
-    const { id } = validate(idParams, req.params, 'params');
+    const { id } = parseInput(idParams, req.params, 'params');
     await catalog.deleteGame(ctx, id);
     res.status(204).end();
   });

@@ -1,6 +1,7 @@
 import {
   AppError,
   noQuery,
+  parseInput,
   parseQuery,
   taskStatusBatchSchema,
   taskStatusUpdateSchema,
@@ -15,7 +16,6 @@ import * as processing from '../../domain/tasks.js';
 import type { TaskFeed } from '../../task-feed.js';
 import { requireInternalToken } from './auth.js';
 import { idParams, legacyStatusBody, messageIdParams, taskQuery } from './schemas.js';
-import { validate } from './validate.js';
 
 /** Public task views: list, counts, live stream, retry. */
 export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
@@ -44,14 +44,14 @@ export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
   });
 
   router.get('/tasks/:messageId', async (req, res) => {
-    const { messageId } = validate(messageIdParams, req.params, 'params');
+    const { messageId } = parseInput(messageIdParams, req.params, 'params');
     const task = await tasks.findTask(ctx.pool, messageId, ctx.stalledAfterMs);
     if (!task) throw AppError.notFound(`Task ${messageId}`);
     res.json(task);
   });
 
   router.post('/tasks/:messageId/retry', async (req, res) => {
-    const { messageId } = validate(messageIdParams, req.params, 'params');
+    const { messageId } = parseInput(messageIdParams, req.params, 'params');
     res.status(202).json(await retryTask(ctx, messageId));
   });
 
@@ -69,8 +69,8 @@ export function internalRoutes(
   const auth = requireInternalToken(token);
 
   router.put('/internal/tasks/:messageId/status', auth, async (req, res) => {
-    const { messageId } = validate(messageIdParams, req.params, 'params');
-    const update = validate(taskStatusUpdateSchema, req.body, 'body');
+    const { messageId } = parseInput(messageIdParams, req.params, 'params');
+    const update = parseInput(taskStatusUpdateSchema, req.body, 'body');
     const result = await processing.reportTaskStatus(ctx, messageId, update);
     onStatusWrite(update.status, result);
     if (result.error) throw new AppError('TASK_MISMATCH', 409, result.error.message);
@@ -82,15 +82,15 @@ export function internalRoutes(
    * report is answered in its own result (with `error`), never by failing the whole batch.
    */
   router.put('/internal/tasks/status', auth, async (req, res) => {
-    const { updates } = validate(taskStatusBatchSchema, req.body, 'body');
+    const { updates } = parseInput(taskStatusBatchSchema, req.body, 'body');
     const results = await processing.reportTaskStatuses(ctx, updates);
     results.forEach((result, i) => onStatusWrite(updates[i]!.status, result));
     res.json({ results });
   });
 
   router.put('/games/:id/process-complete', auth, async (req, res) => {
-    const { id } = validate(idParams, req.params, 'params');
-    const { status } = validate(legacyStatusBody, req.body, 'body');
+    const { id } = parseInput(idParams, req.params, 'params');
+    const { status } = parseInput(legacyStatusBody, req.body, 'body');
     await processing.completeGameProcessing(ctx, id, status);
     res.json({ id, processingStatus: status });
   });

@@ -1,0 +1,152 @@
+import {
+  errorBodySchema,
+  invalidRequest,
+  noQuery,
+  notFound,
+  taskStatusBatchSchema,
+  taskStatusUpdateSchema,
+  type OperationDoc,
+} from '@retro/common';
+import { z } from 'zod';
+import { countsSchema, exampleTask, taskSchema } from './api-shapes.js';
+import { idParams, legacyStatusBody, messageIdParams, taskQuery } from './schemas.js';
+
+const unauthorized = { description: 'No or wrong INTERNAL_API_TOKEN', schema: errorBodySchema };
+
+/** The task routes and the consumer's status writes, documented from their schemas. */
+export const taskOperations: OperationDoc[] = [
+  {
+    method: 'get',
+    path: '/api/tasks',
+    tag: 'tasks',
+    summary: 'Processing tasks, newest first',
+    description: `Total in the X-Total-Count header. \`status=stalled\`: pending or processing longer than TASK_STALLED_AFTER_MS.`,
+    query: taskQuery,
+    responses: {
+      200: { description: 'A page of tasks', schema: z.array(taskSchema), example: [exampleTask] },
+      400: invalidRequest,
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/tasks/counts',
+    tag: 'tasks',
+    summary: 'Tasks by status',
+    query: noQuery,
+    responses: {
+      200: {
+        description: 'Counts',
+        schema: countsSchema,
+        example: {
+          pending: 2,
+          processing: 1,
+          completed: 40,
+          failed: 3,
+          total: 46,
+          stalled: 0,
+          stalledAfterMs: 600000,
+        },
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/tasks/stream',
+    tag: 'tasks',
+    summary: 'Live task changes (Server-Sent Events; Last-Event-ID resumes)',
+    responses: {
+      200: {
+        description: '`event: task` frames, data = the task',
+        contentType: 'text/event-stream',
+      },
+      429: { description: 'Too many open streams', schema: errorBodySchema },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/tasks/:messageId',
+    tag: 'tasks',
+    summary: 'One task',
+    params: messageIdParams,
+    responses: {
+      200: { description: 'The task', schema: taskSchema, example: exampleTask },
+      400: invalidRequest,
+      404: notFound('task'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/tasks/:messageId/retry',
+    tag: 'tasks',
+    summary: 'Publish a failed or stalled catalog event again',
+    params: messageIdParams,
+    responses: {
+      202: { description: 'Published again' },
+      404: notFound('task'),
+      409: {
+        description: 'Not failed nor stalled, or not a catalog event',
+        schema: errorBodySchema,
+      },
+    },
+  },
+  {
+    method: 'put',
+    path: '/api/internal/tasks/:messageId/status',
+    tag: 'internal',
+    internal: true,
+    summary: 'The consumer’s status write',
+    params: messageIdParams,
+    body: taskStatusUpdateSchema,
+    example: { status: 'completed', type: 'game', gameId: 1, action: 'update', attempts: 1 },
+    responses: {
+      200: { description: 'Applied or not, with the task' },
+      400: invalidRequest,
+      401: unauthorized,
+      409: {
+        description: 'TASK_MISMATCH: type or game contradicts the stored task',
+        schema: errorBodySchema,
+      },
+    },
+  },
+  {
+    method: 'put',
+    path: '/api/internal/tasks/status',
+    tag: 'internal',
+    internal: true,
+    summary: 'Status writes in batches, applied in order in one transaction',
+    body: taskStatusBatchSchema,
+    example: {
+      updates: [
+        {
+          messageId: exampleTask.messageId,
+          status: 'processing',
+          type: 'game',
+          gameId: 1,
+          action: 'update',
+          attempts: 1,
+        },
+      ],
+    },
+    responses: {
+      200: { description: '`{results: [...]}` in the order of the updates' },
+      400: invalidRequest,
+      401: unauthorized,
+    },
+  },
+  {
+    method: 'put',
+    path: '/api/games/:id/process-complete',
+    tag: 'internal',
+    internal: true,
+    summary: 'The original consumer’s status write',
+    params: idParams,
+    body: legacyStatusBody,
+    example: { status: 'completed' },
+    responses: {
+      200: { description: '`{id, processingStatus}`' },
+      400: invalidRequest,
+      401: unauthorized,
+      404: notFound('game'),
+    },
+  },
+];
