@@ -136,6 +136,21 @@ describe('reads at scale: word search, exact counters, keyset pages', () => {
       expect(Number(left!.n)).to.equal(0);
     });
 
+    it('orders the matches by another sort when asked, and pages them by offset', async () => {
+      const byTitle = await search('doom', '&sort=-title');
+      expect(byTitle.titles).to.deep.equal([
+        'Doomsday Warrior',
+        'Doom II',
+        'Doom',
+        'Arcade Classics',
+      ]);
+      expect(byTitle.total).to.equal(4);
+      const second = await search('doom', '&limit=2&offset=2');
+      expect(second.titles).to.deep.equal(['Doomsday Warrior', 'Arcade Classics']);
+      expect(second.total).to.equal(4);
+      expect((await search('doom', '&offset=10')).total).to.equal(4);
+    });
+
     it('combines a search with filters and refuses a cursor with it', async () => {
       const res = await env.api('/api/games?search=doom&platformId=999');
       expect(res.status).to.equal(200);

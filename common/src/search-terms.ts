@@ -23,9 +23,11 @@ export interface SearchToken {
 
 /** Scripts written without spaces: each character is a word of its own. */
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
-/** A run of letters and digits, or one unspaced character, or one symbol (anything else). */
-const PIECE =
-  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]/gu;
+/** One unspaced character; a run of other letters and digits (joined by ' or -); one symbol. */
+const PIECE = new RegExp(
+  `${UNSPACED.source}|(?:(?!${UNSPACED.source})[\\p{L}\\p{N}])+(?:['’-](?:(?!${UNSPACED.source})[\\p{L}\\p{N}])+)*|[^\\s\\p{L}\\p{N}]`,
+  'gu',
+);
 
 /** Lower case, compatibility forms folded, accents dropped: "Pokémon" → "pokemon", "Ｆ" → "f". */
 export function normalizeText(text: string): string {

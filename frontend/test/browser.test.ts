@@ -1,21 +1,12 @@
 import { expect } from 'chai';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { launchChromium } from '@retro/common/testing/browser';
-import { startBackend, type RunningBackend } from '@retro/backend';
-import { createLogger, type QueueNames } from '@retro/common';
-import {
-  BrokerProbe,
-  DEFAULT_RETRY_DELAY_MS,
-  testQueues,
-  uniqueName,
-  waitFor,
-} from '@retro/common/testing';
-import { createTestDatabase } from '@retro/database/testing';
+import { type BrowserContext, type Page } from 'playwright-core';
+import { type RunningBackend } from '@retro/backend';
+import { type QueueNames } from '@retro/common';
+import { uniqueName, waitFor } from '@retro/common/testing';
 import { startConsumer, type RunningConsumer } from '@retro/message-consumer';
-import { startFrontendServer, type FrontendServer } from '../server/src/index.js';
-import { DIST_DIR, ensureBuilt } from './build.js';
+import { startPagesEnv, type PagesEnv } from './pages-env.js';
 
 const TOKEN = 'test-token-0123456789';
 /** Long enough for the other tests to finish with a task before it stalls. */
@@ -41,54 +32,26 @@ interface GameJson {
 
 describe('catalog and processing pages in a browser', function () {
   this.timeout(60_000);
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let queues: QueueNames;
   let backend: RunningBackend;
-  let frontend: FrontendServer;
+  let env: PagesEnv;
   let consumer: RunningConsumer | undefined;
-  let browser: Browser;
   let context: BrowserContext;
   let base: string;
   const pageErrors: string[] = [];
 
   before(async function () {
     this.timeout(180_000);
-    ensureBuilt();
-    db = await createTestDatabase('frontend');
-    queues = testQueues('frontend');
-    backend = await startBackend({
-      config: {
-        DB_NAME: db.settings.database,
-        BACKEND_PORT: 0,
-        INTERNAL_API_TOKEN: TOKEN,
-        LOG_LEVEL: 'error',
-        TASK_STALLED_AFTER_MS: STALLED_AFTER_MS,
-      },
-      queues,
-    });
-    frontend = await startFrontendServer({
-      port: 0,
-      host: '127.0.0.1',
-      backendUrl: backend.url,
-      distDir: DIST_DIR,
-      logger: createLogger('frontend', 'error'),
-    });
-    base = `http://127.0.0.1:${frontend.port}`;
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    env = await startPagesEnv('frontend', { token: TOKEN, stalledAfterMs: STALLED_AFTER_MS });
+    ({ queues, backend, base } = env);
+    context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
     await mkdir(ARTIFACTS, { recursive: true });
   });
 
   after(async () => {
     await context?.close();
-    await browser?.close();
     await consumer?.stop();
-    await frontend?.stop();
-    await backend?.stop();
-    const probe = await BrokerProbe.open();
-    await probe.deleteQueues(queues, [DEFAULT_RETRY_DELAY_MS, 100]).catch(() => undefined);
-    await probe.close();
-    await db?.drop();
+    await env?.stop();
   });
 
   afterEach(function () {

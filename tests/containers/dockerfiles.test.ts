@@ -96,6 +96,8 @@ describe('Dockerfiles', () => {
       expect(cnf).to.match(/^\[mysqld\]$/m);
       expect(cnf).to.match(/^character-set-server\s*=\s*utf8mb4$/m);
       expect(cnf).to.match(/^collation-server\s*=\s*utf8mb4_unicode_ci$/m);
+      // the migrations create triggers as the application's user (no SUPER), binary log on
+      expect(cnf).to.match(/^log_bin_trust_function_creators\s*=\s*1$/m);
     });
 
     it('turns healthy only when mysqld accepts TCP connections, and never runs as root by USER', () => {

@@ -93,12 +93,13 @@ export async function listGames(
   db: Queryable,
   filter: GameFilter,
 ): Promise<{ games: Game[]; total: number; nextCursor: string | null }> {
-  const filters = whereClause([
+  const conditions: [string, ...unknown[]][] = [
     ['g.platform_id = ?', filter.platformId],
     ['g.genre_id = ?', filter.genreId],
     ['g.year_category = ?', filter.yearCategory],
     ['g.processing_status = ?', filter.status],
-  ]);
+  ];
+  const filters = whereClause(conditions);
   const sort = filter.sort ?? (filter.search ? 'relevance' : 'title');
   if (filter.search !== undefined && filter.search.trim() !== '') {
     return searchGames(db, filter.search, filters, sort, filter);
@@ -106,11 +107,12 @@ export async function listGames(
   const order = sort === 'relevance' ? 'title' : sort;
   const spec = ORDERS[order];
   const key = filter.after ? decodeCursor(filter.after, order, [...spec.key]) : undefined;
+  // a decade is a range of years (the category is derived from the year): sorted by year, the
+  // walk starts at the decade instead of checking every game of the years before it
+  const decade = filter.yearCategory ? Number(filter.yearCategory.slice(0, 4)) : undefined;
   const where = whereClause([
-    ['g.platform_id = ?', filter.platformId],
-    ['g.genre_id = ?', filter.genreId],
-    ['g.year_category = ?', filter.yearCategory],
-    ['g.processing_status = ?', filter.status],
+    ...conditions,
+    ['g.release_year BETWEEN ? AND ?', decade, decade === undefined ? undefined : decade + 9],
     ...(key ? [[spec.after, ...spec.params(key)] as [string, ...unknown[]]] : []),
   ]);
   const [ids] = await db.query<Row[]>(

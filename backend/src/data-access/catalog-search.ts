@@ -6,12 +6,14 @@ const startsWith = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${
 
 /**
  * The games whose title or developer hold every token of `search`, from the word index
- * (`game_search_terms`), with their relevance: per token the best of its matches, a title word
- * counting more than a developer's, a whole word more than a prefix of one, the title's first
- * word a little more; then fewer title words first ("Doom" before "Doom II"). `filter` is a
- * condition on the games (alias g) that the matches must also meet. Returns the derived table's
- * SQL (columns game_id, score, words, total) and its parameters; empty when the search has no
- * token, which then matches nothing.
+ * (`game_search_terms`), with their relevance: the sum over their matching words of a title word
+ * 10, a developer's 4, +5 when the whole word matches (not just a prefix), +2 for the title's
+ * first word; then fewer title words first ("Doom" before "Doom II"). `filter` is a condition on
+ * the games (alias g) that the matches must also meet. Returns the SQL of the matches (columns
+ * game_id, score, words and total, the number of matches) for the caller to order and page, and
+ * its parameters; null when the search has no token, which matches nothing. One grouping over
+ * the index ranges of the tokens: nesting a best-match-per-token grouping in it took 1.5–3 times
+ * as long for the same order on common words.
  */
 export function searchMatches(
   search: string,
@@ -29,16 +31,16 @@ export function searchMatches(
   });
   // the filter columns are all in idx_games_browse_id: checking a match reads no game row
   const join = filter.sql
-    ? `JOIN games g FORCE INDEX (idx_games_browse_id) ON g.id = m.game_id ${filter.sql}`
+    ? `JOIN games g FORCE INDEX (idx_games_browse_id) ON g.id = hits.game_id ${filter.sql}`
     : '';
-  params.push(tokens.length, ...filter.params);
+  params.push(...filter.params);
+  const having = tokens.length > 1 ? 'HAVING COUNT(DISTINCT hits.tok) = ?' : '';
+  if (having) params.push(tokens.length);
   return {
-    sql: `SELECT m.game_id, m.score, m.words, COUNT(*) OVER () AS total FROM (
-            SELECT game_id, SUM(best) AS score, MIN(words) AS words FROM (
-              SELECT game_id, tok, MAX(score) AS best, MIN(words) AS words
-              FROM (${branches.join(' UNION ALL ')}) hits GROUP BY game_id, tok
-            ) per_token GROUP BY game_id HAVING COUNT(*) = ?
-          ) m ${join}`,
+    sql: `SELECT hits.game_id, SUM(hits.score) AS score, MIN(hits.words) AS words,
+                 COUNT(*) OVER () AS total
+          FROM (${branches.join(' UNION ALL ')}) hits ${join}
+          GROUP BY hits.game_id ${having}`,
     params,
   };
 }
@@ -51,7 +53,7 @@ export async function searchPage(
   offset: number,
 ): Promise<{ ids: number[]; total: number }> {
   const [rows] = await db.query<Row[]>(
-    `${matches.sql} ORDER BY m.score DESC, m.words, m.game_id LIMIT ? OFFSET ?`,
+    `${matches.sql} ORDER BY score DESC, words, game_id LIMIT ? OFFSET ?`,
     [...matches.params, limit, offset],
   );
   let total = rows[0] ? Number(rows[0].total) : 0;

@@ -1,6 +1,7 @@
 import { ApiError, api, type GameQuery } from '../lib/api.js';
 import { byId, debounce, h } from '../lib/dom.js';
 import { LiveTasks } from '../lib/live.js';
+import { Pager } from '../lib/pager.js';
 import { toast } from '../lib/toast.js';
 import type { Game, Task } from '../lib/types.js';
 import { decades } from '../lib/validation.js';
@@ -18,7 +19,7 @@ const pageInfo = byId('page-info');
 const prev = byId<HTMLButtonElement>('prev-page');
 const next = byId<HTMLButtonElement>('next-page');
 
-let page = 0;
+const pager = new Pager(PAGE_SIZE);
 let total = 0;
 let games = new Map<number, Game>();
 let loading: AbortController | undefined;
@@ -28,7 +29,7 @@ function field(name: string): HTMLInputElement | HTMLSelectElement {
 }
 
 function query(): GameQuery {
-  const q: GameQuery = { limit: PAGE_SIZE, offset: page * PAGE_SIZE };
+  const q: GameQuery = { limit: PAGE_SIZE, ...pager.position() };
   for (const name of FILTERS) q[name] = field(name).value.trim() || undefined;
   return q;
 }
@@ -38,9 +39,11 @@ function saveToUrl(): void {
   const params = new URLSearchParams();
   for (const name of FILTERS) {
     const value = field(name).value.trim();
-    if (value && !(name === 'sort' && value === 'title')) params.set(name, value);
+    if (value) params.set(name, value);
   }
-  if (page > 0) params.set('page', String(page + 1));
+  if (pager.page > 0) params.set('page', String(pager.page + 1));
+  const after = pager.cursor();
+  if (after) params.set('after', after);
   const search = params.toString();
   history.replaceState(null, '', search ? `?${search}` : location.pathname);
 }
@@ -60,7 +63,10 @@ function restoreFromUrl(): void {
     }
     control.value = value;
   }
-  page = Math.max(0, Number(params.get('page') ?? 1) - 1) || 0;
+  pager.restore(
+    Math.max(0, Number(params.get('page') ?? 1) - 1) || 0,
+    params.get('after') ?? undefined,
+  );
 }
 
 function render(list: Game[]): void {
@@ -69,12 +75,14 @@ function render(list: Game[]): void {
   if (!list.length) {
     grid.append(h('li', { class: 'empty' }, total ? 'No games on this page.' : 'No games match.'));
   }
+  const page = pager.page;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const first = total ? page * PAGE_SIZE + 1 : 0;
-  summary.textContent = `${total} ${total === 1 ? 'game' : 'games'}${total ? `, showing ${first}–${page * PAGE_SIZE + list.length}` : ''}`;
-  pageInfo.textContent = `Page ${page + 1} of ${pages}`;
+  const count = total.toLocaleString('en');
+  summary.textContent = `${count} ${total === 1 ? 'game' : 'games'}${total ? `, showing ${first}–${page * PAGE_SIZE + list.length}` : ''}`;
+  pageInfo.textContent = `Page ${(page + 1).toLocaleString('en')} of ${pages.toLocaleString('en')}`;
   prev.disabled = page === 0;
-  next.disabled = page + 1 >= pages;
+  next.disabled = !pager.hasNext(total);
 }
 
 /** Loads the current page; a newer load cancels an older one so answers never arrive out of order. */
@@ -86,11 +94,13 @@ async function load({ quiet = false } = {}): Promise<void> {
   try {
     const result = await api.games(query(), controller.signal);
     total = result.total;
-    if (!result.items.length && page > 0 && total > 0) {
-      page = Math.max(0, Math.ceil(total / PAGE_SIZE) - 1); // the last page emptied: step back
+    if (!result.items.length && pager.page > 0 && total > 0) {
+      // the last page emptied: step back to what is now the last page
+      pager.restore(Math.max(0, Math.ceil(total / PAGE_SIZE) - 1), undefined);
       saveToUrl();
       return load({ quiet });
     }
+    pager.loaded(result.next);
     render(result.items);
   } catch (error) {
     if ((error as Error).name === 'AbortError') return;
@@ -105,7 +115,7 @@ async function load({ quiet = false } = {}): Promise<void> {
 }
 
 function filtersChanged(): void {
-  page = 0;
+  pager.reset();
   saveToUrl();
   void load();
 }
@@ -201,12 +211,12 @@ async function start(): Promise<void> {
   // "reset" fires before the controls change back
   filters.addEventListener('reset', () => setTimeout(filtersChanged));
   prev.addEventListener('click', () => {
-    page = Math.max(0, page - 1);
+    pager.back();
     saveToUrl();
     void load();
   });
   next.addEventListener('click', () => {
-    page += 1;
+    pager.forward();
     saveToUrl();
     void load();
   });

@@ -16,6 +16,8 @@ export class ApiError extends Error {
 interface Page<T> {
   items: T[];
   total: number;
+  /** The cursor of the page after this one (X-Next-Cursor), or null on the last page. */
+  next: string | null;
 }
 
 type Query = Record<string, string | number | undefined>;
@@ -68,7 +70,7 @@ async function page<T>(path: string, signal?: AbortSignal): Promise<Page<T>> {
   const response = await send(path, { signal });
   const items = (await response.json()) as T[];
   const total = Number(response.headers.get('X-Total-Count') ?? items.length);
-  return { items, total };
+  return { items, total, next: response.headers.get('X-Next-Cursor') };
 }
 
 function body(method: string, payload: unknown): RequestInit {
@@ -84,6 +86,7 @@ export interface GameQuery extends Query {
   sort?: string;
   limit: number;
   offset: number;
+  after?: string;
 }
 
 export interface TaskQuery extends Query {
@@ -92,6 +95,7 @@ export interface TaskQuery extends Query {
   gameId?: string;
   limit: number;
   offset: number;
+  after?: string;
 }
 
 /** Every call the pages make; paths are relative so the page works behind any host or proxy. */

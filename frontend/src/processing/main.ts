@@ -1,5 +1,6 @@
 import { api, type TaskQuery } from '../lib/api.js';
 import { byId, debounce, h } from '../lib/dom.js';
+import { Pager } from '../lib/pager.js';
 import { formatAgo, setBadge } from '../lib/format.js';
 import { LiveTasks, type LiveMode } from '../lib/live.js';
 import { toast } from '../lib/toast.js';
@@ -24,7 +25,7 @@ const pageInfo = byId('page-info');
 const prev = byId<HTMLButtonElement>('prev-page');
 const next = byId<HTMLButtonElement>('next-page');
 
-let page = 0;
+const pager = new Pager(PAGE_SIZE);
 let total = 0;
 let tasks: Task[] = [];
 let loading: AbortController | undefined;
@@ -41,7 +42,7 @@ function query(): TaskQuery {
     type: value('type'),
     gameId: value('gameId'),
     limit: PAGE_SIZE,
-    offset: page * PAGE_SIZE,
+    ...pager.position(),
   };
 }
 
@@ -76,10 +77,10 @@ function render(): void {
   });
   titles.lookUp(tasks.flatMap((t) => (t.gameId === null ? [] : [t.gameId])));
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  summary.textContent = `${total} ${total === 1 ? 'task' : 'tasks'}`;
-  pageInfo.textContent = `Page ${page + 1} of ${pages}`;
-  prev.disabled = page === 0;
-  next.disabled = page + 1 >= pages;
+  summary.textContent = `${total.toLocaleString('en')} ${total === 1 ? 'task' : 'tasks'}`;
+  pageInfo.textContent = `Page ${(pager.page + 1).toLocaleString('en')} of ${pages.toLocaleString('en')}`;
+  prev.disabled = pager.page === 0;
+  next.disabled = !pager.hasNext(total);
 }
 
 async function loadTasks(): Promise<void> {
@@ -90,6 +91,7 @@ async function loadTasks(): Promise<void> {
     const result = await api.tasks(query(), controller.signal);
     tasks = result.items;
     total = result.total;
+    pager.loaded(result.next);
     render();
   } catch (error) {
     if ((error as Error).name === 'AbortError') return;
@@ -115,7 +117,7 @@ function applyTask(task: Task): void {
       total = Math.max(0, total - 1);
       render();
     }
-  } else if (matches(task, q) && page === 0) {
+  } else if (matches(task, q) && pager.page === 0) {
     tasks.unshift(task);
     tasks.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     tasks = tasks.slice(0, PAGE_SIZE);
@@ -163,7 +165,7 @@ function reload(): void {
 const recheck = new VisibleInterval(reload, RECHECK_MS);
 
 function filtersChanged(): void {
-  page = 0;
+  pager.reset();
   reload();
 }
 
@@ -225,11 +227,11 @@ filters.addEventListener('submit', (event) => {
 });
 filters.addEventListener('reset', () => setTimeout(filtersChanged));
 prev.addEventListener('click', () => {
-  page = Math.max(0, page - 1);
+  pager.back();
   void loadTasks();
 });
 next.addEventListener('click', () => {
-  page += 1;
+  pager.forward();
   void loadTasks();
 });
 
