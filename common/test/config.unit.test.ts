@@ -10,7 +10,7 @@ describe('configuration', () => {
       DB_PORT: 3306,
       RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672',
       MAX_RETRIES: 3,
-      PREFETCH: 20,
+      PREFETCH: 100,
       PROCESSING_DELAY_MS: 2000,
       TASK_STALLED_AFTER_MS: 600_000,
     });

@@ -128,16 +128,8 @@ describe('message consumer: concurrency, ordering and duplicates', () => {
     it('when a parked message is replayed (x-replayed-at), then its failed task is processed again and completes', async () => {
       const messageId = await env.publishCustom({ simulate: 'transient', failAttempts: 99 });
       await env.waitForTask(messageId, 'failed');
-      const [parked] = await waitFor('the parked copy', async () => {
-        const msgs = await env.probe.drain(env.queues.dlq, 1);
-        return msgs.length ? msgs : undefined;
-      });
       // the tester fixed the cause: the replayed body no longer asks to fail
-      const fixed = { ...JSON.parse(parked!.content.toString()), simulate: 'success' };
-      await env.probe.publish(env.queues.main, JSON.stringify(fixed), {
-        messageId,
-        headers: { 'x-replayed-at': new Date().toISOString() },
-      });
+      await env.replayParked(messageId, { simulate: 'success' });
       const task = await env.waitForTask(messageId, 'completed');
       expect(task.attempts).to.equal(1);
       expect(task.lastError).to.equal(null);

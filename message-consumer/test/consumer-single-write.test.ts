@@ -1,5 +1,3 @@
-import { HEADERS } from '@retro/common';
-import { waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import { ConsumerTestEnv, RecordingBackendProxy, settledAs, type TestConsumer } from './helpers.js';
 
@@ -65,15 +63,7 @@ describe('message consumer: a message that completes before its processing repor
   it('when a parked message is replayed, then the single write reopens its failed task and completes it', async () => {
     const messageId = await env.publishCustom({ simulate: 'permanent' });
     await env.waitForTask(messageId, 'failed');
-    const [parked] = await waitFor('the parked copy', async () => {
-      const msgs = await env.probe.drain(env.queues.dlq, 1);
-      return msgs.length ? msgs : undefined;
-    });
-    const fixed = { ...JSON.parse(parked!.content.toString()), simulate: 'success' };
-    await env.probe.publish(env.queues.main, JSON.stringify(fixed), {
-      messageId,
-      headers: { [HEADERS.replayedAt]: new Date().toISOString() },
-    });
+    await env.replayParked(messageId, { simulate: 'success' });
     const task = await env.waitForTask(messageId, 'completed');
     expect(task).to.include({ attempts: 1, lastError: null });
     expect(writesOf(messageId)).to.deep.equal(['processing', 'failed', 'completed']);

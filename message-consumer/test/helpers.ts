@@ -2,7 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startBackend, type BackendConfigInput, type RunningBackend } from '@retro/backend';
-import { type ProcessingTask, type QueueNames, retryTierQueue, retryTiers } from '@retro/common';
+import {
+  HEADERS,
+  type ProcessingTask,
+  type QueueNames,
+  retryTierQueue,
+  retryTiers,
+} from '@retro/common';
 import type { BrokerProbe } from '@retro/common/testing';
 import { TEST_TOKEN, jsonApi, validGame, waitFor, type ApiCall } from '@retro/common/testing';
 import { openTestResources, type TestResources } from '@retro/database/testing';
@@ -213,6 +219,22 @@ export class ConsumerTestEnv {
   /** Copies waiting in any retry tier of the test consumers' base delay. */
   retryDepth(): Promise<number> {
     return this.probe.retryDepth(this.queues, TEST_RETRY_DELAY_MS);
+  }
+
+  /**
+   * Takes the parked copy of `messageId` off the DLQ and replays it as the producer's console
+   * does (`x-replayed-at`), with `changes` made to its body (the tester fixed the cause).
+   */
+  async replayParked(messageId: string, changes: Record<string, unknown>) {
+    const [parked] = await waitFor('the parked copy', async () => {
+      const msgs = await this.probe.drain(this.queues.dlq, 1);
+      return msgs.length ? msgs : undefined;
+    });
+    const fixed = { ...JSON.parse(parked!.content.toString()), ...changes };
+    await this.probe.publish(this.queues.main, JSON.stringify(fixed), {
+      messageId,
+      headers: { [HEADERS.replayedAt]: new Date().toISOString() },
+    });
   }
 
   async cleanup(): Promise<void> {
