@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { type QueueNames, retryTiers } from '@retro/common';
+import { BrokerProbe, DEFAULT_RETRY_DELAY_MS, testQueues } from '@retro/common/testing';
+import type { Pool } from 'mysql2/promise';
 import { dropDatabase, migrate } from './migrate.js';
-import type { DbSettings } from './settings.js';
+import { createPool, type DbSettings } from './settings.js';
 
 /**
  * A freshly migrated database of its own for one test file, and the function that drops it.
@@ -18,4 +21,55 @@ export async function createTestDatabase(
   };
   await migrate(settings);
   return { settings, drop: () => dropDatabase(settings) };
+}
+
+/** What one test file owns: a migrated database, a pool on it, declared queues and a broker probe. */
+export interface TestResources {
+  database: DbSettings;
+  /** A pool of the test's own, for assertions straight against the tables. */
+  sql: Pool;
+  queues: QueueNames;
+  probe: BrokerProbe;
+  /**
+   * Base retry delays (RETRY_DELAY_MS) the test's services run with: the retry tiers of each are
+   * deleted with the queues. Add to it when starting a consumer or producer with another base.
+   */
+  retryDelaysMs: Set<number>;
+  /** Ends the pool, deletes the queues (retry tiers included) and drops the database. */
+  release(): Promise<void>;
+}
+
+/**
+ * The isolated resources every service's test environment starts from, so the backend's,
+ * consumer's and producer's environments differ only in the service they run.
+ */
+export async function openTestResources(
+  prefix: string,
+  {
+    queues = testQueues(prefix),
+    retryDelaysMs = [],
+  }: {
+    queues?: QueueNames;
+    /** Base retry delays whose tiers are declared up front too (a consumer's RETRY_DELAY_MS). */
+    retryDelaysMs?: number[];
+  } = {},
+): Promise<TestResources> {
+  const database = await createTestDatabase(prefix);
+  const sql = createPool(database.settings, 4);
+  const probe = await BrokerProbe.open();
+  await probe.declareTopology(queues, { retryTiers: retryDelaysMs.flatMap((b) => retryTiers(b)) });
+  const bases = new Set([DEFAULT_RETRY_DELAY_MS, ...retryDelaysMs]);
+  return {
+    database: database.settings,
+    sql,
+    queues,
+    probe,
+    retryDelaysMs: bases,
+    async release() {
+      await sql.end();
+      await probe.deleteQueues(queues, [...bases]).catch(() => undefined);
+      await probe.close();
+      await database.drop();
+    },
+  };
 }

@@ -12,7 +12,7 @@ import {
   uniqueName,
   waitFor,
 } from '@retro/common/testing';
-import { createTestDatabase } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import { startConsumer, type RunningConsumer } from '@retro/message-consumer';
 import { startFrontendServer, type FrontendServer } from '../server/src/index.js';
 import { DIST_DIR, ensureBuilt } from './build.js';

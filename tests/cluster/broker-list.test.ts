@@ -13,7 +13,7 @@ import {
   validGame,
   waitFor,
 } from '@retro/common/testing';
-import { createTestDatabase } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import { type RunningConsumer, startConsumer } from '@retro/message-consumer';
 import { type RunningProducer, startProducer } from '@retro/message-producer';
 import { expect } from 'chai';

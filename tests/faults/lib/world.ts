@@ -6,7 +6,8 @@ import {
   type QueueType,
 } from '@retro/common';
 import { BrokerProbe, DEFAULT_RETRY_DELAY_MS, freePort, testQueues } from '@retro/common/testing';
-import { createPool, createTestDatabase } from '@retro/database';
+import { createPool } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import amqplib from 'amqplib';
 import type mysql from 'mysql2/promise';
 import { BackendProcess, ConsumerFleet, RestartableBackend } from './services.js';
