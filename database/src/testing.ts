@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { retryTiers, type QueueNames } from '@retro/common';
+import { type QueueNames, retryTiers } from '@retro/common';
 import { BrokerProbe, DEFAULT_RETRY_DELAY_MS, testQueues } from '@retro/common/testing';
 import type { Pool } from 'mysql2/promise';
 import { dropDatabase, migrate } from './migrate.js';
@@ -41,8 +41,8 @@ export interface TestResources {
   queues: QueueNames;
   probe: BrokerProbe;
   /**
-   * The base retry delays (RETRY_DELAY_MS) the test's services run with: their retry tiers are
-   * declared up front and deleted at the end. A test adds the delays it starts services with.
+   * Base retry delays (RETRY_DELAY_MS) the test's services run with: the retry tiers of each are
+   * deleted with the queues. Add to it when starting a consumer or producer with another base.
    */
   retryDelaysMs: Set<number>;
   /** Ends the pool, deletes the queues (retry tiers included) and drops the database. */
@@ -57,23 +57,27 @@ export async function openTestResources(
   prefix: string,
   {
     queues = testQueues(prefix),
-    retryDelaysMs = [DEFAULT_RETRY_DELAY_MS],
-  }: { queues?: QueueNames; retryDelaysMs?: readonly number[] } = {},
+    retryDelaysMs = [],
+  }: {
+    queues?: QueueNames;
+    /** Base retry delays whose tiers are declared up front too (a consumer's RETRY_DELAY_MS). */
+    retryDelaysMs?: number[];
+  } = {},
 ): Promise<TestResources> {
   const database = await createTestDatabase(prefix);
   const sql = createPool(database.settings, 4);
   const probe = await BrokerProbe.open();
-  const delays = new Set(retryDelaysMs);
-  await probe.declareTopology(queues, { retryTiers: [...delays].flatMap((d) => retryTiers(d)) });
+  await probe.declareTopology(queues, { retryTiers: retryDelaysMs.flatMap((b) => retryTiers(b)) });
+  const bases = new Set([DEFAULT_RETRY_DELAY_MS, ...retryDelaysMs]);
   return {
     database: database.settings,
     sql,
     queues,
     probe,
-    retryDelaysMs: delays,
+    retryDelaysMs: bases,
     async release() {
       await sql.end();
-      await probe.deleteQueues(queues, [...delays]).catch(() => undefined);
+      await probe.deleteQueues(queues, [...bases]).catch(() => undefined);
       await probe.close();
       await database.drop();
     },
