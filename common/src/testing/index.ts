@@ -7,7 +7,8 @@ export { capturingLogger } from './log-capture.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { TaskStreamClient, type TaskStreamClientOptions } from './task-stream.js';
 
-export const TEST_RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** The broker tests use: RABBITMQ_URL (the environment or `.env`), else the local default. */
+export const TEST_RABBITMQ_URL = process.env.RABBITMQ_URL || 'amqp://guest:guest@127.0.0.1:5672';
 
 /** A TCP port free right now on 127.0.0.1, for a child process that must be told its port. */
 export function freePort(): Promise<number> {
