@@ -6,7 +6,7 @@ import { launchChromium } from '@retro/common/testing/browser';
 import { startBackend, type RunningBackend } from '@retro/backend';
 import { createLogger, type QueueNames } from '@retro/common';
 import { BrokerProbe, testQueues, uniqueName, waitFor } from '@retro/common/testing';
-import { createTestDatabase } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import { startConsumer, type RunningConsumer } from '@retro/message-consumer';
 import { startFrontendServer, type FrontendServer } from '../server/src/index.js';
 import { DIST_DIR, ensureBuilt } from './build.js';

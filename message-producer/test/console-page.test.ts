@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '@retro/common/testing/browser';
 import { waitFor } from '@retro/common/testing';
-import { type Harness, startHarness } from './helpers.js';
+import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 import { SHAPES, park, poisonMessages } from './parking.js';
 
 const producerDir = fileURLToPath(new URL('..', import.meta.url));
@@ -15,7 +15,7 @@ const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url
 /** The dead-letter console used in Chromium, with the keyboard wherever a tester would. */
 describe('message producer: the dead-letter console in a browser', function () {
   this.timeout(120_000);
-  let h: Harness;
+  let h: ProducerTestEnv;
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
@@ -23,7 +23,7 @@ describe('message producer: the dead-letter console in a browser', function () {
 
   before(async () => {
     await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: producerDir });
-    h = await startHarness('producer_console_page');
+    h = await startProducerTestEnv('producer_console_page');
     await park(h.queues.dlq, [
       ...specs,
       {
@@ -46,7 +46,7 @@ describe('message producer: the dead-letter console in a browser', function () {
 
   after(async () => {
     await browser?.close();
-    await h?.close();
+    await h?.cleanup();
   });
 
   /** Focuses the control and presses a key, as a keyboard user would. */

@@ -7,9 +7,9 @@ import { launchChromium } from '@retro/common/testing/browser';
 import { type RunningBackend, startBackend } from '@retro/backend';
 import type { ProcessingTask } from '@retro/common';
 import { waitFor } from '@retro/common/testing';
-import { createTestDatabase } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import { type RunningConsumer, startConsumer } from '@retro/message-consumer';
-import { type Harness, startHarness } from './helpers.js';
+import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 
 const producerDir = fileURLToPath(new URL('..', import.meta.url));
 const TOKEN = 'producer-e2e-token-0123456789';
@@ -21,7 +21,7 @@ const TOKEN = 'producer-e2e-token-0123456789';
 describe('message producer: from the page through the consumer to the processing feed', function () {
   this.timeout(120_000);
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let h: Harness;
+  let h: ProducerTestEnv;
   let backend: RunningBackend;
   let consumer: RunningConsumer;
   let browser: Browser;
@@ -30,7 +30,7 @@ describe('message producer: from the page through the consumer to the processing
   before(async () => {
     await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: producerDir });
     database = await createTestDatabase('producer_e2e');
-    h = await startHarness('producer_e2e');
+    h = await startProducerTestEnv('producer_e2e');
     backend = await startBackend({
       queues: h.queues,
       config: {
@@ -65,7 +65,7 @@ describe('message producer: from the page through the consumer to the processing
   after(async () => {
     await browser?.close();
     await consumer?.stop();
-    await h?.close();
+    await h?.cleanup();
     await backend?.stop();
     await database?.drop();
   });

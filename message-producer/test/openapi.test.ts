@@ -1,14 +1,14 @@
 import { documentationGaps, exampleProblems } from '@retro/common/testing';
 import { expect } from 'chai';
 import { producerOperations } from '../src/entry-points/openapi.js';
-import { type Harness, startHarness } from './helpers.js';
+import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 
 describe('message producer OpenAPI document', () => {
-  let h: Harness;
+  let h: ProducerTestEnv;
   before(async () => {
-    h = await startHarness('openapi');
+    h = await startProducerTestEnv('openapi');
   });
-  after(() => h?.close());
+  after(() => h?.cleanup());
 
   it('documents every route the app registers, and no route it lacks', () => {
     const gaps = documentationGaps(h.producer.app, producerOperations);
