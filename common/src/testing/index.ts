@@ -13,7 +13,10 @@ export { jsonApi, type ApiCall, type ApiRequest, type ApiResponse } from './json
 export { TcpProxy } from './tcp-proxy.js';
 export { TaskStreamClient, type TaskStreamClientOptions } from './task-stream.js';
 
-/** The broker tests use: the first node of RABBITMQ_URL (which may list several), or the local one. */
+/**
+ * The broker tests use: the first node of RABBITMQ_URL (the environment or `.env`; it may list
+ * several), else the local default.
+ */
 export const TEST_RABBITMQ_URL =
   brokerUrls(process.env.RABBITMQ_URL ?? '')[0] ?? 'amqp://guest:guest@127.0.0.1:5672';
 
