@@ -173,7 +173,10 @@ describe('catalog API', () => {
       body: validGame({ title: 'Feed me' }),
     });
     const res = await env.api('/api/processing');
-    expect(res.body.find((g: { id: number }) => g.id === created.body.id)).to.include({
+    const game = res.body.find((g: { id: number }) => g.id === created.body.id);
+    expect(game).to.deep.equal({
+      id: created.body.id,
+      title: 'Feed me',
       processingStatus: 'pending',
     });
   });

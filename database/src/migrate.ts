@@ -22,7 +22,7 @@ export interface Migration {
   sql: string;
 }
 
-export async function readMigrations(): Promise<Migration[]> {
+async function readMigrations(): Promise<Migration[]> {
   const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
   return Promise.all(
     files.map(async (file) => ({

@@ -140,7 +140,6 @@ export async function listUnfinished(db: Queryable, limit = 500) {
     id: r.id as number,
     title: r.title as string,
     processingStatus: r.processing_status as TaskStatus,
-    processing_status: r.processing_status as TaskStatus,
   }));
 }
 

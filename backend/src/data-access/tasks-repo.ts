@@ -138,13 +138,13 @@ export async function writeTaskStates(
 export async function writeTaskState(
   db: Queryable,
   messageId: string,
-  state: { status: TaskStatus; attempts: number; lastError: string | null; updatedAt?: Date },
+  state: { status: TaskStatus; attempts: number; lastError: string | null },
 ): Promise<void> {
   await db.query(
     `UPDATE processing_tasks SET status = ?, attempts = ?, last_error = ?,
-       updated_at = COALESCE(?, CURRENT_TIMESTAMP(3))
+       updated_at = CURRENT_TIMESTAMP(3)
      WHERE message_id = ?`,
-    [state.status, state.attempts, state.lastError, state.updatedAt ?? null, messageId],
+    [state.status, state.attempts, state.lastError, messageId],
   );
 }
 
