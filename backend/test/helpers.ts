@@ -1,5 +1,5 @@
 import { type ProcessingTask } from '@retro/common';
-import { TEST_TOKEN, jsonApi, waitFor, type ApiCall } from '@retro/common/testing';
+import { TEST_TOKEN, jsonApi, validGame, waitFor, type ApiCall } from '@retro/common/testing';
 import type { DbSettings } from '@retro/database';
 import { openTestResources, type TestResources } from '@retro/database/testing';
 import type mysql from 'mysql2/promise';
@@ -90,4 +90,21 @@ export async function count(
 ) {
   const [[row]] = await sql.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table}`);
   return Number(row!.n);
+}
+
+/** Creates a game through the API; returns it with the id of the event its create emitted. */
+export async function createGameWithEvent(env: TestEnv, title = 'Task game') {
+  const game = (await env.api('/api/games', { method: 'POST', body: validGame({ title }) })).body;
+  const tasks = (await env.api(`/api/tasks?gameId=${game.id}`)).body;
+  return { game, eventId: tasks[0].messageId as string };
+}
+
+/** The consumer's single status write, as `PUT /api/internal/tasks/:messageId/status`. */
+export function reportStatus(
+  env: TestEnv,
+  messageId: string,
+  body: Record<string, unknown>,
+  token = TEST_TOKEN,
+) {
+  return env.api(`/api/internal/tasks/${messageId}/status`, { method: 'PUT', body, token });
 }
