@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import {
   AppError,
   type Logger,
+  type ProducerInfo,
   type TrustProxy,
   errorHandler,
   noQuery,
@@ -43,6 +44,8 @@ export interface AppDependencies {
   metrics: ProducerMetrics;
   maxRetries: number;
   frontendPort: number;
+  /** Where the page links to the catalog and the RabbitMQ management UI; null = derived. */
+  links: { catalogUrl: string | null; rabbitmqManagementUrl: string | null };
   publicDir: string;
   /** Requests per window and client on `/api`; false turns the limit off. */
   rateLimit: { windowMs: number; limit: number } | false;
@@ -112,12 +115,14 @@ export function createApp(deps: AppDependencies): Express {
   }
   app.use('/api', express.json({ limit: '256kb' }));
   app.get('/api/info', (_req, res) => {
-    res.json({
+    const info: ProducerInfo = {
       service: 'message-producer',
       queues: deps.broker.queues,
       maxRetries: deps.maxRetries,
       frontendPort: deps.frontendPort,
-    });
+      ...deps.links,
+    };
+    res.json(info);
   });
   app.get('/api/templates', (req, res) => {
     parseQuery(noQuery, req.query);

@@ -110,6 +110,10 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
     metrics,
     maxRetries: config.MAX_RETRIES,
     frontendPort: config.FRONTEND_PORT,
+    links: {
+      catalogUrl: config.CATALOG_PUBLIC_URL,
+      rabbitmqManagementUrl: config.RABBITMQ_MANAGEMENT_URL,
+    },
     publicDir,
     rateLimit:
       options.rateLimit ??

@@ -1,13 +1,7 @@
 import type { ConfirmChannel } from 'amqplib';
-import { type QueueNames, assertTopology } from '@retro/common';
+import { type QueueNames, type QueueStats, assertTopology } from '@retro/common';
 
-export interface QueueStats {
-  role: keyof QueueNames;
-  name: string;
-  /** Messages ready for delivery (not those a consumer holds unacknowledged). */
-  messageCount: number;
-  consumerCount: number;
-}
+export type { QueueStats } from '@retro/common';
 
 /**
  * Depth and consumers of the three queues. Declaring them first (idempotent, same arguments as
