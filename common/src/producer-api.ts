@@ -186,3 +186,13 @@ export interface AuditEntry {
   /** The affected rows' archive ids, the first `AUDIT_IDS_SHOWN` of them. */
   deadLetterIds: number[];
 }
+
+/**
+ * The frontend's `/app-config.json`: where the catalog pages link to the other tools. A null
+ * address means "the host this page was opened at" with the given port (or RabbitMQ's 15672).
+ */
+export interface PageLinks {
+  producerUrl: string | null;
+  producerPort: number;
+  rabbitmqManagementUrl: string | null;
+}
