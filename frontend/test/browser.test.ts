@@ -5,11 +5,17 @@ import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { launchChromium } from '@retro/common/testing/browser';
 import { startBackend, type RunningBackend } from '@retro/backend';
 import { createLogger, type QueueNames } from '@retro/common';
-import { BrokerProbe, testQueues, uniqueName, waitFor } from '@retro/common/testing';
+import {
+  BrokerProbe,
+  PAGES_DIST_DIR,
+  ensurePagesBuilt,
+  testQueues,
+  uniqueName,
+  waitFor,
+} from '@retro/common/testing';
 import { createTestDatabase } from '@retro/database';
 import { startConsumer, type RunningConsumer } from '@retro/message-consumer';
 import { startFrontendServer, type FrontendServer } from '../server/src/index.js';
-import { DIST_DIR, ensureBuilt } from './build.js';
 
 const TOKEN = 'test-token-0123456789';
 /** Long enough for the other tests to finish with a task before it stalls. */
@@ -47,7 +53,7 @@ describe('catalog and processing pages in a browser', function () {
 
   before(async function () {
     this.timeout(180_000);
-    ensureBuilt();
+    ensurePagesBuilt();
     db = await createTestDatabase('frontend');
     queues = testQueues('frontend');
     backend = await startBackend({
@@ -64,7 +70,7 @@ describe('catalog and processing pages in a browser', function () {
       port: 0,
       host: '127.0.0.1',
       backendUrl: backend.url,
-      distDir: DIST_DIR,
+      distDir: PAGES_DIST_DIR,
       logger: createLogger('frontend', 'error'),
     });
     base = `http://127.0.0.1:${frontend.port}`;

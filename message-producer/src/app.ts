@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AppError,
@@ -26,8 +27,11 @@ import { deadLetterRoutes } from './entry-points/dead-letter-routes.js';
 import { publishRoutes } from './entry-points/publish-routes.js';
 import type { ProducerMetrics } from './metrics.js';
 
-/** Where `npm run build` puts the compiled page; the same path from `src/` and from `dist/`. */
-export const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL('../dist/public', import.meta.url));
+/**
+ * The pages' one Vite build (frontend/dist): this service serves its `producer/index.html` and the
+ * `assets/` it loads. The same path from `src/` and from `dist/`, and in the container.
+ */
+export const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL('../../frontend/dist', import.meta.url));
 
 export interface AppDependencies {
   logger: Logger;
@@ -132,7 +136,15 @@ export function createApp(deps: AppDependencies): Express {
   app.use('/api', brokerRoutes(deps.broker, deps.parked));
   app.use('/api', deadLetterRoutes(deps.deadLetters, deps.replayJobs));
 
-  app.use(express.static(deps.publicDir, { index: 'index.html', maxAge: '5m' }));
+  // the page is revalidated on every load (ETag); its hashed assets are cached for good
+  app.get(['/', '/index.html'], (_req, res, next) => {
+    res.set('Cache-Control', 'no-cache');
+    res.sendFile(join(deps.publicDir, 'producer', 'index.html'), (error) => error && next(error));
+  });
+  app.use(
+    '/assets',
+    express.static(join(deps.publicDir, 'assets'), { immutable: true, maxAge: '365d' }),
+  );
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

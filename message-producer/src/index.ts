@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import {
   type Logger,
@@ -40,7 +41,7 @@ export interface ProducerOptions {
   archiver?: Partial<
     Pick<DlqArchiverOptions, 'prefetch' | 'batchSize' | 'lingerMs' | 'schemaPollMs'>
   >;
-  /** Directory of the compiled page. */
+  /** The pages' Vite build (`producer/index.html`, `assets/`); frontend/dist by default. */
   publicDir?: string;
   logger?: Logger;
 }
@@ -61,8 +62,8 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
   const config = loadProducerConfig(options.config);
   const logger = options.logger ?? createLogger('message-producer', config.LOG_LEVEL);
   const publicDir = options.publicDir ?? DEFAULT_PUBLIC_DIR;
-  if (!existsSync(publicDir)) {
-    logger.warn('page not built; run `npm run build -w @retro/message-producer`', { publicDir });
+  if (!existsSync(join(publicDir, 'producer', 'index.html'))) {
+    logger.warn('page not built; run `npm run build -w @retro/frontend`', { publicDir });
   }
 
   const metrics = new ProducerMetrics();

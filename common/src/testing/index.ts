@@ -4,6 +4,7 @@ import amqplib from 'amqplib';
 import { queueNames, type QueueNames } from '../events.js';
 
 export { capturingLogger } from './log-capture.js';
+export { PAGES_DIST_DIR, ensurePagesBuilt } from './pages.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { TaskStreamClient, type TaskStreamClientOptions } from './task-stream.js';
 

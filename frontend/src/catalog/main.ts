@@ -1,5 +1,6 @@
-import { ApiError, api, type GameQuery } from '../lib/api.js';
+import { ApiError, api, type GameQuery } from '../lib/catalog-api.js';
 import { byId, debounce, h } from '../lib/dom.js';
+import { linkTools } from '../lib/links.js';
 import { LiveTasks } from '../lib/live.js';
 import { toast } from '../lib/toast.js';
 import type { Game, Task } from '../lib/types.js';
@@ -216,4 +217,5 @@ async function start(): Promise<void> {
   live.start();
 }
 
+void linkTools();
 void start();

@@ -1,6 +1,7 @@
-import { api, type TaskQuery } from '../lib/api.js';
+import { api, type TaskQuery } from '../lib/catalog-api.js';
 import { byId, debounce, h } from '../lib/dom.js';
 import { formatAgo, setBadge } from '../lib/format.js';
+import { linkTools } from '../lib/links.js';
 import { LiveTasks, type LiveMode } from '../lib/live.js';
 import { toast } from '../lib/toast.js';
 import type { Task, TaskCounts } from '../lib/types.js';
@@ -240,6 +241,7 @@ setInterval(() => {
   }
 }, 30_000);
 
+void linkTools();
 reload();
 if (autoRefresh.checked) {
   live.start();

@@ -1,4 +1,4 @@
-import { byId } from '../dom.js';
+import { byId } from '../../lib/dom.js';
 import { type ReplayJob, deadLetters } from './api.js';
 
 const POLL_MS = 300;

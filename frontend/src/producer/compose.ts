@@ -1,5 +1,5 @@
 import { ApiError, type BulkJob, type MessageKind, type Template, api } from './api.js';
-import { byId, el, setStatus } from './dom.js';
+import { byId, h, setStatus } from '../lib/dom.js';
 import { buildRequest, checkBody, parseHeaders, parseJson, splitTemplate } from './payload.js';
 
 /** One line of the session history. */
@@ -81,12 +81,12 @@ export class Composer {
     for (const t of templates) {
       let group = groups.get(t.group);
       if (!group) {
-        group = el('optgroup');
+        group = h('optgroup');
         group.label = t.group;
         groups.set(t.group, group);
         this.template.append(group);
       }
-      group.append(el('option', { value: t.id }, t.name));
+      group.append(h('option', { value: t.id }, t.name));
     }
     const custom = templates.find((t) => t.id === 'custom');
     if (custom) this.template.value = custom.id;
@@ -179,7 +179,7 @@ export class Composer {
     this.setResult(
       'ok',
       'Confirmed by the broker · message id ',
-      el('code', { 'data-message-id': '' }, result.messageId),
+      h('code', { 'data-message-id': '' }, result.messageId),
       ` → ${result.queue}`,
     );
     this.record(kind, label, true, result.messageId, 1);
@@ -187,7 +187,7 @@ export class Composer {
 
   private async publishMany(kind: MessageKind, request: unknown, count: number, label: string) {
     let job = await api.bulk(kind, count, request);
-    this.setResult('', 'Bulk job ', el('code', {}, job.jobId), ' started');
+    this.setResult('', 'Bulk job ', h('code', {}, job.jobId), ' started');
     this.bulk.hidden = false;
     this.bulkProgress.max = count;
     while (job.status === 'running') {
@@ -198,7 +198,7 @@ export class Composer {
     this.showProgress(job);
     const ok = job.status === 'completed';
     const summary = `${job.confirmed} of ${job.count} confirmed`;
-    if (ok) this.setResult('ok', `Bulk job done: ${summary} · job `, el('code', {}, job.jobId));
+    if (ok) this.setResult('ok', `Bulk job done: ${summary} · job `, h('code', {}, job.jobId));
     else this.showError(`Bulk job ${job.status}: ${summary}. ${job.error ?? ''}`);
     this.record(kind, label, ok, `job ${job.jobId}: ${summary}`, count);
   }
@@ -218,7 +218,7 @@ export class Composer {
   }
 
   /**
-   * The API alone judges header names (the page cannot import the shared list of reserved ones):
+   * The API alone judges header names (it knows what the broker reserves as well):
    * its refusal is shown by the headers field until the tester edits it.
    */
   private showHeaderRefusals(details: { field: string; message: string }[]): void {
@@ -230,7 +230,7 @@ export class Composer {
 
   private showError(message: string, details: { field: string; message: string }[] = []): void {
     const list = details.length
-      ? el('ul', {}, ...details.map((d) => el('li', {}, `${d.field}: ${d.message}`)))
+      ? h('ul', {}, ...details.map((d) => h('li', {}, `${d.field}: ${d.message}`)))
       : '';
     this.setResult('bad', message, list);
   }

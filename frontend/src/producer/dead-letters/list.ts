@@ -1,4 +1,4 @@
-import { byId, el } from '../dom.js';
+import { byId, h } from '../../lib/dom.js';
 import { type DeadLetterFilter, type DeadLetterSummary, deadLetters } from './api.js';
 
 const PAGE_SIZE = 25;
@@ -90,7 +90,7 @@ export class DeadLetterList {
 
   private row(item: DeadLetterSummary): HTMLTableRowElement {
     const label = `dead letter ${item.id}${item.messageId ? ` (${item.messageId})` : ''}`;
-    const check = el('input', { type: 'checkbox', 'aria-label': `Select ${label}` });
+    const check = h('input', { type: 'checkbox', 'aria-label': `Select ${label}` });
     check.dataset.rowAction = `select-${item.id}`;
     check.checked = this.selected.has(item.id);
     check.addEventListener('change', () => {
@@ -98,22 +98,22 @@ export class DeadLetterList {
       else this.selected.delete(item.id);
       this.draw();
     });
-    const open = el('button', { type: 'button', 'aria-label': `Open ${label}` }, 'Open');
+    const open = h('button', { type: 'button', 'aria-label': `Open ${label}` }, 'Open');
     open.dataset.rowAction = `open-${item.id}`;
     open.addEventListener('click', () => this.open(item.id));
     const status = item.replayedAt
-      ? el('span', { class: 'replayed' }, `Replayed ${time(item.replayedAt)}`)
-      : el('span', { class: 'parked' }, 'Parked');
-    return el(
+      ? h('span', { class: 'replayed' }, `Replayed ${time(item.replayedAt)}`)
+      : h('span', { class: 'parked' }, 'Parked');
+    return h(
       'tr',
       { 'data-dead-letter-id': String(item.id), 'data-message-id': item.messageId ?? '' },
-      el('td', {}, check),
-      el('td', {}, time(item.parkedAt)),
-      el('td', { class: 'reason' }, item.reason ?? '(no x-error header)'),
-      el('td', {}, item.type, item.gameId !== null ? ` · game ${item.gameId}` : ''),
-      el('td', {}, el('code', {}, item.messageId ?? '(none)')),
-      el('td', {}, status),
-      el('td', {}, open),
+      h('td', {}, check),
+      h('td', {}, time(item.parkedAt)),
+      h('td', { class: 'reason' }, item.reason ?? '(no x-error header)'),
+      h('td', {}, item.type, item.gameId !== null ? ` · game ${item.gameId}` : ''),
+      h('td', {}, h('code', {}, item.messageId ?? '(none)')),
+      h('td', {}, status),
+      h('td', {}, open),
     );
   }
 }

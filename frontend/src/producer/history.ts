@@ -1,5 +1,5 @@
 import type { HistoryEntry } from './compose.js';
-import { byId, el } from './dom.js';
+import { byId, h } from '../lib/dom.js';
 
 const KEY = 'producer-history';
 const MAX = 200;
@@ -26,18 +26,18 @@ export class History {
 
   private render(): void {
     if (this.entries.length === 0) {
-      this.list.replaceChildren(el('li', { class: 'hint' }, 'Nothing published yet.'));
+      this.list.replaceChildren(h('li', { class: 'hint' }, 'Nothing published yet.'));
       return;
     }
     this.list.replaceChildren(
       ...this.entries.map((e) =>
-        el(
+        h(
           'li',
           { class: e.ok ? '' : 'failed' },
-          el('time', { datetime: e.at }, new Date(e.at).toLocaleTimeString()),
+          h('time', { datetime: e.at }, new Date(e.at).toLocaleTimeString()),
           ` · ${e.label} (${e.kind}${e.count > 1 ? ` ×${e.count}` : ''}) · `,
           e.ok ? '✓ ' : '✗ ',
-          e.ok ? el('code', {}, e.detail) : e.detail,
+          e.ok ? h('code', {}, e.detail) : e.detail,
         ),
       ),
     );

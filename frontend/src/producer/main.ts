@@ -1,7 +1,8 @@
 import { api } from './api.js';
 import { Composer } from './compose.js';
 import { DeadLetterConsole } from './dead-letters/console.js';
-import { byId } from './dom.js';
+import { byId } from '../lib/dom.js';
+import { RABBITMQ_MANAGEMENT_PORT, setLink, toolUrl } from '../lib/links.js';
 import { History } from './history.js';
 import { QueueMonitor } from './queues.js';
 
@@ -30,8 +31,12 @@ void deadLetters.start();
 async function init(): Promise<void> {
   const [{ templates }, info] = await Promise.all([api.templates(), api.info()]);
   composer.showTemplates(templates);
-  const link = byId<HTMLAnchorElement>('processing-link');
-  link.href = `${location.protocol}//${location.hostname}:${info.frontendPort}/processing.html`;
+  const catalog = (path = '') => toolUrl(info.catalogUrl, info.frontendPort, path);
+  setLink('catalog-link', catalog());
+  for (const id of ['processing-link', 'processing-top-link', 'dl-processing-link']) {
+    setLink(id, catalog('processing.html'));
+  }
+  setLink('rabbitmq-link', toolUrl(info.rabbitmqManagementUrl, RABBITMQ_MANAGEMENT_PORT));
 }
 
 init().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { ApiError } from '../api.js';
-import { byId, setStatus } from '../dom.js';
+import { byId, setStatus } from '../../lib/dom.js';
 import { type DeadLetter, deadLetters } from './api.js';
 import { pretty } from './detail.js';
 

@@ -1,5 +1,5 @@
 import { ApiError } from '../api.js';
-import { byId, el, setStatus } from '../dom.js';
+import { byId, h, setStatus } from '../../lib/dom.js';
 import { type DeadLetter, type ReplayJob, type Target, deadLetters } from './api.js';
 import { DeadLetterDetail } from './detail.js';
 import { EditDialog } from './edit.js';
@@ -171,7 +171,7 @@ export class DeadLetterConsole {
   private renderAudit(entries: Awaited<ReturnType<typeof deadLetters.audit>>): void {
     this.audit.replaceChildren(
       ...entries.map((e) =>
-        el(
+        h(
           'li',
           {},
           `${e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')} · ${e.action} · ${e.affected} ` +

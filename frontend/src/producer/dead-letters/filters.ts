@@ -1,4 +1,4 @@
-import { byId, el } from '../dom.js';
+import { byId, h } from '../../lib/dom.js';
 import type { DeadLetterFilter, DeadLetterGroup, DeadLetterType } from './api.js';
 
 /** The filter form: what it holds, as the API's filter, and back. */
@@ -27,11 +27,11 @@ export class FilterForm {
   showGroups(groups: DeadLetterGroup[]): void {
     const picked = this.group.value;
     this.group.replaceChildren(
-      el('option', { value: '' }, 'Any group'),
-      ...groups.map((g) => el('option', { value: g.groupId }, `${g.fingerprint} (${g.count})`)),
+      h('option', { value: '' }, 'Any group'),
+      ...groups.map((g) => h('option', { value: g.groupId }, `${g.fingerprint} (${g.count})`)),
     );
     if (picked && !groups.some((g) => g.groupId === picked)) {
-      this.group.append(el('option', { value: picked }, `${picked} (empty)`));
+      this.group.append(h('option', { value: picked }, `${picked} (empty)`));
     }
     this.group.value = picked;
   }
@@ -40,7 +40,7 @@ export class FilterForm {
   pickGroup(groupId: string): void {
     this.form.reset();
     if (![...this.group.options].some((o) => o.value === groupId)) {
-      this.group.append(el('option', { value: groupId }, groupId));
+      this.group.append(h('option', { value: groupId }, groupId));
     }
     this.group.value = groupId;
   }

@@ -1,4 +1,4 @@
-import { byId, el } from '../dom.js';
+import { byId, h } from '../../lib/dom.js';
 import type { DeadLetterGroup } from './api.js';
 
 const time = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
@@ -28,28 +28,28 @@ export class GroupTable {
   }
 
   private row(g: DeadLetterGroup): HTMLTableRowElement {
-    const show = el('button', { type: 'button' }, 'Show');
+    const show = h('button', { type: 'button' }, 'Show');
     show.dataset.groupAction = `show-${g.groupId}`;
     show.setAttribute('aria-label', `Show the messages of group ${g.groupId}`);
     show.addEventListener('click', () => this.actions.show(g.groupId));
-    const replay = el('button', { type: 'button' }, 'Replay group');
+    const replay = h('button', { type: 'button' }, 'Replay group');
     replay.dataset.groupAction = `replay-${g.groupId}`;
     replay.setAttribute('aria-label', `Replay every message of group ${g.groupId}`);
     replay.addEventListener('click', () => this.actions.replay(g));
-    return el(
+    return h(
       'tr',
       { 'data-group-id': g.groupId },
-      el(
+      h(
         'th',
         { scope: 'row' },
-        el('span', { class: 'reason' }, g.fingerprint),
-        el('br'),
-        el('code', { class: 'hint' }, g.groupId),
+        h('span', { class: 'reason' }, g.fingerprint),
+        h('br'),
+        h('code', { class: 'hint' }, g.groupId),
       ),
-      el('td', { class: 'num' }, g.count),
-      el('td', {}, `${g.counts.game} / ${g.counts.custom} / ${g.counts.other}`),
-      el('td', {}, time(g.firstParkedAt), el('br'), time(g.lastParkedAt)),
-      el('td', { class: 'buttons' }, show, replay),
+      h('td', { class: 'num' }, g.count),
+      h('td', {}, `${g.counts.game} / ${g.counts.custom} / ${g.counts.other}`),
+      h('td', {}, time(g.firstParkedAt), h('br'), time(g.lastParkedAt)),
+      h('td', { class: 'buttons' }, show, replay),
     );
   }
 }

@@ -1,5 +1,5 @@
 import { ApiError, type QueueStats, api } from './api.js';
-import { byId, el } from './dom.js';
+import { byId, h } from '../lib/dom.js';
 
 const POLL_MS = 2_000;
 const ROLE_LABELS: Record<QueueStats['role'], string> = {
@@ -35,12 +35,12 @@ export class QueueMonitor {
       this.onBrokerState(true);
       this.rows.replaceChildren(
         ...queues.map((q) =>
-          el(
+          h(
             'tr',
             { 'data-role': q.role },
-            el('th', { scope: 'row' }, el('code', {}, q.name), ` (${ROLE_LABELS[q.role]})`),
-            el('td', { class: 'num' }, q.messageCount),
-            el('td', { class: 'num' }, q.consumerCount),
+            h('th', { scope: 'row' }, h('code', {}, q.name), ` (${ROLE_LABELS[q.role]})`),
+            h('td', { class: 'num' }, q.messageCount),
+            h('td', { class: 'num' }, q.consumerCount),
           ),
         ),
       );

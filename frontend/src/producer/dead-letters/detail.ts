@@ -1,4 +1,4 @@
-import { byId, el } from '../dom.js';
+import { byId, h } from '../../lib/dom.js';
 import { type DeadLetter, deadLetters } from './api.js';
 
 export interface DetailActions {
@@ -85,7 +85,7 @@ export class DeadLetterDetail {
           : 'not yet',
       ],
     ];
-    this.meta.replaceChildren(...pairs.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+    this.meta.replaceChildren(...pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
     this.bodyLabel.textContent =
       row.bodyEncoding === 'base64'
         ? `Body (${row.bodyBytes} bytes, not UTF-8: shown as base64)`

@@ -1,9 +1,15 @@
-import type { MessageKind } from './api.js';
+import {
+  GAME_ACTIONS,
+  HEADERS,
+  RETRY_COUNT_RULE,
+  isValidRetryCount,
+  type MessageKind,
+} from '@retro/common/api';
 
 /** What the editor holds, checked as the tester types. */
 export type Checked = { ok: true; value: unknown } | { ok: false; error: string };
 
-const ACTIONS = ['create', 'update', 'delete', 'process'];
+const ACTIONS: readonly string[] = GAME_ACTIONS;
 
 export function parseJson(text: string): Checked {
   if (text.trim() === '') return { ok: false, error: 'Empty: type a JSON value' };
@@ -47,9 +53,9 @@ export function parseHeaders(text: string): Checked {
       return { ok: false, error: `Header "${name}" must be a string, number or boolean` };
     }
   }
-  const retry = parsed.value['x-retry-count'];
-  if (retry !== undefined && !(Number.isInteger(retry) && (retry as number) >= 0)) {
-    return { ok: false, error: '"x-retry-count" must be a non-negative integer' };
+  const retry = parsed.value[HEADERS.retryCount];
+  if (retry !== undefined && !isValidRetryCount(retry)) {
+    return { ok: false, error: `"${HEADERS.retryCount}" ${RETRY_COUNT_RULE}` };
   }
   return parsed;
 }
