@@ -1,5 +1,16 @@
-import type { HistoryEntry } from './compose.js';
 import { byId, h } from '../lib/dom.js';
+import type { MessageKind } from './api.js';
+
+/** One line of the session history. */
+export interface HistoryEntry {
+  at: string;
+  kind: MessageKind;
+  label: string;
+  ok: boolean;
+  /** Message id, or the bulk job id; the error text when the publish failed. */
+  detail: string;
+  count: number;
+}
 
 const KEY = 'producer-history';
 const MAX = 200;

@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import { Composer } from './compose.js';
+import { Composer } from './composer.js';
 import { DeadLetterConsole } from './dead-letters/console.js';
 import { byId } from '../lib/dom.js';
 import { RABBITMQ_MANAGEMENT_PORT, setLink, toolUrl } from '../lib/links.js';

@@ -82,3 +82,43 @@ export function splitTemplate(
   const { headers, ...rest } = payload as { headers?: Record<string, unknown>; body?: unknown };
   return { editor: kind === 'raw' ? rest.body : rest, headers };
 }
+
+/** What the compose form holds, as typed. */
+export interface ComposerValues {
+  kind: MessageKind;
+  editor: string;
+  /** Raw only: send the editor's text as it is, not as JSON. */
+  sendText: boolean;
+  headers: string;
+  count: string;
+}
+
+/** Every field of the compose form checked: what is wrong with each, and the request when none is. */
+export interface ComposerCheck {
+  bodyError: string | null;
+  headersError: string | null;
+  countOk: boolean;
+  ready: { kind: MessageKind; request: Record<string, unknown>; count: number } | null;
+}
+
+export function checkComposer(values: ComposerValues): ComposerCheck {
+  const { kind } = values;
+  let body: unknown;
+  let bodyError: string | null = null;
+  if (values.sendText) {
+    body = values.editor;
+    if (body === '') bodyError = 'Empty: type the text to send';
+  } else {
+    const parsed = parseJson(values.editor);
+    bodyError = parsed.ok ? checkBody(kind, parsed.value) : parsed.error;
+    body = parsed.ok ? parsed.value : undefined;
+  }
+  const headers = parseHeaders(values.headers);
+  const count = Number(values.count);
+  const countOk = Number.isInteger(count) && count >= 1 && count <= 10_000;
+  const ready =
+    bodyError === null && headers.ok && countOk
+      ? { kind, request: buildRequest(kind, body, headers.value as Record<string, unknown>), count }
+      : null;
+  return { bodyError, headersError: headers.ok ? null : headers.error, countOk, ready };
+}

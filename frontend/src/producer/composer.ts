@@ -1,17 +1,9 @@
-import { ApiError, type BulkJob, type MessageKind, type Template, api } from './api.js';
 import { byId, h, setStatus } from '../lib/dom.js';
-import { buildRequest, checkBody, parseHeaders, parseJson, splitTemplate } from './payload.js';
-
-/** One line of the session history. */
-export interface HistoryEntry {
-  at: string;
-  kind: MessageKind;
-  label: string;
-  ok: boolean;
-  /** Message id, or the bulk job id; the error text when the publish failed. */
-  detail: string;
-  count: number;
-}
+import { ApiError, type MessageKind, type Template, api } from './api.js';
+import { BulkProgress } from './bulk-progress.js';
+import type { HistoryEntry } from './history.js';
+import { type ComposerCheck, checkComposer, splitTemplate } from './payload.js';
+import { PublishResult, describe } from './publish-result.js';
 
 const KIND_HINTS: Record<MessageKind, string> = {
   custom:
@@ -21,9 +13,10 @@ const KIND_HINTS: Record<MessageKind, string> = {
   raw: 'Body: exactly the message body that is published. Ids and headers are up to you.',
 };
 
-const BULK_POLL_MS = 300;
-
-/** The publish form: template picker, validated editor, headers, count, result and progress. */
+/**
+ * The publish form: template picker, an editor checked as the tester types (payload.ts), headers
+ * and count; publishing one message or following a bulk job (bulk-progress.ts) to its result.
+ */
 export class Composer {
   private readonly form = byId<HTMLFormElement>('publish-form');
   private readonly template = byId<HTMLSelectElement>('template');
@@ -37,10 +30,8 @@ export class Composer {
   private readonly headersStatus = byId('headers-status');
   private readonly count = byId<HTMLInputElement>('count');
   private readonly button = byId<HTMLButtonElement>('publish');
-  private readonly result = byId('result');
-  private readonly bulk = byId('bulk');
-  private readonly bulkProgress = byId<HTMLProgressElement>('bulk-progress');
-  private readonly bulkText = byId('bulk-text');
+  private readonly result = new PublishResult();
+  private readonly bulk = new BulkProgress();
   private templates: Template[] = [];
 
   constructor(
@@ -48,11 +39,12 @@ export class Composer {
     private readonly onBrokerState: (up: boolean) => void,
   ) {
     this.template.addEventListener('change', () => this.applyTemplate());
-    this.kind.addEventListener('change', () => this.validate());
-    this.editor.addEventListener('input', () => this.validate());
-    this.sendText.addEventListener('change', () => this.validate());
-    this.headers.addEventListener('input', () => this.validate());
-    this.count.addEventListener('input', () => this.validate());
+    for (const field of [this.kind, this.sendText]) {
+      field.addEventListener('change', () => this.validate());
+    }
+    for (const field of [this.editor, this.headers, this.count]) {
+      field.addEventListener('input', () => this.validate());
+    }
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
       void this.publish();
@@ -105,67 +97,46 @@ export class Composer {
     this.validate();
   }
 
-  private currentKind(): MessageKind {
-    return this.kind.value as MessageKind;
-  }
-
-  /** Checks every field; returns the request to send, or null (and says why) if one is wrong. */
-  private validate(): {
-    kind: MessageKind;
-    request: Record<string, unknown>;
-    count: number;
-  } | null {
-    const kind = this.currentKind();
+  /** Checks every field and shows what is wrong; the request to send when nothing is. */
+  private validate(): ComposerCheck['ready'] {
+    const kind = this.kind.value as MessageKind;
     this.kindHint.textContent = KIND_HINTS[kind];
     this.sendText.disabled = kind !== 'raw';
     if (kind !== 'raw') this.sendText.checked = false;
-
-    let body: unknown;
-    let bodyError: string | null = null;
-    if (this.sendText.checked) {
-      body = this.editor.value;
-      if (body === '') bodyError = 'Empty: type the text to send';
-    } else {
-      const parsed = parseJson(this.editor.value);
-      if (parsed.ok) bodyError = checkBody(kind, parsed.value);
-      else bodyError = parsed.error;
-      body = parsed.ok ? parsed.value : undefined;
-    }
+    const check = checkComposer({
+      kind,
+      editor: this.editor.value,
+      sendText: this.sendText.checked,
+      headers: this.headers.value,
+      count: this.count.value,
+    });
+    const { bodyError, headersError } = check;
     this.editor.setAttribute('aria-invalid', String(bodyError !== null));
     const okText = this.sendText.checked ? 'Text will be sent as-is' : '✓ Valid JSON';
     setStatus(this.editorStatus, bodyError ?? okText, bodyError ? 'bad' : 'ok');
-
-    const headers = parseHeaders(this.headers.value);
-    this.headers.setAttribute('aria-invalid', String(!headers.ok));
-    setStatus(this.headersStatus, headers.ok ? '' : headers.error, headers.ok ? '' : 'bad');
-
-    const count = Number(this.count.value);
-    const countOk = Number.isInteger(count) && count >= 1 && count <= 10_000;
-    this.count.setAttribute('aria-invalid', String(!countOk));
-
-    if (bodyError !== null || !headers.ok || !countOk) return null;
-    const request = buildRequest(kind, body, headers.value as Record<string, unknown>);
-    return { kind, request, count };
+    this.headers.setAttribute('aria-invalid', String(headersError !== null));
+    setStatus(this.headersStatus, headersError ?? '', headersError ? 'bad' : '');
+    this.count.setAttribute('aria-invalid', String(!check.countOk));
+    return check.ready;
   }
 
   private async publish(): Promise<void> {
     if (this.button.disabled) return;
     const ready = this.validate();
     if (!ready) {
-      this.showError('Fix the highlighted fields first.');
-      const invalid = this.form.querySelector<HTMLElement>('[aria-invalid="true"]');
-      invalid?.focus();
+      this.result.error('Fix the highlighted fields first.');
+      this.form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
       return;
     }
     const label = this.templates.find((t) => t.id === this.template.value)?.name ?? ready.kind;
     this.button.disabled = true;
-    this.setResult('', 'Publishing… waiting for the broker to confirm');
+    this.result.show('', 'Publishing… waiting for the broker to confirm');
     try {
       if (ready.count === 1) await this.publishOne(ready.kind, ready.request, label);
       else await this.publishMany(ready.kind, ready.request, ready.count, label);
     } catch (error) {
       const message = describe(error);
-      this.showError(message, error instanceof ApiError ? error.details : []);
+      this.result.error(message, error instanceof ApiError ? error.details : []);
       if (error instanceof ApiError) this.showHeaderRefusals(error.details);
       this.record(ready.kind, label, false, message, ready.count);
     } finally {
@@ -176,7 +147,7 @@ export class Composer {
   private async publishOne(kind: MessageKind, request: unknown, label: string): Promise<void> {
     const result = await api.publish(kind, request);
     this.onBrokerState(true);
-    this.setResult(
+    this.result.show(
       'ok',
       'Confirmed by the broker · message id ',
       h('code', { 'data-message-id': '' }, result.messageId),
@@ -186,40 +157,23 @@ export class Composer {
   }
 
   private async publishMany(kind: MessageKind, request: unknown, count: number, label: string) {
-    let job = await api.bulk(kind, count, request);
-    this.setResult('', 'Bulk job ', h('code', {}, job.jobId), ' started');
-    this.bulk.hidden = false;
-    this.bulkProgress.max = count;
-    while (job.status === 'running') {
-      this.showProgress(job);
-      await new Promise((resolve) => setTimeout(resolve, BULK_POLL_MS));
-      job = await api.bulkJob(job.jobId);
-    }
-    this.showProgress(job);
+    const started = await api.bulk(kind, count, request);
+    this.result.show('', 'Bulk job ', h('code', {}, started.jobId), ' started');
+    const job = await this.bulk.follow(started);
     const ok = job.status === 'completed';
     const summary = `${job.confirmed} of ${job.count} confirmed`;
-    if (ok) this.setResult('ok', `Bulk job done: ${summary} · job `, h('code', {}, job.jobId));
-    else this.showError(`Bulk job ${job.status}: ${summary}. ${job.error ?? ''}`);
+    if (ok) this.result.show('ok', `Bulk job done: ${summary} · job `, h('code', {}, job.jobId));
+    else this.result.error(`Bulk job ${job.status}: ${summary}. ${job.error ?? ''}`);
     this.record(kind, label, ok, `job ${job.jobId}: ${summary}`, count);
-  }
-
-  private showProgress(job: BulkJob): void {
-    this.bulkProgress.value = job.confirmed;
-    this.bulkText.textContent = `${job.confirmed} / ${job.count} confirmed · ${job.sent} sent · ${job.failed} failed · ${job.status}`;
   }
 
   private record(kind: MessageKind, label: string, ok: boolean, detail: string, count: number) {
     this.onPublished({ at: new Date().toISOString(), kind, label, ok, detail, count });
   }
 
-  private setResult(tone: 'ok' | 'bad' | '', ...parts: (Node | string)[]): void {
-    this.result.replaceChildren(...parts);
-    this.result.className = `result ${tone}`;
-  }
-
   /**
-   * The API alone judges header names (it knows what the broker reserves as well):
-   * its refusal is shown by the headers field until the tester edits it.
+   * The API alone judges header names (it knows what the broker reserves as well): its refusal is
+   * shown by the headers field until the tester edits it.
    */
   private showHeaderRefusals(details: { field: string; message: string }[]): void {
     const refused = details.filter((d) => /^(payload\.)?headers\./.test(d.field));
@@ -227,21 +181,4 @@ export class Composer {
     this.headers.setAttribute('aria-invalid', 'true');
     setStatus(this.headersStatus, refused.map((d) => d.message).join(' '), 'bad');
   }
-
-  private showError(message: string, details: { field: string; message: string }[] = []): void {
-    const list = details.length
-      ? h('ul', {}, ...details.map((d) => h('li', {}, `${d.field}: ${d.message}`)))
-      : '';
-    this.setResult('bad', message, list);
-  }
-}
-
-export function describe(error: unknown): string {
-  // a 503 is not always the broker (the backend checks chosen ids): the queue monitor, which asks
-  // the broker itself, owns the broker badge
-  if (error instanceof ApiError && error.unavailable) {
-    return `Nothing was published: ${error.message}. Try again in a moment.`;
-  }
-  if (error instanceof ApiError) return `${error.message} (${error.code})`;
-  return error instanceof Error ? error.message : String(error);
 }
