@@ -1,11 +1,9 @@
 import { expect } from 'chai';
 import http from 'node:http';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { closeServer, createLogger } from '@retro/common';
 import { startFrontendServer, type FrontendServer } from '../server/src/index.js';
-import { Upstream } from './upstream.js';
+import { Upstream, tempBuild } from './upstream.js';
 
 describe('frontend server: caching, the producer page and the links', () => {
   let upstream: Upstream;
@@ -14,12 +12,11 @@ describe('frontend server: caching, the producer page and the links', () => {
   let base: string;
 
   before(async () => {
-    tempDir = await mkdtemp(join(tmpdir(), 'retro-frontend-cache-'));
-    await mkdir(join(tempDir, 'assets'));
-    await mkdir(join(tempDir, 'producer'));
-    await writeFile(join(tempDir, 'index.html'), '<h1>catalog</h1>');
-    await writeFile(join(tempDir, 'producer', 'index.html'), '<h1>producer</h1>');
-    await writeFile(join(tempDir, 'assets', 'app-1234.js'), 'export {};');
+    tempDir = await tempBuild('retro-frontend-cache-', {
+      'index.html': '<h1>catalog</h1>',
+      'producer/index.html': '<h1>producer</h1>',
+      'assets/app-1234.js': 'export {};',
+    });
     upstream = new Upstream();
     await upstream.start();
     frontend = await startFrontendServer({

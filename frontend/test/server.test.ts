@@ -1,11 +1,10 @@
 import { expect } from 'chai';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join, relative as relativePath } from 'node:path';
 import { createLogger, closeServer } from '@retro/common';
 import { waitFor } from '@retro/common/testing';
 import { startFrontendServer, type FrontendServer } from '../server/src/index.js';
-import { Upstream, rawRequest } from './upstream.js';
+import { Upstream, rawRequest, tempBuild } from './upstream.js';
 
 describe('frontend server', () => {
   const logger = createLogger('frontend-test', 'error');
@@ -17,13 +16,13 @@ describe('frontend server', () => {
 
   before(async () => {
     // a build folder with a file beside it that must stay out of reach
-    tempDir = await mkdtemp(join(tmpdir(), 'retro-frontend-'));
+    tempDir = await tempBuild('retro-frontend-', {
+      'secret.txt': 'secret',
+      'dist/index.html': '<h1>catalog</h1>',
+      'dist/processing.html': '<h1>processing</h1>',
+      'dist/assets/app-1234.js': 'export {};',
+    });
     distDir = join(tempDir, 'dist');
-    await mkdir(join(distDir, 'assets'), { recursive: true });
-    await writeFile(join(tempDir, 'secret.txt'), 'secret');
-    await writeFile(join(distDir, 'index.html'), '<h1>catalog</h1>');
-    await writeFile(join(distDir, 'processing.html'), '<h1>processing</h1>');
-    await writeFile(join(distDir, 'assets', 'app-1234.js'), 'export {};');
     upstream = new Upstream();
     await upstream.start();
     frontend = await startFrontendServer({

@@ -1,4 +1,7 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { listen } from '@retro/common';
 
 /** A stand-in backend that records what reached it and can hold an event stream open. */
@@ -59,4 +62,14 @@ export function rawRequest(
     req.on('error', reject);
     req.end(method === 'GET' ? undefined : '{"status":"completed"}');
   });
+}
+
+/** A build folder made for a test: `files` maps paths inside it to their contents. */
+export async function tempBuild(prefix: string, files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+  return dir;
 }

@@ -1,5 +1,5 @@
 import type { PageLinks } from '@retro/common/api';
-import { byId } from './dom.js';
+import { byId, h } from './dom.js';
 
 /** The RabbitMQ management plugin's port, where RABBITMQ_MANAGEMENT_URL is not set. */
 export const RABBITMQ_MANAGEMENT_PORT = 15672;
@@ -19,11 +19,26 @@ export function setLink(id: string, href: string): void {
   byId<HTMLAnchorElement>(id).href = href;
 }
 
+/** A link to another tool, which opens in a tab of its own. */
+export const toolLink = (id: string, text: string) =>
+  h('a', { id, href: '/', target: '_blank', rel: 'noopener' }, text);
+
 /**
- * The catalog pages' links to the producer page and the RabbitMQ UI: derived addresses at once,
- * the configured ones as soon as the server tells them (`/app-config.json`).
+ * The catalog pages' links to the producer page and the RabbitMQ UI, added to the page header:
+ * derived addresses at once, the configured ones as soon as the server tells them
+ * (`/app-config.json`).
  */
 export async function linkTools(): Promise<void> {
+  document
+    .querySelector('.site-header')
+    ?.append(
+      h(
+        'nav',
+        { class: 'tools', 'aria-label': 'Other tools' },
+        toolLink('producer-link', 'Message producer'),
+        toolLink('rabbitmq-link', 'RabbitMQ'),
+      ),
+    );
   const show = (links: PageLinks) => {
     setLink('producer-link', toolUrl(links.producerUrl, links.producerPort));
     setLink('rabbitmq-link', toolUrl(links.rabbitmqManagementUrl, RABBITMQ_MANAGEMENT_PORT));
