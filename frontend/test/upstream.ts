@@ -1,8 +1,13 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { listen } from '@retro/common';
+import { closeServer, createLogger, listen } from '@retro/common';
+import {
+  startFrontendServer,
+  type FrontendServer,
+  type FrontendServerOptions,
+} from '../server/src/index.js';
 
 /** A stand-in backend that records what reached it and can hold an event stream open. */
 export class Upstream {
@@ -72,4 +77,46 @@ export async function tempBuild(prefix: string, files: Record<string, string>): 
     await writeFile(join(dir, path), text);
   }
   return dir;
+}
+
+export interface ServedBuild {
+  upstream: Upstream;
+  frontend: FrontendServer;
+  /** The temp folder `files` were written to; the server serves `dist` inside it. */
+  tempDir: string;
+  distDir: string;
+  base: string;
+}
+
+/**
+ * Registers hooks that write `files` to a temp folder and serve its `dist` (a path inside it;
+ * the folder itself by default) with the frontend server in front of a stand-in upstream.
+ */
+export function useServedBuild(
+  files: Record<string, string>,
+  { dist = '.', links }: { dist?: string; links?: FrontendServerOptions['links'] } = {},
+): ServedBuild {
+  const served = {} as ServedBuild;
+  before(async () => {
+    served.tempDir = await tempBuild('retro-frontend-', files);
+    served.distDir = join(served.tempDir, dist);
+    served.upstream = new Upstream();
+    await served.upstream.start();
+    served.frontend = await startFrontendServer({
+      port: 0,
+      host: '127.0.0.1',
+      backendUrl: `http://127.0.0.1:${served.upstream.port}`,
+      distDir: served.distDir,
+      links,
+      logger: createLogger('frontend-test', 'error'),
+    });
+    served.base = `http://127.0.0.1:${served.frontend.port}`;
+  });
+  after(async () => {
+    await served.frontend?.stop();
+    for (const res of served.upstream?.streams ?? []) res.destroy();
+    if (served.upstream) await closeServer(served.upstream.server, 100);
+    await rm(served.tempDir, { recursive: true, force: true });
+  });
+  return served;
 }
