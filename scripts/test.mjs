@@ -1,5 +1,6 @@
 // Runs every check the project has and ends with one summary line: `Summary: N passed, N failed`.
 // Steps: lint, build (every service, as `npm start` builds it), typecheck (sources and tests),
+// the unit tests (`*.unit.test.ts`: no database, broker or service needed; `npm run test:unit`),
 // the mocha suites against the real MariaDB and RabbitMQ, then the fault suite (which stops and
 // starts RabbitMQ). Extra mocha arguments pass through and skip the fault suite:
 //   npm test -- --grep outbox        TEST_ONLY=mocha npm test        TEST_ONLY=faults npm test
@@ -65,7 +66,15 @@ async function mocha(name, args) {
   }
 }
 
-await mocha('mocha', ['*/test/**/*.test.ts', 'tests/**/*.test.ts', ...extraArgs]);
+const unitTests = '*/test/**/*.unit.test.ts';
+await mocha('unit', [unitTests, ...extraArgs]);
+await mocha('mocha', [
+  '*/test/**/*.test.ts',
+  'tests/**/*.test.ts',
+  '--ignore',
+  unitTests,
+  ...extraArgs,
+]);
 // Stops and starts RabbitMQ, so it runs alone, after everything else (npm run test:faults).
 if (extraArgs.length === 0) await mocha('faults', ['tests/faults/*.fault.ts']);
 

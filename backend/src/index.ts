@@ -24,7 +24,6 @@ import { OutboxRelay } from './relay/outbox-relay.js';
 import type { FeedSettings } from './task-feed.js';
 
 export { loadBackendConfig, type BackendConfig, type BackendConfigInput } from './config.js';
-export { yearCategoryOf } from './domain/games.js';
 
 export interface BackendOptions {
   /** Env-style settings that take precedence over the environment. */

@@ -1,92 +1,49 @@
-import { type ProcessingTask, type QueueNames } from '@retro/common';
-import { BrokerProbe, testQueues, waitFor } from '@retro/common/testing';
-import { createTestDatabase, createPool, type DbSettings } from '@retro/database';
+import { type ProcessingTask } from '@retro/common';
+import { TEST_TOKEN, jsonApi, waitFor, type ApiCall } from '@retro/common/testing';
+import type { DbSettings } from '@retro/database';
+import { openTestResources, type TestResources } from '@retro/database/testing';
 import type mysql from 'mysql2/promise';
 import { startBackend, type BackendOptions, type RunningBackend } from '../src/index.js';
 
-export { validGame } from '@retro/common/testing';
+export { TEST_TOKEN, validGame } from '@retro/common/testing';
 
-export const TEST_TOKEN = 'test-internal-token-0123456789';
+export type { ApiResponse } from '@retro/common/testing';
 
-export interface TestEnv {
+/** One test file's backend on port 0, over resources of its own (database, queues, probe). */
+export interface TestEnv extends Omit<TestResources, 'database' | 'release'> {
   backend: RunningBackend;
   db: DbSettings;
-  /** A pool of the test's own, for assertions straight against the tables. */
-  sql: mysql.Pool;
-  queues: QueueNames;
-  probe: BrokerProbe;
   /** `fetch` against the backend, JSON in and out. */
-  api(
-    path: string,
-    init?: {
-      method?: string;
-      body?: unknown;
-      token?: string;
-      raw?: string;
-      headers?: Record<string, string>;
-    },
-  ): Promise<ApiResponse>;
+  api: ApiCall;
   /** The Prometheus text of this env's backend, or of `other`. */
   metrics(other?: RunningBackend): Promise<string>;
   cleanup(): Promise<void>;
 }
 
-export interface ApiResponse {
-  status: number;
-  headers: Headers;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
 /** A backend on port 0 with a database and queues of its own. */
 export async function startTestEnv(prefix: string, options: BackendOptions = {}): Promise<TestEnv> {
-  const database = await createTestDatabase(prefix);
-  const queues = options.queues ?? testQueues(prefix);
+  const resources = await openTestResources(prefix, { queues: options.queues });
+  const { database, release, ...rest } = resources;
   const backend = await startBackend({
     ...options,
-    queues,
+    queues: resources.queues,
     config: {
-      DB_NAME: database.settings.database,
+      DB_NAME: database.database,
       BACKEND_PORT: 0,
       INTERNAL_API_TOKEN: TEST_TOKEN,
       LOG_LEVEL: 'error',
       ...options.config,
     },
   });
-  const probe = await BrokerProbe.open();
-  const sql = createPool(database.settings, 4);
-  const api: TestEnv['api'] = async (path, init = {}) => {
-    const headers: Record<string, string> = { ...init.headers };
-    if (init.body !== undefined || init.raw !== undefined)
-      headers['content-type'] ??= 'application/json';
-    if (init.token) headers.authorization = `Bearer ${init.token}`;
-    const res = await fetch(`${backend.url}${path}`, {
-      method: init.method ?? 'GET',
-      headers,
-      body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
-    });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: res.status, headers: res.headers, body };
-  };
   return {
+    ...rest,
     backend,
-    db: database.settings,
-    sql,
-    queues,
-    probe,
-    api,
+    db: database,
+    api: jsonApi(backend.url),
     metrics: async (other) => (await fetch(`${(other ?? backend).url}/metrics`)).text(),
     async cleanup() {
       await backend.stop();
-      await sql.end();
-      await probe.deleteQueues(queues).catch(() => undefined);
-      await probe.close();
-      await database.drop();
+      await release();
     },
   };
 }
@@ -133,12 +90,4 @@ export async function count(
 ) {
   const [[row]] = await sql.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table}`);
   return Number(row!.n);
-}
-
-/** The sum of a metric's samples (every label combination) in a Prometheus text exposition. */
-export function metric(text: string, name: string): number {
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }

@@ -1,6 +1,7 @@
+import { metricValue } from '@retro/common/testing';
 import { TaskStreamClient, waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
-import { metric, startTestEnv, TEST_TOKEN, type TestEnv } from './helpers.js';
+import { startTestEnv, TEST_TOKEN, type TestEnv } from './helpers.js';
 
 /** Another client, as the server sees it: loopback has a whole /8 of addresses. */
 const from = (n: number) => `127.0.0.${n}`;
@@ -26,7 +27,7 @@ describe('live task stream limits', function () {
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
     await waitFor('every stream closed', async () => {
-      return metric(await env.metrics(), 'task_streams_open') === 0;
+      return metricValue(await env.metrics(), 'task_streams_open') === 0;
     });
   });
 
@@ -53,8 +54,8 @@ describe('live task stream limits', function () {
     first.close();
     await waitFor('the slot freed', async () => (await third.open()) === 200);
     const text = await env.metrics();
-    expect(metric(text, 'task_streams_refused_total{cap="client"}')).to.be.at.least(1);
-    expect(metric(text, 'task_streams_open')).to.equal(3);
+    expect(metricValue(text, 'task_streams_refused_total', { cap: 'client' })).to.be.at.least(1);
+    expect(metricValue(text, 'task_streams_open')).to.equal(3);
   });
 
   it('when STREAM_MAX_CLIENTS streams are open, then the next one from any client gets 429', async () => {
@@ -74,7 +75,7 @@ describe('live task stream limits', function () {
     await reader.open();
     slow.pause();
     const dropped = () =>
-      env.metrics().then((text) => metric(text, 'task_stream_slow_readers_dropped_total'));
+      env.metrics().then((text) => metricValue(text, 'task_stream_slow_readers_dropped_total'));
     let sent = 0;
     // about 2.3 KB a frame, 200 frames a request: socket buffers fill, then the server's bound
     while ((await dropped()) === 0 && sent < 40_000) {
@@ -95,7 +96,7 @@ describe('live task stream limits', function () {
     }
     expect(await dropped()).to.equal(1);
     await waitFor('the reader to see every change', () => reader.count('failed') === sent);
-    expect(metric(await env.metrics(), 'task_streams_open')).to.equal(1);
+    expect(metricValue(await env.metrics(), 'task_streams_open')).to.equal(1);
     console.log(`      dropped after ${sent} changes of ~2.3 KB`);
   });
 });

@@ -1,7 +1,8 @@
+import { metricValue } from '@retro/common/testing';
 import { TaskStreamClient, TcpProxy, waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import { startBackend, type RunningBackend } from '../src/index.js';
-import { metric, startTestEnv, TEST_TOKEN, type TestEnv } from './helpers.js';
+import { startTestEnv, TEST_TOKEN, type TestEnv } from './helpers.js';
 
 /** A status report that creates (or moves on) a custom message's task. */
 const custom = (messageId: string, status = 'processing') => ({
@@ -78,8 +79,8 @@ describe('live task stream across instances, reconnects and lost notices', funct
     const task = await waitFor('the change made elsewhere', () => client.latest.get('notice-1'));
     expect(task.status).to.equal('processing');
     expect(client.lastEventId).to.equal(`${Date.parse(task.updatedAt)}-notice-1`);
-    expect(metric(await env.metrics(), 'task_notices_received_total')).to.be.at.least(1);
-    expect(metric(await env.metrics(other), 'task_notices_published_total')).to.be.at.least(1);
+    expect(metricValue(await env.metrics(), 'task_notices_received_total')).to.be.at.least(1);
+    expect(metricValue(await env.metrics(other), 'task_notices_published_total')).to.be.at.least(1);
   });
 
   it('when a viewer reconnects with Last-Event-ID, then it is sent what it missed, and nothing goes backwards', async () => {
@@ -120,7 +121,7 @@ describe('live task stream across instances, reconnects and lost notices', funct
   it('when the broker connection comes back, then the changes whose notices were lost are caught up', async () => {
     const client = viewer(env.backend);
     await client.open();
-    const repairedBefore = metric(await env.metrics(), 'task_stream_repaired_total');
+    const repairedBefore = metricValue(await env.metrics(), 'task_stream_repaired_total');
     broker.disconnect();
     await waitFor('the broker to be gone', async () => (await env.api('/ready')).status === 503);
     await report(other, [custom('lost-1', 'completed'), custom('lost-2', 'failed')]);
@@ -130,7 +131,7 @@ describe('live task stream across instances, reconnects and lost notices', funct
       () => client.latest.has('lost-1') && client.latest.has('lost-2'),
     );
     expect(
-      metric(await env.metrics(), 'task_stream_repaired_total') - repairedBefore,
+      metricValue(await env.metrics(), 'task_stream_repaired_total') - repairedBefore,
     ).to.be.at.least(2);
   });
 

@@ -1,7 +1,8 @@
 import { startBackend } from '@retro/backend';
 import { assertTopology, type QueueNames } from '@retro/common';
 import { BrokerProbe, TEST_RABBITMQ_URL, testQueues } from '@retro/common/testing';
-import { createPool, createTestDatabase, type DbSettings } from '@retro/database';
+import { createPool, type DbSettings } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import amqplib from 'amqplib';
 import type mysql from 'mysql2/promise';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TEST_RABBITMQ_URL } from '@retro/common/testing';
+import { yearCategoryOf } from '@retro/common';
 import { createPool } from '@retro/database';
 import amqplib from 'amqplib';
 import type mysql from 'mysql2/promise';
@@ -107,7 +108,7 @@ async function writeGameWithEvent(
         game.genreId,
         game.developer,
         game.releaseYear,
-        `${Math.floor(game.releaseYear / 10) * 10}s`,
+        yearCategoryOf(game.releaseYear),
         game.description,
         eventId,
       ],

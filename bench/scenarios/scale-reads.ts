@@ -1,6 +1,7 @@
 import { startBackend } from '@retro/backend';
 import { BrokerProbe, testQueues } from '@retro/common/testing';
-import { createTestDatabase, seedScale } from '@retro/database';
+import { seedScale } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import { BENCH_TOKEN, declareTopology } from '../lib/world.js';
 import { round } from '../lib/load.js';
 

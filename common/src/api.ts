@@ -26,6 +26,11 @@ export type TaskStatusFilter = (typeof TASK_STATUS_FILTERS)[number];
 export const TASK_TYPES = ['game', 'custom'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
+/** The decade a year belongs to, as the catalog files it (`yearCategory`): 1985 → "1980s". */
+export function yearCategoryOf(year: number): string {
+  return `${Math.floor(year / 10) * 10}s`;
+}
+
 /** A game as `GET /api/games` answers it (the original catalog's camelCase fields). */
 export interface Game {
   id: number;

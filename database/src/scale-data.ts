@@ -1,4 +1,4 @@
-import type { Game } from '@retro/common/api';
+import { yearCategoryOf, type Game } from '@retro/common/api';
 
 // Realistic catalog rows for scale tests: varied titles and developers, every platform, genre,
 // decade and status, long descriptions. Deterministic for a given seed, so runs compare.
@@ -152,7 +152,7 @@ export function scaleGame(rnd: () => number, platforms: number, genres: number):
     genreId: 1 + Math.floor(rnd() * genres),
     developer: `${pick(rnd, STUDIO_PARTS)}${pick(rnd, STUDIO_PARTS).toLowerCase()} ${pick(rnd, STUDIO_KIND)}`,
     releaseYear,
-    yearCategory: `${Math.floor(releaseYear / 10) * 10}s`,
+    yearCategory: yearCategoryOf(releaseYear),
     description,
   };
 }

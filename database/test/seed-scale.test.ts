@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type mysql from 'mysql2/promise';
-import { createPool, createTestDatabase, seedScale } from '../src/index.js';
+import { createPool, seedScale } from '../src/index.js';
+import { createTestDatabase } from '../src/testing.js';
 
 describe('seed:scale', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;

@@ -8,7 +8,7 @@ import { launchChromium } from '@retro/common/testing/browser';
 import { startBackend, type RunningBackend } from '@retro/backend';
 import { createLogger, type QueueNames } from '@retro/common';
 import { BrokerProbe, PAGES_DIST_DIR, ensurePagesBuilt, testQueues } from '@retro/common/testing';
-import { createTestDatabase } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import {
   startFrontendServer,
   type FrontendServer,

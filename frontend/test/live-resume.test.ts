@@ -10,10 +10,11 @@ import {
   PAGES_DIST_DIR,
   TcpProxy,
   ensurePagesBuilt,
+  metricValue,
   testQueues,
   waitFor,
 } from '@retro/common/testing';
-import { createTestDatabase } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import { startFrontendServer, type FrontendServer } from '../server/src/index.js';
 
 const TOKEN = 'test-token-0123456789';
@@ -87,10 +88,9 @@ describe('processing page after a network blip (browser)', function () {
   const row = (messageId: string, status: string) =>
     page.locator(`tr[data-message-id="${messageId}"][data-status="${status}"]`);
 
-  async function metric(name: string): Promise<number> {
+  async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
     const text = await (await fetch(`${backend.url}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-    return line ? Number(line.split(' ')[1]) : 0;
+    return metricValue(text, name, labels);
   }
 
   /** Breaks every connection to the backend while `meanwhile` runs, as a network blip would. */
@@ -107,7 +107,7 @@ describe('processing page after a network blip (browser)', function () {
   it('when the stream is cut, then the page resumes where it was and shows what changed meanwhile', async () => {
     await report(['blip-1', 'processing']);
     await row('blip-1', 'processing').waitFor();
-    const resumedRows = () => metric('task_stream_catch_up_rows_total{kind="resume"}');
+    const resumedRows = () => metric('task_stream_catch_up_rows_total', { kind: 'resume' });
     const before = await resumedRows();
     await blip(() => report(['blip-1', 'completed'], ['blip-2', 'processing']));
     await row('blip-1', 'completed').waitFor();

@@ -1,13 +1,8 @@
+import { metricValue } from '@retro/common/testing';
 import { HEADERS } from '@retro/common';
 import { TcpProxy, waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
-import {
-  ConsumerTestEnv,
-  RecordingBackendProxy,
-  metricValue,
-  settledAs,
-  type TestConsumer,
-} from './helpers.js';
+import { ConsumerTestEnv, RecordingBackendProxy, settledAs, type TestConsumer } from './helpers.js';
 
 const RETRY_DELAY_MS = 200;
 

@@ -1,9 +1,10 @@
+import { metricValue } from '@retro/common/testing';
 import { randomUUID } from 'node:crypto';
 import { HEADERS } from '@retro/common';
 import { waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import { keyLimit } from '../src/index.js';
-import { ConsumerTestEnv, metricValue, type TestConsumer } from './helpers.js';
+import { ConsumerTestEnv, type TestConsumer } from './helpers.js';
 
 const PREFETCH = 10;
 const PROCESSING_DELAY_MS = 200;

@@ -1,14 +1,9 @@
+import { metricValue } from '@retro/common/testing';
 import { HEADERS } from '@retro/common';
 import { waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import { legacyMessageId } from '../src/domain/message.js';
-import {
-  ConsumerTestEnv,
-  metricValue,
-  settledAs,
-  validGame,
-  type TestConsumer,
-} from './helpers.js';
+import { ConsumerTestEnv, settledAs, validGame, type TestConsumer } from './helpers.js';
 
 describe('message consumer: processing', () => {
   let env: ConsumerTestEnv;

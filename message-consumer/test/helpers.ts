@@ -1,19 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startBackend, type BackendConfigInput, type RunningBackend } from '@retro/backend';
-import { assertTopology, type ProcessingTask, type QueueNames } from '@retro/common';
-import {
-  BrokerProbe,
-  TEST_RABBITMQ_URL,
-  testQueues,
-  validGame,
-  waitFor,
-} from '@retro/common/testing';
-import { createTestDatabase } from '@retro/database';
-import amqplib from 'amqplib';
+import { type ProcessingTask, type QueueNames } from '@retro/common';
+import type { BrokerProbe } from '@retro/common/testing';
+import { TEST_TOKEN, jsonApi, validGame, waitFor, type ApiCall } from '@retro/common/testing';
+import { openTestResources, type TestResources } from '@retro/database/testing';
 import {
   startConsumer,
   type ConsumerConfigInput,
@@ -22,9 +14,8 @@ import {
   type Settlement,
 } from '../src/index.js';
 
-export { validGame } from '@retro/common/testing';
-
-export const TEST_TOKEN = 'test-internal-token-0123456789';
+export { TEST_TOKEN, validGame } from '@retro/common/testing';
+export { RecordingBackendProxy } from './recording-backend-proxy.js';
 
 /** A consumer started by a test, with every settlement it emitted. */
 export interface TestConsumer extends RunningConsumer {
@@ -40,34 +31,40 @@ export class ConsumerTestEnv {
   private readonly children: ChildProcess[] = [];
 
   private constructor(
-    readonly queues: QueueNames,
+    private readonly resources: TestResources,
     readonly backend: RunningBackend,
-    readonly probe: BrokerProbe,
-    private readonly dropDatabase: () => Promise<void>,
   ) {}
+
+  get queues(): QueueNames {
+    return this.resources.queues;
+  }
+
+  get probe(): BrokerProbe {
+    return this.resources.probe;
+  }
+
+  /** JSON request to the backend's public API. */
+  readonly api: ApiCall = jsonApi(() => this.backend.url);
 
   /** `backendConfig` adds to or overrides the backend's test settings. */
   static async start(
     prefix: string,
     backendConfig: BackendConfigInput = {},
   ): Promise<ConsumerTestEnv> {
-    const database = await createTestDatabase(prefix);
-    const queues = testQueues(prefix);
+    const resources = await openTestResources(prefix);
     const backend = await startBackend({
-      queues,
+      queues: resources.queues,
       rateLimitPerMinute: 100_000,
       relayPollIntervalMs: 100,
       config: {
-        DB_NAME: database.settings.database,
+        DB_NAME: resources.database.database,
         BACKEND_PORT: 0,
         INTERNAL_API_TOKEN: TEST_TOKEN,
         LOG_LEVEL: 'error',
         ...backendConfig,
       },
     });
-    await declareTopology(queues);
-    const probe = await BrokerProbe.open();
-    return new ConsumerTestEnv(queues, backend, probe, database.drop);
+    return new ConsumerTestEnv(resources, backend);
   }
 
   /** Settings fast enough for tests; `config` overrides them. */
@@ -142,21 +139,6 @@ export class ConsumerTestEnv {
     return { child, port, exited };
   }
 
-  /** JSON request to the backend's public API. */
-  async api<T = unknown>(path: string, init: { method?: string; body?: unknown } = {}) {
-    const res = await fetch(`${this.backend.url}${path}`, {
-      method: init.method ?? 'GET',
-      headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      headers: res.headers,
-      body: (text ? JSON.parse(text) : undefined) as T,
-    };
-  }
-
   async task(messageId: string): Promise<ProcessingTask | undefined> {
     const res = await this.api<ProcessingTask>(`/api/tasks/${encodeURIComponent(messageId)}`);
     return res.status === 200 ? res.body : undefined;
@@ -224,89 +206,7 @@ export class ConsumerTestEnv {
     for (const child of this.children) if (child.exitCode === null) child.kill('SIGKILL');
     for (const consumer of this.consumers) await consumer.stop();
     await this.backend.stop();
-    await this.probe.deleteQueues(this.queues).catch(() => undefined);
-    await this.probe.close();
-    await this.dropDatabase();
-  }
-}
-
-/**
- * Declares the test's queues up front, so probing them never races the first service to connect
- * (checking a queue that does not exist yet closes the probe's channel).
- */
-async function declareTopology(queues: QueueNames): Promise<void> {
-  const connection = await amqplib.connect(TEST_RABBITMQ_URL);
-  try {
-    await assertTopology(await connection.createChannel(), queues);
-  } finally {
-    await connection.close();
-  }
-}
-
-/**
- * An HTTP hop between the consumer and the backend that records every status write and can
- * answer some of them with a 5xx itself, to play a failing backend without touching the real one.
- * A batch request is recorded as one entry per write; it fails as a whole when any of its writes
- * is to fail, as the backend's answer covers the whole batch.
- */
-export class RecordingBackendProxy {
-  readonly requests: Array<{ at: number; messageId: string; body: Record<string, unknown> }> = [];
-  /** Return a status to answer with instead of forwarding (e.g. 503), or undefined to forward. */
-  failWith: (body: Record<string, unknown>) => number | undefined = () => undefined;
-  /** Answer 401 to every internal write, as a backend with another token would. */
-  refuseToken = false;
-  private server: Server | undefined;
-
-  constructor(private readonly target: string) {}
-
-  async start(): Promise<string> {
-    this.server = createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const raw = Buffer.concat(chunks).toString();
-      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-      const at = performance.now();
-      const writes = Array.isArray(body.updates)
-        ? (body.updates as Record<string, unknown>[]).map(({ messageId, ...update }) => ({
-            at,
-            messageId: String(messageId),
-            body: update,
-          }))
-        : [{ at, messageId: decodeURIComponent(req.url!.split('/')[4] ?? ''), body }];
-      this.requests.push(...writes);
-      const status =
-        this.refuseToken && req.method === 'PUT'
-          ? 401
-          : writes.map((w) => this.failWith(w.body)).find((s) => s !== undefined);
-      if (status !== undefined) {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            error: { code: 'SERVICE_UNAVAILABLE', message: 'injected', details: [] },
-          }),
-        );
-        return;
-      }
-      const upstream = await fetch(`${this.target}${req.url}`, {
-        method: req.method,
-        headers: {
-          'content-type': 'application/json',
-          authorization: req.headers.authorization ?? '',
-        },
-        body: raw || undefined,
-      });
-      res.writeHead(upstream.status, { 'content-type': 'application/json' });
-      res.end(await upstream.text());
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) =>
-      this.server ? this.server.close(() => resolve()) : resolve(),
-    );
+    await this.resources.release();
   }
 }
 
@@ -329,10 +229,4 @@ export function settledAs(
     },
     { timeoutMs },
   );
-}
-
-/** Reads a numeric sample from a Prometheus text exposition. */
-export function metricValue(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : 0;
 }

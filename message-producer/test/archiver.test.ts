@@ -5,17 +5,17 @@ import { BrokerProbe, testQueues, waitFor } from '@retro/common/testing';
 import { createPool, dropDatabase, migrate } from '@retro/database';
 import type { RowDataPacket } from 'mysql2/promise';
 import { startProducer } from '../src/index.js';
-import { type Harness, startHarness } from './helpers.js';
+import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 import { SHAPES, park, poisonMessages } from './parking.js';
 
 describe('message producer: the DLQ archiver', function () {
   this.timeout(120_000);
-  let h: Harness;
+  let h: ProducerTestEnv;
 
   before(async () => {
-    h = await startHarness('producer_archiver');
+    h = await startProducerTestEnv('producer_archiver');
   });
-  after(async () => h?.close());
+  after(async () => h?.cleanup());
 
   const count = async (sql: string, params: unknown[] = []) => {
     const [[row]] = await h.db.query<RowDataPacket[]>(sql, params);

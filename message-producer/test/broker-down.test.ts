@@ -1,25 +1,25 @@
 import { expect } from 'chai';
 import { TcpProxy, waitFor } from '@retro/common/testing';
-import { type Harness, startHarness } from './helpers.js';
+import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 
 const BROKER = new URL(process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
 
 describe('message producer: broker unreachable', () => {
   describe('when the broker was never reachable', () => {
-    let h: Harness;
+    let h: ProducerTestEnv;
 
     before(async () => {
       // a port nothing listens on: a proxy that is cut from the start
       const closed = new TcpProxy('127.0.0.1', 9);
       const port = await closed.start();
       await closed.stop();
-      h = await startHarness(
+      h = await startProducerTestEnv(
         'producer_down',
         { config: { RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${port}` } },
         { waitForBroker: false },
       );
     });
-    after(async () => h.close());
+    after(async () => h.cleanup());
 
     for (const [path, body] of [
       ['/api/messages/game-event', { gameId: 1, action: 'create' }],
@@ -58,7 +58,7 @@ describe('message producer: broker unreachable', () => {
   });
 
   describe('when the link to the broker is cut and restored', () => {
-    let h: Harness;
+    let h: ProducerTestEnv;
     let proxy: TcpProxy;
 
     before(async () => {
@@ -66,13 +66,13 @@ describe('message producer: broker unreachable', () => {
       const port = await proxy.start();
       const url = new URL(BROKER);
       url.port = String(port);
-      h = await startHarness('producer_cut', {
+      h = await startProducerTestEnv('producer_cut', {
         config: { RABBITMQ_URL: url.toString() },
         publishTimeoutMs: 1_000,
       });
     });
     after(async () => {
-      await h.close();
+      await h.cleanup();
       await proxy.stop();
     });
 

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { waitFor } from '@retro/common/testing';
-import { type Harness, startHarness } from './helpers.js';
+import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 
 describe('message producer: bulk publishing', () => {
-  let h: Harness;
+  let h: ProducerTestEnv;
 
   before(async () => {
-    h = await startHarness('producer_bulk');
+    h = await startProducerTestEnv('producer_bulk');
   });
-  after(async () => h.close());
+  after(async () => h.cleanup());
   afterEach(async () => h.probe.drain(h.queues.main));
 
   const finished = (jobId: string) =>

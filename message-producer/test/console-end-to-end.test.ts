@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import { ConsumerTestEnv, type TestConsumer } from '../../message-consumer/test/helpers.js';
-import { type Harness, startHarness } from './helpers.js';
+import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 import { park } from './parking.js';
 
 type Summary = {
@@ -16,19 +16,19 @@ type Summary = {
 describe('message producer: dead letters replayed through the consumer', function () {
   this.timeout(120_000);
   let env: ConsumerTestEnv;
-  let h: Harness;
+  let h: ProducerTestEnv;
   let consumer: TestConsumer;
 
   before(async () => {
     env = await ConsumerTestEnv.start('producer_dl_e2e');
-    h = await startHarness('producer_dl_e2e', {
+    h = await startProducerTestEnv('producer_dl_e2e', {
       queues: env.queues,
       config: { BACKEND_URL: env.backend.url },
     });
     consumer = await env.startConsumer({ MAX_RETRIES: 1, PREFETCH: 50 });
   });
   after(async () => {
-    await h?.close();
+    await h?.cleanup();
     await env?.cleanup();
   });
 

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '@retro/common/testing/browser';
 import { ensurePagesBuilt, waitFor } from '@retro/common/testing';
-import { type Harness, startHarness } from './helpers.js';
+import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 import { SHAPES, park, poisonMessages } from './parking.js';
 
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -12,7 +12,7 @@ const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url
 /** The dead-letter console used in Chromium, with the keyboard wherever a tester would. */
 describe('message producer: the dead-letter console in a browser', function () {
   this.timeout(120_000);
-  let h: Harness;
+  let h: ProducerTestEnv;
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
@@ -20,7 +20,7 @@ describe('message producer: the dead-letter console in a browser', function () {
 
   before(async () => {
     ensurePagesBuilt();
-    h = await startHarness('producer_console_page');
+    h = await startProducerTestEnv('producer_console_page');
     await park(h.queues.dlq, [
       ...specs,
       {
@@ -43,7 +43,7 @@ describe('message producer: the dead-letter console in a browser', function () {
 
   after(async () => {
     await browser?.close();
-    await h?.close();
+    await h?.cleanup();
   });
 
   /** Focuses the control and presses a key, as a keyboard user would. */

@@ -1,19 +1,19 @@
 import { expect } from 'chai';
-import { type Harness, clearArchive, startHarness } from './helpers.js';
+import { type ProducerTestEnv, clearArchive, startProducerTestEnv } from './helpers.js';
 import { SHAPES, park, poisonMessages } from './parking.js';
 
 type Summary = { id: number; messageId: string; groupId: string; type: string; parkedAt: string };
 
 describe('message producer: the dead-letter console API', function () {
   this.timeout(60_000);
-  let h: Harness;
+  let h: ProducerTestEnv;
   const specs = poisonMessages(30); // 10 of each shape, parked one second apart
   let groups: Record<string, string>; // fingerprint → group id
 
   before(async () => {
-    h = await startHarness('producer_console_api');
+    h = await startProducerTestEnv('producer_console_api');
   });
-  after(async () => h?.close());
+  after(async () => h?.cleanup());
   beforeEach(async () => {
     await clearArchive(h.db);
     await park(h.queues.dlq, [

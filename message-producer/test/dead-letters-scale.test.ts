@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { RowDataPacket } from 'mysql2/promise';
-import { type Harness, startHarness } from './helpers.js';
+import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 import { percentiles, seedArchive } from './scale-seed.js';
 
 const ROWS = 100_000;
@@ -13,11 +13,11 @@ const P95_BOUND_MS = 150;
 
 describe('message producer: the dead-letter console at 100,000 archived messages', function () {
   this.timeout(300_000);
-  let h: Harness;
+  let h: ProducerTestEnv;
   let biggestGroup: string;
 
   before(async () => {
-    h = await startHarness('producer_dl_scale');
+    h = await startProducerTestEnv('producer_dl_scale');
     const started = performance.now();
     await seedArchive(h.db, ROWS);
     const [[count]] = await h.db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM dead_letters');
@@ -29,7 +29,7 @@ describe('message producer: the dead-letter console at 100,000 archived messages
         `biggest group ${biggestGroup}: ${body[0].count} messages`,
     );
   });
-  after(async () => h?.close());
+  after(async () => h?.cleanup());
 
   /** Times `RUNS` requests one after another (after two warm-up requests). */
   async function timed(path: string) {

@@ -1,16 +1,16 @@
 import { expect } from 'chai';
 import type { GetMessage } from 'amqplib';
-import { type Harness, clearArchive, startHarness } from './helpers.js';
+import { type ProducerTestEnv, clearArchive, startProducerTestEnv } from './helpers.js';
 import { park } from './parking.js';
 
 /** `GET /api/dlq` and `POST /api/dlq/replay`, the first DLQ API, now answered from the archive. */
 describe('message producer: parked messages (the first DLQ API)', () => {
-  let h: Harness;
+  let h: ProducerTestEnv;
 
   before(async () => {
-    h = await startHarness('producer_dlq');
+    h = await startProducerTestEnv('producer_dlq');
   });
-  after(async () => h.close());
+  after(async () => h.cleanup());
   afterEach(async () => {
     await h.probe.drain(h.queues.main);
     await clearArchive(h.db);

@@ -4,9 +4,9 @@ import { launchChromium } from '@retro/common/testing/browser';
 import { type RunningBackend, startBackend } from '@retro/backend';
 import type { ProcessingTask } from '@retro/common';
 import { ensurePagesBuilt, waitFor } from '@retro/common/testing';
-import { createTestDatabase } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import { type RunningConsumer, startConsumer } from '@retro/message-consumer';
-import { type Harness, startHarness } from './helpers.js';
+import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 
 const TOKEN = 'producer-e2e-token-0123456789';
 
@@ -17,7 +17,7 @@ const TOKEN = 'producer-e2e-token-0123456789';
 describe('message producer: from the page through the consumer to the processing feed', function () {
   this.timeout(120_000);
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let h: Harness;
+  let h: ProducerTestEnv;
   let backend: RunningBackend;
   let consumer: RunningConsumer;
   let browser: Browser;
@@ -26,7 +26,7 @@ describe('message producer: from the page through the consumer to the processing
   before(async () => {
     ensurePagesBuilt();
     database = await createTestDatabase('producer_e2e');
-    h = await startHarness('producer_e2e');
+    h = await startProducerTestEnv('producer_e2e');
     backend = await startBackend({
       queues: h.queues,
       config: {
@@ -61,7 +61,7 @@ describe('message producer: from the page through the consumer to the processing
   after(async () => {
     await browser?.close();
     await consumer?.stop();
-    await h?.close();
+    await h?.cleanup();
     await backend?.stop();
     await database?.drop();
   });

@@ -1,15 +1,16 @@
 import { createServer } from 'node:http';
 import { type QueueNames, createLogger, listen } from '@retro/common';
 import { expect } from 'chai';
-import { BrokerProbe, testQueues, waitFor } from '@retro/common/testing';
-import { type DbSettings, createPool, createTestDatabase } from '@retro/database';
+import { type BrokerProbe, jsonApi, waitFor } from '@retro/common/testing';
+import type { DbSettings } from '@retro/database';
+import { openTestResources } from '@retro/database/testing';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { type ProducerOptions, type RunningProducer, startProducer } from '../src/index.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read field by field
 type Answer = any;
 
-export interface Harness {
+export interface ProducerTestEnv {
   producer: RunningProducer;
   probe: BrokerProbe;
   queues: QueueNames;
@@ -28,21 +29,20 @@ export interface Harness {
   ): Promise<{ status: number; body: Answer; headers: Headers }>;
   /** Resolves once the archive holds `n` rows (and the DLQ is empty). */
   archived(n: number, timeoutMs?: number): Promise<void>;
-  close(): Promise<void>;
+  cleanup(): Promise<void>;
 }
 
 /**
  * A producer on port 0 with its own queues and its own migrated database, and a probe to look
  * into the queues.
  */
-export async function startHarness(
+export async function startProducerTestEnv(
   prefix: string,
   options: ProducerOptions = {},
   { waitForBroker = true } = {},
-): Promise<Harness> {
-  const queues = options.queues ?? testQueues(prefix);
-  const database = await createTestDatabase(prefix);
-  const db = createPool(database.settings, 4);
+): Promise<ProducerTestEnv> {
+  const resources = await openTestResources(prefix, { queues: options.queues });
+  const { queues, probe, sql: db, database } = resources;
   const logger = createLogger('message-producer', 'warn');
   logger.silent = !process.env.TEST_LOGS; // 503s are expected here; TEST_LOGS=1 shows them
   const producer = await startProducer({
@@ -54,26 +54,20 @@ export async function startHarness(
     config: {
       PRODUCER_PORT: 0,
       LOG_LEVEL: 'error',
-      DB_NAME: database.settings.database,
+      DB_NAME: database.database,
       ...options.config,
     },
   });
-  const probe = await BrokerProbe.open();
+  const api = jsonApi(producer.url);
   const request = async (
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
   ) => {
-    const res = await fetch(producer.url + path, {
-      method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    const parsed =
-      text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
-    return { status: res.status, body: parsed || undefined, headers: res.headers };
+    const raw = typeof body === 'string' ? body : undefined;
+    const res = await api(path, { method, headers, raw, body: raw ? undefined : body });
+    return { ...res, body: res.body || undefined };
   };
   const archived = async (n: number, timeoutMs = 30_000) => {
     await waitFor(
@@ -97,18 +91,15 @@ export async function startHarness(
     producer,
     probe,
     queues,
-    database: database.settings,
+    database,
     db,
     post: (path, body) => request('POST', path, body),
     get: (path) => request('GET', path),
     request,
     archived,
-    async close() {
+    async cleanup() {
       await producer.stop();
-      await probe.deleteQueues(queues).catch(() => undefined);
-      await probe.close();
-      await db.end();
-      await database.drop();
+      await resources.release();
     },
   };
 }

@@ -1,13 +1,15 @@
 import { expect } from 'chai';
-import { type Harness, startHarness } from './helpers.js';
+import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 
 describe('message producer: request limits', () => {
-  let h: Harness;
+  let h: ProducerTestEnv;
 
   before(async () => {
-    h = await startHarness('producer_limits', { rateLimit: { windowMs: 60_000, limit: 3 } });
+    h = await startProducerTestEnv('producer_limits', {
+      rateLimit: { windowMs: 60_000, limit: 3 },
+    });
   });
-  after(async () => h.close());
+  after(async () => h.cleanup());
 
   it('when a client goes over the rate limit, then it gets 429 RATE_LIMITED in the error shape, publishes nothing more, and /health still answers', async () => {
     const statuses: number[] = [];
@@ -27,7 +29,7 @@ describe('message producer: request limits', () => {
   it('when RATE_LIMIT_PER_MINUTE is 5, then the sixth request answers 429 with RateLimit headers, whatever X-Forwarded-For says; 0 turns it off', async () => {
     /** Seven requests, each claiming another client address, to a producer of its own. */
     const sevenRequests = async (config: Record<string, number>) => {
-      const other = await startHarness(
+      const other = await startProducerTestEnv(
         'producer_limit_env',
         { rateLimit: undefined, config },
         { waitForBroker: false },
@@ -40,7 +42,7 @@ describe('message producer: request limits', () => {
         }
         return answers;
       } finally {
-        await other.close();
+        await other.cleanup();
       }
     };
     const limited = await sevenRequests({ RATE_LIMIT_PER_MINUTE: 5 });

@@ -1,9 +1,14 @@
 import { type RunningBackend, startBackend } from '@retro/backend';
 import { type ProcessingTask, type QueueNames } from '@retro/common';
 import { TcpProxy, testQueues, validGame, waitFor } from '@retro/common/testing';
-import { createTestDatabase } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import { expect } from 'chai';
-import { type Harness, type TaskLookupStub, startHarness, startTaskLookupStub } from './helpers.js';
+import {
+  type ProducerTestEnv,
+  type TaskLookupStub,
+  startProducerTestEnv,
+  startTaskLookupStub,
+} from './helpers.js';
 
 /** A raw message may not take the id of a processing task: the consumer would report on it. */
 describe('message producer: raw messages and the ids of processing tasks', function () {
@@ -11,7 +16,7 @@ describe('message producer: raw messages and the ids of processing tasks', funct
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let backendQueues: QueueNames;
   let backend: RunningBackend;
-  let h: Harness;
+  let h: ProducerTestEnv;
   let taskId: string;
 
   before(async () => {
@@ -21,7 +26,7 @@ describe('message producer: raw messages and the ids of processing tasks', funct
       queues: backendQueues,
       config: { DB_NAME: database.settings.database, BACKEND_PORT: 0, LOG_LEVEL: 'error' },
     });
-    h = await startHarness('producer_ids', { config: { BACKEND_URL: backend.url } });
+    h = await startProducerTestEnv('producer_ids', { config: { BACKEND_URL: backend.url } });
     // creating a game makes a processing task whose id is the game event's id
     const created = await fetch(`${backend.url}/api/games`, {
       method: 'POST',
@@ -37,7 +42,7 @@ describe('message producer: raw messages and the ids of processing tasks', funct
   after(async () => {
     await backend?.stop();
     await h?.probe.deleteQueues(backendQueues).catch(() => undefined);
-    await h?.close();
+    await h?.cleanup();
     await database?.drop();
   });
   afterEach(async () => h.probe.drain(h.queues.main));
@@ -78,14 +83,14 @@ describe('message producer: when the backend cannot say whether an id is in use'
   this.timeout(30_000);
   let answer: number | 'hang' = 500;
   let stub: TaskLookupStub;
-  let h: Harness;
+  let h: ProducerTestEnv;
 
   before(async () => {
     stub = await startTaskLookupStub(() => answer);
-    h = await startHarness('producer_ids_down', { config: { BACKEND_URL: stub.url } });
+    h = await startProducerTestEnv('producer_ids_down', { config: { BACKEND_URL: stub.url } });
   });
   after(async () => {
-    await h.close();
+    await h.cleanup();
     await stub.close();
   });
   afterEach(async () => {
@@ -147,7 +152,7 @@ describe('message producer: when the backend cannot say whether an id is in use'
     const closed = new TcpProxy('127.0.0.1', 9); // a port nothing listens on once it stops
     const port = await closed.start();
     await closed.stop();
-    const down = await startHarness('producer_ids_unreachable', {
+    const down = await startProducerTestEnv('producer_ids_unreachable', {
       config: { BACKEND_URL: `http://127.0.0.1:${port}` },
     });
     try {
@@ -161,7 +166,7 @@ describe('message producer: when the backend cannot say whether an id is in use'
         (await down.probe.drain(down.queues.main)).map((m) => m.properties.messageId),
       ).to.deep.equal([custom.body.messageId]);
     } finally {
-      await down.close();
+      await down.cleanup();
     }
   });
 });

@@ -2,13 +2,13 @@ import { expect } from 'chai';
 import { type Browser } from 'playwright-core';
 import { launchChromium } from '@retro/common/testing/browser';
 import { ensurePagesBuilt } from '@retro/common/testing';
-import { type Harness, startHarness } from './helpers.js';
+import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 
 /** The producer page and its dead-letter console link back to the catalog and to RabbitMQ's UI. */
 describe('message producer: links to the other tools in a browser', function () {
   this.timeout(120_000);
   let browser: Browser;
-  const harnesses: Harness[] = [];
+  const envs: ProducerTestEnv[] = [];
 
   before(async () => {
     ensurePagesBuilt();
@@ -17,13 +17,13 @@ describe('message producer: links to the other tools in a browser', function () 
 
   after(async () => {
     await browser?.close();
-    for (const h of harnesses) await h.close();
+    for (const env of envs) await env.cleanup();
   });
 
   /** The page of a producer started with `config`: the links' addresses once it has set them. */
   async function links(config: Record<string, string | number>) {
-    const h = await startHarness('producer_links', { config });
-    harnesses.push(h);
+    const h = await startProducerTestEnv('producer_links', { config });
+    envs.push(h);
     const page = await browser.newPage();
     await page.goto(h.producer.url);
     await page.locator('#catalog-link:not([href="http://localhost:8080/"])').waitFor();

@@ -4,13 +4,13 @@ import { expect } from 'chai';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '@retro/common/testing/browser';
 import { ensurePagesBuilt, TcpProxy, waitFor } from '@retro/common/testing';
-import { type Harness, startHarness } from './helpers.js';
+import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 describe('message producer: the page in a browser', function () {
   this.timeout(120_000);
-  let h: Harness;
+  let h: ProducerTestEnv;
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
@@ -18,7 +18,7 @@ describe('message producer: the page in a browser', function () {
   before(async () => {
     // the page is compiled TypeScript: build it as `npm run build` does
     ensurePagesBuilt();
-    h = await startHarness('producer_page');
+    h = await startProducerTestEnv('producer_page');
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
     page.on('console', (msg) => {
@@ -34,7 +34,7 @@ describe('message producer: the page in a browser', function () {
 
   after(async () => {
     await browser?.close();
-    await h?.close();
+    await h?.cleanup();
   });
 
   it('when a tester publishes a custom message with the keyboard, then the page shows its id and the message is in the queue', async () => {
@@ -128,7 +128,7 @@ describe('message producer: the page in a browser', function () {
     const closed = new TcpProxy('127.0.0.1', 9);
     const port = await closed.start();
     await closed.stop();
-    const down = await startHarness(
+    const down = await startProducerTestEnv(
       'producer_page_down',
       { config: { RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${port}` } },
       { waitForBroker: false },
@@ -151,7 +151,7 @@ describe('message producer: the page in a browser', function () {
       await tab.screenshot({ path: `${artifacts}producer-page-broker-down.png` });
     } finally {
       await tab.close();
-      await down.close();
+      await down.cleanup();
     }
   });
 });

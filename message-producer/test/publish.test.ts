@@ -1,18 +1,23 @@
 import { expect } from 'chai';
-import { type Harness, type TaskLookupStub, startHarness, startTaskLookupStub } from './helpers.js';
+import {
+  type ProducerTestEnv,
+  type TaskLookupStub,
+  startProducerTestEnv,
+  startTaskLookupStub,
+} from './helpers.js';
 
 describe('message producer: publishing', () => {
-  let h: Harness;
+  let h: ProducerTestEnv;
   let tasks: TaskLookupStub; // a backend without tasks: every chosen id is free
 
   before(async () => {
     tasks = await startTaskLookupStub();
-    h = await startHarness('producer_publish', {
+    h = await startProducerTestEnv('producer_publish', {
       config: { MAX_RETRIES: 4, BACKEND_URL: tasks.url },
     });
   });
   after(async () => {
-    await h.close();
+    await h.cleanup();
     await tasks.close();
   });
   afterEach(async () => h.probe.drain(h.queues.main));

@@ -1,15 +1,15 @@
 import { expect } from 'chai';
-import { type Harness, startHarness } from './helpers.js';
+import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 
 /** A list that quietly ignored a misspelled or doubled parameter would answer another question. */
 describe('message producer: list queries', () => {
-  let h: Harness;
+  let h: ProducerTestEnv;
 
   before(async () => {
     // every refusal here comes before the broker is asked anything
-    h = await startHarness('producer_queries', {}, { waitForBroker: false });
+    h = await startProducerTestEnv('producer_queries', {}, { waitForBroker: false });
   });
-  after(async () => h.close());
+  after(async () => h.cleanup());
 
   const refused: [string, string][] = [
     ['/api/dlq?limt=5', 'limt'],

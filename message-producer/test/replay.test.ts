@@ -6,20 +6,20 @@ import type { Broker } from '../src/data-access/broker.js';
 import { DeadLetterConsole } from '../src/domain/dead-letter-console.js';
 import { type ReplayJob, ReplayJobs } from '../src/domain/replay-jobs.js';
 import { ProducerMetrics } from '../src/metrics.js';
-import { type Harness, clearArchive, startHarness } from './helpers.js';
+import { type ProducerTestEnv, clearArchive, startProducerTestEnv } from './helpers.js';
 import { SHAPES, park, poisonMessages } from './parking.js';
 
 describe('message producer: replay jobs', function () {
   this.timeout(120_000);
-  let h: Harness;
+  let h: ProducerTestEnv;
   const specs = poisonMessages(600); // 200 of each shape
   const refusedIds = specs.filter((s) => s.shape === 'refused').map((s) => s.messageId!);
   let group: string;
 
   before(async () => {
-    h = await startHarness('producer_replay');
+    h = await startProducerTestEnv('producer_replay');
   });
-  after(async () => h?.close());
+  after(async () => h?.cleanup());
   beforeEach(async () => {
     await clearArchive(h.db);
     await h.probe.drain(h.queues.main);

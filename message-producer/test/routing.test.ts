@@ -1,10 +1,10 @@
 import { waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
-import { type Harness, clearArchive, startHarness } from './helpers.js';
+import { type ProducerTestEnv, clearArchive, startProducerTestEnv } from './helpers.js';
 import { park } from './parking.js';
 
 /** Parks messages as the consumer does and waits until the archive holds them. */
-async function parkAndArchive(h: Harness, ids: string[]) {
+async function parkAndArchive(h: ProducerTestEnv, ids: string[]) {
   await park(
     h.queues.dlq,
     ids.map((id, i) => ({
@@ -22,12 +22,12 @@ const idsOf = (messages: { properties: { messageId?: string } }[]) =>
 
 /** An operator deletes `game_events` while the producer runs: publishes declare it again. */
 describe('message producer: the main queue deleted under it', () => {
-  let h: Harness;
+  let h: ProducerTestEnv;
 
   before(async () => {
-    h = await startHarness('producer_routing');
+    h = await startProducerTestEnv('producer_routing');
   });
-  after(async () => h.close());
+  after(async () => h.cleanup());
   afterEach(async () => {
     await h.probe.drain(h.queues.main);
     await clearArchive(h.db);

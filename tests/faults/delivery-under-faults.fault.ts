@@ -12,7 +12,8 @@ import {
   testQueues,
   waitFor,
 } from '@retro/common/testing';
-import { createPool, createTestDatabase } from '@retro/database';
+import { createPool } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import amqplib from 'amqplib';
 import { expect } from 'chai';
 import type mysql from 'mysql2/promise';

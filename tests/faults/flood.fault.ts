@@ -6,7 +6,7 @@
 // so the others get the prefetch slots the flood would have held.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { yearCategoryOf } from '@retro/backend';
+import { yearCategoryOf } from '@retro/common';
 import { expect } from 'chai';
 import { keyLimit } from '@retro/message-consumer';
 import type mysql from 'mysql2/promise';

@@ -1,3 +1,4 @@
+import { metricValue } from '@retro/common/testing';
 // A consumer deployed with the wrong INTERNAL_API_TOKEN while events flow. Every status write
 // answers 401, which says nothing about the messages: parking them would turn one configuration
 // mistake into a DLQ full of good events. The consumer must stop consuming, say why on /health,
@@ -69,12 +70,12 @@ describe('when a consumer runs with the wrong INTERNAL_API_TOKEN while events fl
       samples.push({
         at: Math.round(performance.now() - started),
         health: await readHealth(consumer),
-        circuitOpen: metric(await readMetrics(consumer), 'consumer_circuit_open'),
+        circuitOpen: metricValue(await readMetrics(consumer), 'consumer_circuit_open'),
         state: await world.state(),
       });
       await sleep(500);
     }
-    openedTotal = metric(await readMetrics(consumer), 'consumer_circuit_opened_total', {
+    openedTotal = metricValue(await readMetrics(consumer), 'consumer_circuit_opened_total', {
       cause: 'unauthorized',
     });
     subscribers = await world.subscribers(world.queues.main);
@@ -169,7 +170,7 @@ describe('when a consumer runs with the wrong INTERNAL_API_TOKEN while events fl
         status: 'ok',
         circuit: 'closed',
       });
-      expect(metric(await readMetrics(replacement), 'consumer_circuit_open')).to.equal(0);
+      expect(metricValue(await readMetrics(replacement), 'consumer_circuit_open')).to.equal(0);
     });
   });
 });
@@ -188,22 +189,4 @@ async function readHealth(consumer: ConsumerProcess): Promise<Sample['health']> 
 
 async function readMetrics(consumer: ConsumerProcess): Promise<string> {
   return (await fetch(`${consumer.url}/metrics`)).text();
-}
-
-/**
- * The value of the sample `name` whose labels include `labels`, from a Prometheus text
- * exposition; undefined when there is none.
- */
-function metric(text: string, name: string, labels: Record<string, string> = {}) {
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
-    );
-    if (Object.entries(labels).every(([key, value]) => found[key] === value)) {
-      return Number(match[3]);
-    }
-  }
-  return undefined;
 }

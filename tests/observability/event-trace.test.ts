@@ -1,7 +1,7 @@
 import { startBackend, type RunningBackend } from '@retro/backend';
 import { assertTopology } from '@retro/common';
 import { BrokerProbe, TEST_RABBITMQ_URL, testQueues, waitFor } from '@retro/common/testing';
-import { createTestDatabase } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import { startConsumer, type RunningConsumer } from '@retro/message-consumer';
 import amqplib from 'amqplib';
 import { expect } from 'chai';

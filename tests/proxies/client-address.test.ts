@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startBackend, type RunningBackend } from '@retro/backend';
 import { createLogger } from '@retro/common';
 import { BrokerProbe, freePort, testQueues } from '@retro/common/testing';
-import { createTestDatabase } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import { expect } from 'chai';
 import { startFrontendServer } from '../../frontend/server/src/index.js';
 import { environmentOf } from '../containers/lib/compose-checks.js';

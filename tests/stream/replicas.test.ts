@@ -11,7 +11,8 @@ import {
   validGame,
   waitFor,
 } from '@retro/common/testing';
-import { createPool, createTestDatabase } from '@retro/database';
+import { createPool } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import { startConsumer, type RunningConsumer } from '@retro/message-consumer';
 import amqplib from 'amqplib';
 import { expect } from 'chai';

@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type GameAction } from '@retro/common';
+import { AppError, yearCategoryOf, type GameAction } from '@retro/common';
 import type mysql from 'mysql2/promise';
 import { withTransaction } from '../data-access/db.js';
 import * as games from '../data-access/games-repo.js';
 import * as outbox from '../data-access/outbox-repo.js';
 import * as tasks from '../data-access/tasks-repo.js';
 import type { DomainContext } from './context.js';
-
-/** The decade a year belongs to, as the catalog names it: 1985 → "1980s". */
-export function yearCategoryOf(year: number): string {
-  return `${Math.floor(year / 10) * 10}s`;
-}
 
 export type GameInput = Omit<games.GameFields, 'yearCategory'> & { yearCategory?: string };
 

@@ -1,14 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import amqplib from 'amqplib';
+import { assertTopology } from '../amqp.js';
 import { queueNames, type QueueNames } from '../events.js';
 
 export { capturingLogger } from './log-capture.js';
 export { PAGES_DIST_DIR, ensurePagesBuilt } from './pages.js';
+export { metricValue } from './metrics.js';
+export { jsonApi, type ApiCall, type ApiRequest, type ApiResponse } from './json-api.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { TaskStreamClient, type TaskStreamClientOptions } from './task-stream.js';
 
 export const TEST_RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/** The `INTERNAL_API_TOKEN` every test backend and consumer share. */
+export const TEST_TOKEN = 'test-internal-token-0123456789';
 
 /** A TCP port free right now on 127.0.0.1, for a child process that must be told its port. */
 export function freePort(): Promise<number> {
@@ -83,6 +89,14 @@ export class BrokerProbe {
 
   static async open(url = TEST_RABBITMQ_URL): Promise<BrokerProbe> {
     return new BrokerProbe(await amqplib.connect(url));
+  }
+
+  /**
+   * Declares the queues as the services do, so probing them never races the first service to
+   * connect (checking a queue that does not exist yet closes the probe's channel).
+   */
+  async declareTopology(queues: QueueNames): Promise<void> {
+    await assertTopology(await this.ch(), queues);
   }
 
   private async ch(): Promise<amqplib.Channel> {

@@ -1,4 +1,4 @@
-import { GAME_LIMITS } from '@retro/common/api';
+import { GAME_LIMITS, yearCategoryOf } from '@retro/common/api';
 import type { FieldError } from './types.js';
 
 /** The raw form values, as typed. */
@@ -70,6 +70,7 @@ export function validateGame(values: GameFormValues, now = new Date()): FieldErr
 /** The decade buckets the catalog files games under (`yearCategory`), newest last. */
 export function decades(now = new Date()): string[] {
   const out: string[] = [];
-  for (let decade = LIMITS.firstYear; decade <= lastYear(now); decade += 10) out.push(`${decade}s`);
+  for (let year = LIMITS.firstYear; year <= lastYear(now); year += 10)
+    out.push(yearCategoryOf(year));
   return out;
 }

@@ -1,6 +1,7 @@
 import { assertTopology, TASK_STATUSES, type QueueNames, type TaskStatus } from '@retro/common';
 import { BrokerProbe, TEST_RABBITMQ_URL, freePort, testQueues } from '@retro/common/testing';
-import { createPool, createTestDatabase } from '@retro/database';
+import { createPool } from '@retro/database';
+import { createTestDatabase } from '@retro/database/testing';
 import amqplib from 'amqplib';
 import type mysql from 'mysql2/promise';
 import { BackendProcess, ConsumerFleet, RestartableBackend } from './services.js';
