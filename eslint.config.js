@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['frontend/src/**/*.ts', 'message-producer/web/**/*.ts'],
+    files: ['frontend/src/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {

@@ -1,5 +1,9 @@
-// The catalog API's shapes and input limits, shared by the backend, the browser pages and the
-// tests. No imports and nothing Node-specific: the frontend bundles this file as it is.
+// The contract's browser-safe home (`@retro/common/api`): the catalog API's shapes and input
+// limits here, the producer API's shapes and the message rules beside it. Shared by the services,
+// the pages and the tests; nothing Node-specific, the pages bundle these files as they are.
+
+export * from './message-rules.js';
+export * from './producer-api.js';
 
 export const TASK_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];

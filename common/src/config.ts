@@ -31,6 +31,14 @@ const port = (fallback: number, description: string) =>
 const int = (fallback: number, min: number, max: number, description: string) =>
   z.coerce.number().int().min(min).max(max).default(fallback).describe(description);
 
+/** An address for a browser (a link on a page): http(s), or empty for "derive it from the page's". */
+const publicUrl = (description: string) =>
+  z
+    .union([z.literal(''), z.url({ protocol: /^https?$/ })])
+    .default('')
+    .transform((url) => url || null)
+    .describe(description);
+
 /** Every variable any service reads, with its default and what it means. */
 export const configSchema = {
   DB_HOST: z.string().min(1).default('127.0.0.1').describe('MySQL host'),
@@ -138,6 +146,15 @@ export const configSchema = {
     1,
     1_000_000,
     'Live task streams one client address may hold open on one backend instance; beyond, 429',
+  ),
+  PRODUCER_PUBLIC_URL: publicUrl(
+    "Where browsers reach the producer page, for the catalog pages' links; empty = the host the page was opened at, port PRODUCER_PORT",
+  ),
+  CATALOG_PUBLIC_URL: publicUrl(
+    "Where browsers reach the catalog, for the producer page's links; empty = the host the page was opened at, port FRONTEND_PORT",
+  ),
+  RABBITMQ_MANAGEMENT_URL: publicUrl(
+    "Where browsers reach the RabbitMQ management UI, for the pages' links; empty = the host the page was opened at, port 15672",
   ),
   LOG_LEVEL: z
     .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TASK_STATUSES, TASK_TYPES, type ProcessingTask } from './api.js';
+import { GAME_ACTIONS, SIMULATED_OUTCOMES } from './message-rules.js';
 
 /** Queue names. Production uses the defaults; tests pass their own base name to stay isolated. */
 export interface QueueNames {
@@ -18,39 +19,6 @@ export interface QueueNames {
 export function queueNames(base = 'game_events'): QueueNames {
   return { main: base, retry: `${base}.retry`, dlq: `${base}.dlq` };
 }
-
-export const HEADERS = {
-  retryCount: 'x-retry-count',
-  error: 'x-error',
-  failedAt: 'x-failed-at',
-  /** Set when a parked message is replayed; lets its failed task be processed again. */
-  replayedAt: 'x-replayed-at',
-  /** On an edited copy of a parked message: the original's message id (the copy has its own). */
-  replayOf: 'x-replay-of',
-  /**
-   * How often the consumer has put this message back because its game already had events waiting
-   * (flood control); never counts as a retry.
-   */
-  deferrals: 'x-deferrals',
-} as const;
-
-/**
- * Headers only the system writes. A tester may not set them on a new message (they would forge a
- * failure record, a replay or a deferral); `x-retry-count` stays a tester's to set.
- */
-export const SYSTEM_HEADERS: readonly string[] = [
-  HEADERS.error,
-  HEADERS.failedAt,
-  HEADERS.replayedAt,
-  HEADERS.replayOf,
-  HEADERS.deferrals,
-];
-
-export const GAME_ACTIONS = ['create', 'update', 'delete', 'process'] as const;
-export type GameAction = (typeof GAME_ACTIONS)[number];
-
-/** Outcomes a tester may ask a custom message to simulate. */
-export const SIMULATED_OUTCOMES = ['success', 'transient', 'permanent'] as const;
 
 export const MESSAGE_ID_MAX = 64;
 

@@ -1,5 +1,5 @@
 import type { MessageProperties, Options } from 'amqplib';
-import { HEADERS } from './events.js';
+import { HEADERS } from './message-rules.js';
 
 /**
  * The broker's dead-lettering record: `x-death`, `x-first-death-*`, `x-last-death-*`. Only the

@@ -5,10 +5,17 @@ import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '@retro/common/testing/browser';
 import { startBackend, type RunningBackend } from '@retro/backend';
 import { createLogger, type QueueNames } from '@retro/common';
-import { BrokerProbe, TcpProxy, metricValue, testQueues, waitFor } from '@retro/common/testing';
+import {
+  BrokerProbe,
+  PAGES_DIST_DIR,
+  TcpProxy,
+  ensurePagesBuilt,
+  metricValue,
+  testQueues,
+  waitFor,
+} from '@retro/common/testing';
 import { createTestDatabase } from '@retro/database/testing';
 import { startFrontendServer, type FrontendServer } from '../server/src/index.js';
-import { DIST_DIR, ensureBuilt } from './build.js';
 
 const TOKEN = 'test-token-0123456789';
 /** A reconnect that missed more changes than this is told to reload. */
@@ -27,7 +34,7 @@ describe('processing page after a network blip (browser)', function () {
 
   before(async function () {
     this.timeout(180_000);
-    ensureBuilt();
+    ensurePagesBuilt();
     db = await createTestDatabase('liveresume');
     queues = testQueues('liveresume');
     backend = await startBackend({
@@ -46,7 +53,7 @@ describe('processing page after a network blip (browser)', function () {
       port: 0,
       host: '127.0.0.1',
       backendUrl: `http://127.0.0.1:${port}`,
-      distDir: DIST_DIR,
+      distDir: PAGES_DIST_DIR,
       logger: createLogger('frontend', 'error'),
     });
     browser = await launchChromium();

@@ -1,107 +1,22 @@
 import { expect } from 'chai';
-import http from 'node:http';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, relative as relativePath } from 'node:path';
-import { createLogger, listen, closeServer } from '@retro/common';
+import { relative as relativePath } from 'node:path';
+import { createLogger } from '@retro/common';
 import { waitFor } from '@retro/common/testing';
-import { startFrontendServer, type FrontendServer } from '../server/src/index.js';
-
-/** A stand-in backend that records what reached it and can hold an event stream open. */
-class Upstream {
-  readonly seen: string[] = [];
-  readonly streams = new Set<http.ServerResponse>();
-  readonly server = http.createServer((req, res) => {
-    this.seen.push(`${req.method} ${req.url}`);
-    if (req.url === '/api/tasks/stream') {
-      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
-      res.write(': connected\n\n');
-      this.streams.add(res);
-      req.on('close', () => this.streams.delete(res));
-      return;
-    }
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'X-Total-Count': '7' });
-      res.end(
-        JSON.stringify({
-          method: req.method,
-          url: req.url,
-          body,
-          forwardedFor: req.headers['x-forwarded-for'],
-        }),
-      );
-    });
-  });
-  port = 0;
-
-  async start() {
-    this.port = await listen(this.server, 0, '127.0.0.1');
-  }
-}
-
-/** A request with the path exactly as written (fetch would resolve `.` and `..` first). */
-function rawRequest(
-  port: number,
-  method: string,
-  path: string,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method,
-        headers: { Authorization: 'Bearer whatever' },
-      },
-      (res) => {
-        let body = '';
-        res.on('data', (chunk) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(method === 'GET' ? undefined : '{"status":"completed"}');
-  });
-}
+import { startFrontendServer } from '../server/src/index.js';
+import { rawRequest, useServedBuild } from './upstream.js';
 
 describe('frontend server', () => {
   const logger = createLogger('frontend-test', 'error');
-  let upstream: Upstream;
-  let frontend: FrontendServer;
-  let tempDir: string;
-  let distDir: string;
-  let base: string;
-
-  before(async () => {
-    // a build folder with a file beside it that must stay out of reach
-    tempDir = await mkdtemp(join(tmpdir(), 'retro-frontend-'));
-    distDir = join(tempDir, 'dist');
-    await mkdir(join(distDir, 'assets'), { recursive: true });
-    await writeFile(join(tempDir, 'secret.txt'), 'secret');
-    await writeFile(join(distDir, 'index.html'), '<h1>catalog</h1>');
-    await writeFile(join(distDir, 'processing.html'), '<h1>processing</h1>');
-    await writeFile(join(distDir, 'assets', 'app-1234.js'), 'export {};');
-    upstream = new Upstream();
-    await upstream.start();
-    frontend = await startFrontendServer({
-      port: 0,
-      host: '127.0.0.1',
-      backendUrl: `http://127.0.0.1:${upstream.port}`,
-      distDir,
-      logger,
-    });
-    base = `http://127.0.0.1:${frontend.port}`;
-  });
-
-  after(async () => {
-    await frontend.stop();
-    for (const res of upstream.streams) res.destroy();
-    await closeServer(upstream.server, 100);
-    await rm(tempDir, { recursive: true, force: true });
-  });
+  // a build folder with a file beside it that must stay out of reach
+  const served = useServedBuild(
+    {
+      'secret.txt': 'secret',
+      'dist/index.html': '<h1>catalog</h1>',
+      'dist/processing.html': '<h1>processing</h1>',
+      'dist/assets/app-1234.js': 'export {};',
+    },
+    { dist: 'dist' },
+  );
 
   it('serves both pages, by file name and without the extension', async () => {
     for (const [path, text] of [
@@ -110,7 +25,7 @@ describe('frontend server', () => {
       ['/processing.html', 'processing'],
       ['/processing', 'processing'],
     ]) {
-      const res = await fetch(`${base}${path}`);
+      const res = await fetch(`${served.base}${path}`);
       expect(res.status, path).to.equal(200);
       expect(res.headers.get('content-type')).to.match(/^text\/html/);
       expect(res.headers.get('cache-control')).to.equal('no-cache');
@@ -120,38 +35,38 @@ describe('frontend server', () => {
   });
 
   it('caches hashed assets for good and answers 404 for a missing asset', async () => {
-    const asset = await fetch(`${base}/assets/app-1234.js`);
+    const asset = await fetch(`${served.base}/assets/app-1234.js`);
     expect(asset.status).to.equal(200);
     expect(asset.headers.get('content-type')).to.match(/^text\/javascript/);
     expect(asset.headers.get('cache-control')).to.include('immutable');
-    expect((await fetch(`${base}/assets/gone-5678.js`)).status).to.equal(404);
+    expect((await fetch(`${served.base}/assets/gone-5678.js`)).status).to.equal(404);
   });
 
   it('answers other unknown paths with the catalog page, as the container does', async () => {
-    const res = await fetch(`${base}/games/12`);
+    const res = await fetch(`${served.base}/games/12`);
     expect(res.status).to.equal(200);
     expect(await res.text()).to.include('catalog');
-    expect(await (await fetch(`${base}/healthz`)).text()).to.equal('ok\n');
+    expect(await (await fetch(`${served.base}/healthz`)).text()).to.equal('ok\n');
   });
 
   it('answers /health, /ready (is the backend up?) and /metrics like every service', async () => {
-    const health = await fetch(`${base}/health`);
+    const health = await fetch(`${served.base}/health`);
     expect(health.status).to.equal(200);
     expect(await health.json()).to.include({ status: 'ok', service: 'frontend' });
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = await (await fetch(`${served.base}/metrics`)).text();
     expect(metrics).to.include('http_request_duration_seconds');
-    const ready = await fetch(`${base}/ready`);
+    const ready = await fetch(`${served.base}/ready`);
     expect(ready.status).to.equal(200);
     expect(await ready.json()).to.include({ status: 'ready', backend: 'up' });
-    expect(upstream.seen).to.include('GET /health');
+    expect(served.upstream.seen).to.include('GET /health');
   });
 
   it('serves a build folder given as a relative path', async () => {
     const relative = await startFrontendServer({
       port: 0,
       host: '127.0.0.1',
-      backendUrl: `http://127.0.0.1:${upstream.port}`,
-      distDir: relativePath(process.cwd(), distDir),
+      backendUrl: `http://127.0.0.1:${served.upstream.port}`,
+      distDir: relativePath(process.cwd(), served.distDir),
       logger,
     });
     try {
@@ -171,13 +86,13 @@ describe('frontend server', () => {
       '/assets/..%2f..%2fsecret.txt',
       '/..%5csecret.txt',
     ]) {
-      const { body } = await rawRequest(frontend.port, 'GET', path);
+      const { body } = await rawRequest(served.frontend.port, 'GET', path);
       expect(body, path).not.to.include('secret');
     }
   });
 
   it('forwards /api requests with their method, query and body and keeps the total-count header', async () => {
-    const res = await fetch(`${base}/api/games?search=zelda&limit=5`, {
+    const res = await fetch(`${served.base}/api/games?search=zelda&limit=5`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': '203.0.113.9' },
       body: '{"title":"Zelda"}',
@@ -199,7 +114,7 @@ describe('frontend server', () => {
   it('passes Server-Sent Events through as soon as the backend writes them', async () => {
     const received: string[] = [];
     const controller = new AbortController();
-    const res = await fetch(`${base}/api/tasks/stream`, { signal: controller.signal });
+    const res = await fetch(`${served.base}/api/tasks/stream`, { signal: controller.signal });
     expect(res.headers.get('content-type')).to.equal('text/event-stream');
     expect(res.headers.get('x-accel-buffering')).to.equal('no');
     const reader = res.body!.getReader();
@@ -210,9 +125,9 @@ describe('frontend server', () => {
         received.push(Buffer.from(value).toString());
       }
     })().catch(() => undefined);
-    await waitFor('the stream to reach the backend', () => upstream.streams.size === 1);
+    await waitFor('the stream to reach the backend', () => served.upstream.streams.size === 1);
     const started = Date.now();
-    for (const stream of upstream.streams)
+    for (const stream of served.upstream.streams)
       stream.write('event: task\ndata: {"messageId":"m1"}\n\n');
     await waitFor('the event to arrive', () => received.join('').includes('"m1"'), {
       timeoutMs: 2000,
@@ -222,7 +137,7 @@ describe('frontend server', () => {
     await reading;
     await waitFor(
       'the backend stream to close with the browser',
-      () => upstream.streams.size === 0,
+      () => served.upstream.streams.size === 0,
     );
   });
 
@@ -231,7 +146,7 @@ describe('frontend server', () => {
       port: 0,
       host: '127.0.0.1',
       backendUrl: 'http://127.0.0.1:1',
-      distDir,
+      distDir: served.distDir,
       logger,
     });
     try {

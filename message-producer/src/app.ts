@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AppError,
   apiDocs,
   type Logger,
+  type ProducerInfo,
   type TrustProxy,
   errorHandler,
   noQuery,
@@ -28,8 +30,11 @@ import { producerApiDocument } from './entry-points/openapi.js';
 import { publishRoutes } from './entry-points/publish-routes.js';
 import type { ProducerMetrics } from './metrics.js';
 
-/** Where `npm run build` puts the compiled page; the same path from `src/` and from `dist/`. */
-export const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL('../dist/public', import.meta.url));
+/**
+ * The pages' one Vite build (frontend/dist): this service serves its `producer/index.html` and the
+ * `assets/` it loads. The same path from `src/` and from `dist/`, and in the container.
+ */
+export const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL('../../frontend/dist', import.meta.url));
 
 export interface AppDependencies {
   logger: Logger;
@@ -46,6 +51,8 @@ export interface AppDependencies {
   metrics: ProducerMetrics;
   maxRetries: number;
   frontendPort: number;
+  /** Where the page links to the catalog and the RabbitMQ management UI; null = derived. */
+  links: { catalogUrl: string | null; rabbitmqManagementUrl: string | null };
   publicDir: string;
   /** Requests per window and client on `/api`; false turns the limit off. */
   rateLimit: { windowMs: number; limit: number } | false;
@@ -123,12 +130,14 @@ export function createApp(deps: AppDependencies): Express {
   }
   app.use('/api', express.json({ limit: '256kb' }));
   app.get('/api/info', (_req, res) => {
-    res.json({
+    const info: ProducerInfo = {
       service: 'message-producer',
       queues: deps.broker.queues,
       maxRetries: deps.maxRetries,
       frontendPort: deps.frontendPort,
-    });
+      ...deps.links,
+    };
+    res.json(info);
   });
   app.get('/api/templates', (req, res) => {
     parseQuery(noQuery, req.query);
@@ -138,7 +147,15 @@ export function createApp(deps: AppDependencies): Express {
   app.use('/api', brokerRoutes(deps.broker, deps.parked));
   app.use('/api', deadLetterRoutes(deps.deadLetters, deps.replayJobs));
 
-  app.use(express.static(deps.publicDir, { index: 'index.html', maxAge: '5m' }));
+  // the page is revalidated on every load (ETag); its hashed assets are cached for good
+  app.get(['/', '/index.html'], (_req, res, next) => {
+    res.set('Cache-Control', 'no-cache');
+    res.sendFile(join(deps.publicDir, 'producer', 'index.html'), (error) => error && next(error));
+  });
+  app.use(
+    '/assets',
+    express.static(join(deps.publicDir, 'assets'), { immutable: true, maxAge: '365d' }),
+  );
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

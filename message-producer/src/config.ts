@@ -11,6 +11,8 @@ export const PRODUCER_CONFIG_KEYS = [
   'MAX_RETRIES',
   'RATE_LIMIT_PER_MINUTE',
   'TRUST_PROXY',
+  'CATALOG_PUBLIC_URL',
+  'RABBITMQ_MANAGEMENT_URL',
   'LOG_LEVEL',
   // the dead-letter archive lives in the catalog database
   'DB_HOST',

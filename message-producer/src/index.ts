@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { Express } from 'express';
 import {
@@ -44,7 +45,7 @@ export interface ProducerOptions {
   archiver?: Partial<
     Pick<DlqArchiverOptions, 'prefetch' | 'batchSize' | 'lingerMs' | 'schemaPollMs'>
   >;
-  /** Directory of the compiled page. */
+  /** The pages' Vite build (`producer/index.html`, `assets/`); frontend/dist by default. */
   publicDir?: string;
   logger?: Logger;
 }
@@ -67,8 +68,8 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
   const config = options.settings ?? loadProducerConfig(options.config);
   const logger = options.logger ?? createLogger('message-producer', config.LOG_LEVEL);
   const publicDir = options.publicDir ?? DEFAULT_PUBLIC_DIR;
-  if (!existsSync(publicDir)) {
-    logger.warn('page not built; run `npm run build -w @retro/message-producer`', { publicDir });
+  if (!existsSync(join(publicDir, 'producer', 'index.html'))) {
+    logger.warn('page not built; run `npm run build -w @retro/frontend`', { publicDir });
   }
 
   const metrics = createMetrics();
@@ -118,6 +119,10 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
     metrics,
     maxRetries: config.MAX_RETRIES,
     frontendPort: config.FRONTEND_PORT,
+    links: {
+      catalogUrl: config.CATALOG_PUBLIC_URL,
+      rabbitmqManagementUrl: config.RABBITMQ_MANAGEMENT_URL,
+    },
     publicDir,
     rateLimit:
       options.rateLimit ??

@@ -1,15 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '@retro/common/testing/browser';
-import { waitFor } from '@retro/common/testing';
+import { ensurePagesBuilt, waitFor } from '@retro/common/testing';
 import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 import { SHAPES, park, poisonMessages } from './parking.js';
 
-const producerDir = fileURLToPath(new URL('..', import.meta.url));
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 /** The dead-letter console used in Chromium, with the keyboard wherever a tester would. */
@@ -22,7 +19,7 @@ describe('message producer: the dead-letter console in a browser', function () {
   const specs = poisonMessages(60); // 20 of each shape
 
   before(async () => {
-    await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: producerDir });
+    ensurePagesBuilt();
     h = await startProducerTestEnv('producer_console_page');
     await park(h.queues.dlq, [
       ...specs,

@@ -1,17 +1,13 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '@retro/common/testing/browser';
 import { type RunningBackend, startBackend } from '@retro/backend';
 import type { ProcessingTask } from '@retro/common';
-import { waitFor } from '@retro/common/testing';
+import { ensurePagesBuilt, waitFor } from '@retro/common/testing';
 import { createTestDatabase } from '@retro/database/testing';
 import { type RunningConsumer, startConsumer } from '@retro/message-consumer';
 import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 
-const producerDir = fileURLToPath(new URL('..', import.meta.url));
 const TOKEN = 'producer-e2e-token-0123456789';
 
 /**
@@ -28,7 +24,7 @@ describe('message producer: from the page through the consumer to the processing
   let page: Page;
 
   before(async () => {
-    await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: producerDir });
+    ensurePagesBuilt();
     database = await createTestDatabase('producer_e2e');
     h = await startProducerTestEnv('producer_e2e');
     backend = await startBackend({

@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '@retro/common/testing/browser';
-import { TcpProxy, waitFor } from '@retro/common/testing';
+import { ensurePagesBuilt, TcpProxy, waitFor } from '@retro/common/testing';
 import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 
-const producerDir = fileURLToPath(new URL('..', import.meta.url));
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 describe('message producer: the page in a browser', function () {
@@ -20,7 +17,7 @@ describe('message producer: the page in a browser', function () {
 
   before(async () => {
     // the page is compiled TypeScript: build it as `npm run build` does
-    await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: producerDir });
+    ensurePagesBuilt();
     h = await startProducerTestEnv('producer_page');
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });

@@ -112,7 +112,7 @@ describe('Node images, built and started without Docker', function () {
       true,
     );
     const producer = images.get('message-producer')!;
-    expect(existsSync(join(producer.workdir, 'dist/public/index.html'))).to.equal(true);
+    expect(existsSync(join(producer.root, 'app/frontend/dist/producer/index.html'))).to.equal(true);
   });
 
   it('start with their CMD, pass their HEALTHCHECK, and stop cleanly on SIGTERM', async () => {

@@ -1,6 +1,7 @@
 // frontend/nginx.conf run for real with Debian's nginx, serving the real Vite build in front of a
 // stub backend: what a browser gets from the frontend container.
 import { request, type ClientRequest } from 'node:http';
+import { type Reply, send } from './lib/raw-http.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -24,32 +25,6 @@ const NGINX_OWN_ANSWERS: Record<string, number> = {
   '/api/games/1/process-complete%00': 400,
   '/api\\internal/tasks/abc/status': 405,
 };
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** A request with the path sent exactly as written (fetch would normalise it). */
-function send(
-  port: number,
-  method: string,
-  path: string,
-  { headers = {}, body }: { headers?: Record<string, string>; body?: string } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 describe('frontend nginx config (Debian nginx, real frontend build, stub backend)', () => {
   let nginx: LocalNginx;
@@ -246,6 +221,16 @@ describe('frontend nginx config (Debian nginx, real frontend build, stub backend
       }
     }
     expect(backend.seen.slice(before).map((r) => r.url)).to.deep.equal([]);
+  });
+
+  it('tells the pages where the producer page and the RabbitMQ UI are, revalidated', async () => {
+    const res = await send(port, 'GET', '/app-config.json');
+    expect(res.headers['cache-control']).to.equal('no-cache');
+    expect(JSON.parse(res.body.toString())).to.deep.equal({
+      producerUrl: null,
+      producerPort: 3001,
+      rabbitmqManagementUrl: null,
+    });
   });
 
   it('answers in the API error shape while the backend is down, and stays healthy itself', async () => {

@@ -8,6 +8,7 @@ import { queueNames, type QueueNames } from '../events.js';
 import { retryTierQueue, retryTiers } from '../retry-tiers.js';
 
 export { capturingLogger } from './log-capture.js';
+export { PAGES_DIST_DIR, ensurePagesBuilt } from './pages.js';
 export { metricValue } from './metrics.js';
 export { jsonApi, type ApiCall, type ApiRequest, type ApiResponse } from './json-api.js';
 export { TcpProxy } from './tcp-proxy.js';

@@ -4,7 +4,24 @@ import { startFrontendServer } from './index.js';
 await runService({
   name: 'frontend',
   portVariable: 'FRONTEND_PORT',
-  loadConfig: () => loadConfig(['FRONTEND_PORT', 'BACKEND_URL', 'LOG_LEVEL']),
+  loadConfig: () =>
+    loadConfig([
+      'FRONTEND_PORT',
+      'BACKEND_URL',
+      'PRODUCER_PORT',
+      'PRODUCER_PUBLIC_URL',
+      'RABBITMQ_MANAGEMENT_URL',
+      'LOG_LEVEL',
+    ]),
   start: (config, logger) =>
-    startFrontendServer({ port: config.FRONTEND_PORT, backendUrl: config.BACKEND_URL, logger }),
+    startFrontendServer({
+      port: config.FRONTEND_PORT,
+      backendUrl: config.BACKEND_URL,
+      links: {
+        producerUrl: config.PRODUCER_PUBLIC_URL,
+        producerPort: config.PRODUCER_PORT,
+        rabbitmqManagementUrl: config.RABBITMQ_MANAGEMENT_URL,
+      },
+      logger,
+    }),
 });

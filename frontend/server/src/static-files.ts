@@ -1,21 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-};
+import { join } from 'node:path';
+import express, { type RequestHandler, type Response } from 'express';
 
 /**
  * Game images come from anywhere on the web (imageUrl), everything else only from this origin.
@@ -31,70 +15,50 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export function securityHeaders(res: ServerResponse): void {
+export const securityHeaders: RequestHandler = (_req, res, next) => {
   res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'same-origin');
-}
+  next();
+};
 
-/** Finds the file for a URL path inside `root`: `/` → index.html, `/processing` → processing.html. */
-async function locate(root: string, urlPath: string): Promise<string | undefined> {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return undefined;
-  }
-  if (decoded.includes('\0')) return undefined;
-  const candidates = decoded.endsWith('/')
-    ? [join(decoded, 'index.html')]
-    : [decoded, `${decoded}.html`];
-  for (const candidate of candidates) {
-    const file = resolve(root, `.${candidate}`);
-    if (file !== root && !file.startsWith(root + sep)) return undefined; // ../ escapes
-    const info = await stat(file).catch(() => undefined);
-    if (info?.isFile()) return file;
-  }
-  return undefined;
+/** The producer's page is built with these pages but served by the producer service only. */
+export const PRODUCER_PAGE_DIR = 'producer';
+
+/**
+ * Vite names assets by content hash: a changed file gets a new name, so they are cached for good.
+ * Pages are revalidated on every load (their ETag makes that cheap) so a new build's asset names
+ * are picked up at once.
+ */
+function cacheHeaders(res: Response, path: string): void {
+  const immutable = /[\\/]assets[\\/]/.test(path);
+  res.setHeader('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
 }
 
 /**
- * Serves the built pages; hashed assets are cached for good, pages are revalidated. Like the
- * container's nginx, a path that names no file gets the catalog page, except under /assets/
- * where a missing file is a 404 (a script must never be answered with HTML).
+ * The built pages through express.static (ETag, ranges, HEAD, paths that leave the folder
+ * refused): `/processing` → processing.html; like the container's nginx, a path that names no
+ * file gets the catalog page, except under /assets/ where a missing file is a 404 (a script must
+ * never be answered with HTML).
  */
-export async function serveStatic(
-  root: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-  urlPath: string,
-): Promise<void> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
-    res.end('Method not allowed\n');
-    return;
-  }
-  const file =
-    (await locate(root, urlPath)) ??
-    (urlPath.startsWith('/assets/') ? undefined : await locate(root, '/index.html'));
-  if (!file) {
-    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-    res.end('Not found\n');
-    return;
-  }
-  const info = await stat(file);
-  res.writeHead(200, {
-    'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-    'Content-Length': info.size,
-    'Cache-Control': urlPath.startsWith('/assets/')
-      ? 'public, max-age=31536000, immutable'
-      : 'no-cache',
-  });
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  createReadStream(file)
-    .on('error', () => res.destroy())
-    .pipe(res);
+export function staticPages(root: string): RequestHandler[] {
+  const files = express.static(root, { extensions: ['html'], setHeaders: cacheHeaders });
+  const hideProducerPage: RequestHandler = (req, _res, next) => {
+    const first = req.path.split('/')[1]?.toLowerCase();
+    if (first === PRODUCER_PAGE_DIR) req.url = '/index.html';
+    next();
+  };
+  const fallback: RequestHandler = (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.status(405).set('Allow', 'GET, HEAD').type('text/plain').send('Method not allowed\n');
+      return;
+    }
+    if (req.path.startsWith('/assets/')) {
+      res.status(404).type('text/plain').send('Not found\n');
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(join(root, 'index.html'));
+  };
+  return [hideProducerPage, files, fallback];
 }

@@ -1,4 +1,4 @@
-import { ApiError, api } from '../lib/api.js';
+import { ApiError, api } from '../lib/catalog-api.js';
 import { enableClosing, openDialog } from '../lib/dialog.js';
 import { byId } from '../lib/dom.js';
 import { LIMITS, lastYear, validateGame, type GameFormValues } from '../lib/validation.js';

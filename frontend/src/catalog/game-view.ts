@@ -1,4 +1,4 @@
-import { ApiError, api } from '../lib/api.js';
+import { ApiError, api } from '../lib/catalog-api.js';
 import { enableClosing, openDialog } from '../lib/dialog.js';
 import { byId, h } from '../lib/dom.js';
 import { formatDateTime, setBadge } from '../lib/format.js';

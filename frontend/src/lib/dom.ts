@@ -42,6 +42,13 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return element as T;
 }
 
+/** Sets a status line's text and its tone (a class the styles colour). */
+export function setStatus(node: HTMLElement, text: string, tone: 'ok' | 'bad' | '' = ''): void {
+  node.textContent = text;
+  node.classList.toggle('ok', tone === 'ok');
+  node.classList.toggle('bad', tone === 'bad');
+}
+
 export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return (...args: A) => {

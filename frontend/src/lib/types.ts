@@ -29,7 +29,4 @@ export interface Genre {
   name: string;
 }
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type { FieldError } from './api-client.js';

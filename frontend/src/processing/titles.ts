@@ -1,4 +1,4 @@
-import { ApiError, api } from '../lib/api.js';
+import { ApiError, api } from '../lib/catalog-api.js';
 import { gameLabel } from './rows.js';
 
 /** Tasks carry a game id; each game's title is looked up once and written into its cells. */

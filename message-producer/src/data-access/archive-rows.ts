@@ -1,51 +1,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import type { DeadLetterType } from '../domain/archived-message.js';
+import type { DeadLetter, DeadLetterGroup, DeadLetterSummary } from '@retro/common';
 
-/** An archived message as lists show it. */
-export interface DeadLetterSummary {
-  /** The archive's id of this parking (message ids repeat when a message is parked again). */
-  id: number;
-  messageId: string | null;
-  groupId: string;
-  type: DeadLetterType;
-  gameId: number | null;
-  /** `x-error`. */
-  reason: string | null;
-  /** `x-failed-at` (else the message's timestamp, else when it was archived). */
-  parkedAt: string;
-  archivedAt: string;
-  retryCount: number;
-  bodyBytes: number;
-  bodyEncoding: 'utf8' | 'base64';
-  bodyIsJson: boolean;
-  /** The first 200 characters of a UTF-8 body. */
-  bodyPreview?: string | null;
-  /** When a copy was last confirmed and routed to the main queue. */
-  replayedAt: string | null;
-  replayCount: number;
-  /** Message id of the last copy: the same id, or the new one of an edited copy. */
-  replayedAs: string | null;
-}
-
-/** An archived message in full. */
-export interface DeadLetter extends DeadLetterSummary {
-  fingerprint: string | null;
-  /** The body's text, or base64 of its bytes when `bodyEncoding` is `base64`. */
-  body: string;
-  properties: Record<string, unknown>;
-  headers: Record<string, unknown>;
-}
-
-/** A failure group: alike reasons (same fingerprint) and how many messages it holds. */
-export interface DeadLetterGroup {
-  groupId: string;
-  fingerprint: string;
-  sampleReason: string | null;
-  count: number;
-  counts: Record<DeadLetterType, number>;
-  firstParkedAt: string;
-  lastParkedAt: string;
-}
+export type { DeadLetter, DeadLetterGroup, DeadLetterSummary } from '@retro/common';
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
 const isoOrNull = (value: unknown) => (value === null || value === undefined ? null : iso(value));

@@ -1,7 +1,7 @@
+import type { AuditAction, AuditEntry } from '@retro/common';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 
-export const AUDIT_ACTIONS = ['replay', 'edit-and-replay', 'delete'] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export { AUDIT_ACTIONS, type AuditAction, type AuditEntry } from '@retro/common';
 
 /** Who asked: the client address as Express sees it and the free-text `X-Actor` header. */
 export interface AuditClient {
@@ -13,21 +13,6 @@ export interface AuditClient {
 export interface AuditItem {
   id: number;
   messageId: string | null;
-}
-
-export interface AuditEntry {
-  id: number;
-  at: string;
-  action: AuditAction;
-  clientIp: string;
-  actor: string | null;
-  request: unknown;
-  jobId: string | null;
-  /** Rows the action replayed, edited or deleted. */
-  affected: number;
-  outcome: unknown;
-  /** The affected rows' archive ids, the first {@link AUDIT_IDS_SHOWN} of them. */
-  deadLetterIds: number[];
 }
 
 export const AUDIT_IDS_SHOWN = 100;

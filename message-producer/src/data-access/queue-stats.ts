@@ -1,13 +1,13 @@
 import type { ConfirmChannel } from 'amqplib';
-import { type QueueNames, type TopologyOptions, declareQueue, queueArguments } from '@retro/common';
+import {
+  type QueueNames,
+  type QueueStats,
+  type TopologyOptions,
+  declareQueue,
+  queueArguments,
+} from '@retro/common';
 
-export interface QueueStats {
-  role: keyof QueueNames;
-  name: string;
-  /** Messages ready for delivery (not those a consumer holds unacknowledged). */
-  messageCount: number;
-  consumerCount: number;
-}
+export type { QueueStats } from '@retro/common';
 
 /**
  * Depth and consumers of every queue of the topology: the main queue, the retry tiers (and the

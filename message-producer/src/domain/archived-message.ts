@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { HEADERS, digitsToNumber, readRetryCount } from '@retro/common';
+import { type DeadLetterType, HEADERS, digitsToNumber, readRetryCount } from '@retro/common';
 import type { MessageProperties } from 'amqplib';
 import { fingerprintOf, groupIdOf } from './fingerprint.js';
 
-export const DEAD_LETTER_TYPES = ['game', 'custom', 'other'] as const;
-export type DeadLetterType = (typeof DEAD_LETTER_TYPES)[number];
+export { DEAD_LETTER_TYPES, type DeadLetterType } from '@retro/common';
 
 /** A parked message as the archive stores it: one row of `dead_letters`. */
 export interface ArchiveRecord {

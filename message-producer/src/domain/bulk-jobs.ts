@@ -1,25 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type Logger } from '@retro/common';
+import { AppError, type BulkJob, type Logger } from '@retro/common';
 import type { MessageKind, MessagePlan } from './messages.js';
 import type { Publisher } from './publisher.js';
 
-export type BulkStatus = 'running' | 'completed' | 'failed' | 'cancelled';
-
-/** Progress of one bulk publish, as the API reports it. */
-export interface BulkJob {
-  jobId: string;
-  kind: MessageKind;
-  count: number;
-  /** Handed to the broker so far. */
-  sent: number;
-  /** Confirmed by the broker: these, and only these, are in the queue. */
-  confirmed: number;
-  failed: number;
-  status: BulkStatus;
-  error: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-}
+export type { BulkJob } from '@retro/common';
+export type BulkStatus = BulkJob['status'];
 
 export interface BulkJobsOptions {
   /** Publishes awaiting their confirm at once; bounds memory and keeps the event loop free. */

@@ -1,4 +1,10 @@
-import { HEADERS, SYSTEM_HEADERS, isBrokerDeathHeader } from '@retro/common';
+import {
+  HEADERS,
+  RETRY_COUNT_RULE,
+  SYSTEM_HEADERS,
+  isBrokerDeathHeader,
+  isValidRetryCount,
+} from '@retro/common';
 import { z } from 'zod';
 
 const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -37,15 +43,8 @@ export const messageHeadersSchema = z
       }
     }
     const retryCount = headers[HEADERS.retryCount];
-    if (
-      retryCount !== undefined &&
-      !(typeof retryCount === 'number' && Number.isInteger(retryCount) && retryCount >= 0)
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [HEADERS.retryCount],
-        message: 'must be a non-negative integer',
-      });
+    if (retryCount !== undefined && !isValidRetryCount(retryCount)) {
+      ctx.addIssue({ code: 'custom', path: [HEADERS.retryCount], message: RETRY_COUNT_RULE });
     }
   })
   .optional();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   AppError,
   GAME_ACTIONS,
+  type MessageKind,
   MESSAGE_ID_PATTERN,
   SIMULATED_OUTCOMES,
   messageIdSchema,
@@ -12,8 +13,7 @@ import { z } from 'zod';
 import { type MessageHeaders, messageHeadersSchema } from './headers.js';
 
 /** The three ways a tester can describe a message; each has its own endpoint. */
-export const MESSAGE_KINDS = ['game-event', 'custom', 'raw'] as const;
-export type MessageKind = (typeof MESSAGE_KINDS)[number];
+export { MESSAGE_KINDS, type MessageKind } from '@retro/common';
 
 /** One message, ready for the broker. */
 export interface OutgoingMessage {

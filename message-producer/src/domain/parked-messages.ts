@@ -1,4 +1,4 @@
-import { AppError, HEADERS } from '@retro/common';
+import { AppError, HEADERS, type ParkedMessage } from '@retro/common';
 import type { Pool } from 'mysql2/promise';
 import { countDeadLetters, oldestDeadLetters } from '../data-access/archive-reads.js';
 import type { DeadLetter } from '../data-access/archive-rows.js';
@@ -8,25 +8,7 @@ import type { DeadLetterConsole } from './dead-letter-console.js';
 import { MAX_REPLAY_RATE } from './replay-jobs.js';
 import { bodyBytes } from './replay-copy.js';
 
-/** A parked message as `GET /api/dlq` has always shown it. */
-export interface ParkedMessage {
-  /** The archive's id, for the console's endpoints. */
-  id: number;
-  messageId: string | null;
-  /** The body parsed as JSON, or null when it is not JSON (see `bodyText`). */
-  body: unknown;
-  bodyIsJson: boolean;
-  /** The body as text, cut at {@link MAX_BODY_TEXT} characters. */
-  bodyText: string;
-  /** Why it was parked (`x-error`), when (`x-failed-at`) and after how many retries. */
-  error: string | null;
-  failedAt: string | null;
-  retryCount: number;
-  headers: Record<string, unknown>;
-  contentType: string | null;
-  /** Always false: archived messages are no longer in the queue. Kept for older clients. */
-  redelivered: boolean;
-}
+export type { ParkedMessage } from '@retro/common';
 
 export const MAX_BODY_TEXT = 16_384;
 

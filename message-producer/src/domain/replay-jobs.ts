@@ -1,4 +1,4 @@
-import { AppError, type Logger } from '@retro/common';
+import { AppError, type Logger, type ReplayJob } from '@retro/common';
 import type { Pool } from 'mysql2/promise';
 import { claimRows, markReplayed } from '../data-access/archive-changes.js';
 import type { DeadLetterFilter, PageCursor } from '../data-access/archive-filter.js';
@@ -11,30 +11,9 @@ import { replayCopy } from './replay-copy.js';
 export const MAX_REPLAY_RATE = 1000;
 export const DEFAULT_REPLAY_RATE = 100;
 
-export type ReplayJobStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+export type { ReplayJob } from '@retro/common';
+export type ReplayJobStatus = ReplayJob['status'];
 
-/** Progress of one replay, as the API reports it. */
-export interface ReplayJob {
-  jobId: string;
-  status: ReplayJobStatus;
-  /** What was asked for: `{ids}`, `{group}` or `{filter}`. */
-  target: unknown;
-  /** Messages per second. */
-  rate: number;
-  /** Rows to replay when the job started. */
-  total: number;
-  /** Confirmed and routed by the broker, and marked replayed. */
-  replayed: number;
-  failed: number;
-  /** Rows taken meanwhile by another job, an edit or a delete; known when the job has ended. */
-  skipped: number;
-  auditId: number;
-  startedAt: string;
-  finishedAt: string | null;
-  error: string | null;
-}
-
-/** What a job needs to start: the rows (already snapshotted) and its audit entry. */
 export interface ReplayPlan {
   /** Chosen by the caller, so the audit entry can name the job before it starts. */
   jobId: string;

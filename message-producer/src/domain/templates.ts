@@ -1,18 +1,6 @@
-import { HEADERS } from '@retro/common';
-import type { MessageKind } from './messages.js';
+import { HEADERS, type MessageTemplate } from '@retro/common';
 
-export type TemplateGroup = 'Game events' | 'Custom messages' | 'Simulated outcomes' | 'Poison';
-
-/** A ready-made request: `payload` is what the endpoint of `kind` accepts. */
-export interface MessageTemplate {
-  id: string;
-  name: string;
-  group: TemplateGroup;
-  /** What the consumer is expected to do with it. */
-  expect: string;
-  kind: MessageKind;
-  payload: Record<string, unknown>;
-}
+export type { MessageTemplate, TemplateGroup } from '@retro/common';
 
 const sampleGame = {
   title: 'Chrono Trigger',
