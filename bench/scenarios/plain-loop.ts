@@ -34,6 +34,7 @@ export async function plainLoop(options: PlainLoopOptions): Promise<PipelineRun>
   const world = await createWorld('plain');
   const pool = createPool(world.settings, POOL_SIZE);
   const connection = await amqplib.connect(TEST_RABBITMQ_URL);
+  const inFlight = new Set<Promise<void>>();
   try {
     const publisher = await connection.createConfirmChannel();
     const consumer = await connection.createChannel();
@@ -41,10 +42,14 @@ export async function plainLoop(options: PlainLoopOptions): Promise<PipelineRun>
     await consumer.consume(world.queues.main, (msg) => {
       if (!msg) return;
       const { eventId } = JSON.parse(msg.content.toString()) as { eventId: string };
-      void complete(pool, eventId).then(
-        () => consumer.ack(msg),
-        () => consumer.nack(msg),
-      );
+      const settled = complete(pool, eventId)
+        .then(
+          () => consumer.ack(msg),
+          () => consumer.nack(msg),
+        )
+        .catch(() => undefined); // the channel is gone: the broker requeues it
+      inFlight.add(settled);
+      void settled.finally(() => inFlight.delete(settled));
     });
 
     const write = async (i: number) => {
@@ -71,6 +76,8 @@ export async function plainLoop(options: PlainLoopOptions): Promise<PipelineRun>
       cpu: () => new CpuMeter({}, 'plainLoop'),
     });
   } finally {
+    // a task is counted completed as soon as its UPDATE commits, a moment before its ack
+    await Promise.allSettled([...inFlight]);
     await connection.close().catch(() => undefined);
     await pool.end();
     await world.cleanup();
