@@ -44,8 +44,11 @@ export interface BrowserHarness {
   queues: QueueNames;
   /** The frontend server's address. */
   base: string;
-  /** Opens `path` in a new tab that reports its script errors and CSP violations. */
-  open(path: string): Promise<Page>;
+  /**
+   * Opens `path` in a new tab that reports its script errors and CSP violations; `watch` is
+   * called with the tab before it navigates (to listen to its requests from the first).
+   */
+  open(path: string, watch?: (page: Page) => void): Promise<Page>;
   /** Adds a game through the API (a task for its create event comes with it). */
   createGame(title: string): Promise<GameJson>;
 }
@@ -110,8 +113,9 @@ export function useBrowserHarness(
     if (this.currentTest?.state === 'passed') expect(errors).to.deep.equal([]);
   });
 
-  async function open(path: string): Promise<Page> {
+  async function open(path: string, watch?: (page: Page) => void): Promise<Page> {
     const page = await context.newPage();
+    watch?.(page);
     page.on('pageerror', (error) => pageErrors.push(`${path}: ${error.message}`));
     page.on('console', (message) => {
       if (/content security policy/i.test(message.text()))

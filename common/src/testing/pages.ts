@@ -28,7 +28,7 @@ function oldest(paths: string[]): number {
 
 /**
  * The browser tests need the built pages. `npm test` builds them first; a single test file run
- * (`npx mocha frontend/test/browser.test.ts`) builds them here when missing or older than the code.
+ * (`npx mocha frontend/test/*.browser.test.ts`) builds them here when missing or older than the code.
  */
 export function ensurePagesBuilt(): void {
   const built = oldest(BUILT.map((f) => join(PAGES_DIST_DIR, f)));

@@ -8,6 +8,7 @@ import { gameCard } from './card.js';
 import { FILTERS, saveToUrl } from './url-state.js';
 
 const PAGE_SIZE = 12;
+const number = (n: number) => n.toLocaleString('en');
 
 /**
  * The grid of game cards for the filters and page, with its summary line; a task change for a
@@ -35,7 +36,7 @@ export class GameGrid {
   ) {}
 
   private query(): GameQuery {
-    const q: GameQuery = { limit: PAGE_SIZE, offset: this.pager.offset };
+    const q: GameQuery = { limit: PAGE_SIZE, ...this.pager.position() };
     for (const name of FILTERS) q[name] = valueOf(this.filters, name);
     return q;
   }
@@ -45,15 +46,16 @@ export class GameGrid {
   }
 
   private render(list: Game[]): void {
-    const { page, total } = this.pager;
+    const { page, count: total } = this.pager;
     this.games = new Map(list.map((g) => [g.id, g]));
     this.grid.replaceChildren(...list.map((game) => this.card(game)));
     if (!list.length) {
       const text = total ? 'No games on this page.' : 'No games match.';
       this.grid.append(h('li', { class: 'empty' }, text));
     }
-    const first = total ? page * PAGE_SIZE + 1 : 0;
-    this.summary.textContent = `${total} ${total === 1 ? 'game' : 'games'}${total ? `, showing ${first}–${page * PAGE_SIZE + list.length}` : ''}`;
+    const first = page * PAGE_SIZE + 1;
+    const shown = total ? `, showing ${number(first)}–${number(first + list.length - 1)}` : '';
+    this.summary.textContent = `${number(total)} ${total === 1 ? 'game' : 'games'}${shown}`;
     this.pager.render();
   }
 
@@ -65,15 +67,20 @@ export class GameGrid {
     if (!quiet) this.grid.setAttribute('aria-busy', 'true');
     try {
       const result = await api.games(this.query(), controller.signal);
-      this.pager.total = result.total;
+      this.pager.loaded(result);
       if (!result.items.length && this.pager.page > 0 && result.total > 0) {
-        this.pager.page = this.pager.pages - 1; // the last page emptied: step back
+        // the last page emptied: step back to what is now the last page (by offset)
+        this.pager.restore(this.pager.pages - 1);
         saveToUrl(this.filters, this.pager);
         return this.load({ quiet });
       }
       this.render(result.items);
     } catch (error) {
       if ((error as Error).name === 'AbortError') return;
+      if (this.pager.droppedRefusedCursor(error)) {
+        saveToUrl(this.filters, this.pager);
+        return this.load({ quiet });
+      }
       if (error instanceof ApiError && error.details.length) {
         this.summary.textContent = error.details.map((d) => `${d.field}: ${d.message}`).join('; ');
       } else {

@@ -37,7 +37,7 @@ const view = new GameView({
 });
 
 function filtersChanged(): void {
-  grid.pager.page = 0;
+  grid.pager.reset();
   saveToUrl(filters, grid.pager);
   void grid.load();
 }

@@ -10,14 +10,22 @@ export const FILTERS = [
   'sort',
 ] as const;
 
-/** The address bar keeps the filters and page, so a reload or a shared link shows the same view. */
+/** "Best match": relevance while searching, title A–Z otherwise (the sort select's first option). */
+const DEFAULT_SORT = 'relevance';
+
+/**
+ * The address bar keeps the filters, the page and the page's cursor, so a reload or a shared link
+ * shows the same view, the page found by a seek however deep it is.
+ */
 export function saveToUrl(filters: HTMLFormElement, pager: Pager): void {
   const params = new URLSearchParams();
   for (const name of FILTERS) {
     const value = control(filters, name).value.trim();
-    if (value && !(name === 'sort' && value === 'title')) params.set(name, value);
+    if (value && !(name === 'sort' && value === DEFAULT_SORT)) params.set(name, value);
   }
   if (pager.page > 0) params.set('page', String(pager.page + 1));
+  const after = pager.cursor();
+  if (after) params.set('after', after);
   const search = params.toString();
   history.replaceState(null, '', search ? `?${search}` : location.pathname);
 }
@@ -34,5 +42,5 @@ export function restoreFromUrl(filters: HTMLFormElement, pager: Pager): void {
     }
     field.value = value;
   }
-  pager.page = Math.max(0, Number(params.get('page') ?? 1) - 1) || 0;
+  pager.restore(Number(params.get('page') ?? 1) - 1, params.get('after') ?? undefined);
 }

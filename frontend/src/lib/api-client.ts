@@ -59,6 +59,15 @@ async function errorFrom(response: Response): Promise<ApiError> {
   );
 }
 
+/** One page of a list. */
+export interface ListPage<T> {
+  items: T[];
+  /** How many rows the whole list has. */
+  total: number;
+  /** The cursor of the page after this one (`after`), or null when this page is the last. */
+  next: string | null;
+}
+
 export interface ApiClient {
   /** The response when it is 2xx; an `ApiError` otherwise (status 0: no answer at all). */
   send(path: string, init?: RequestInit): Promise<Response>;
@@ -66,8 +75,8 @@ export interface ApiClient {
   json<T>(path: string, init?: RequestInit): Promise<T>;
   /** The JSON answer with the response headers (lists put totals and cursors there). */
   withHeaders<T>(path: string, init?: RequestInit): Promise<{ data: T; headers: Headers }>;
-  /** A list and its total from `X-Total-Count`. */
-  page<T>(path: string, signal?: AbortSignal): Promise<{ items: T[]; total: number }>;
+  /** A list with its total (`X-Total-Count`) and the next page's cursor (`X-Next-Cursor`). */
+  page<T>(path: string, signal?: AbortSignal): Promise<ListPage<T>>;
 }
 
 /**
@@ -100,7 +109,11 @@ export function apiClient(unreachable: string): ApiClient {
     json: async <T>(path: string, init?: RequestInit) => (await withHeaders<T>(path, init)).data,
     async page<T>(path: string, signal?: AbortSignal) {
       const { data, headers } = await withHeaders<T[]>(path, { signal });
-      return { items: data, total: Number(headers.get('X-Total-Count') ?? data.length) };
+      return {
+        items: data,
+        total: Number(headers.get('X-Total-Count') ?? data.length),
+        next: headers.get('X-Next-Cursor'),
+      };
     },
   };
 }

@@ -9,9 +9,12 @@ export interface GameQuery extends Query {
   genreId?: string;
   yearCategory?: string;
   status?: string;
+  /** `relevance` ("Best match"): by relevance with a search, by title without. */
   sort?: string;
   limit: number;
   offset: number;
+  /** The previous page's `X-Next-Cursor`: the page after it, found by a seek. */
+  after?: string;
 }
 
 export interface TaskQuery extends Query {
@@ -20,6 +23,8 @@ export interface TaskQuery extends Query {
   gameId?: string;
   limit: number;
   offset: number;
+  /** The previous page's `X-Next-Cursor`: the page after it, found by a seek. */
+  after?: string;
 }
 
 const client = apiClient('The catalog API cannot be reached. Check your connection.');

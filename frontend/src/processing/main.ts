@@ -34,7 +34,7 @@ function reload(): void {
 }
 
 function filtersChanged(): void {
-  table.pager.page = 0;
+  table.pager.reset();
   reload();
 }
 

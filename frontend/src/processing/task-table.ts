@@ -42,7 +42,7 @@ export class TaskTable {
       type: valueOf(this.filters, 'type'),
       gameId: valueOf(this.filters, 'gameId'),
       limit: PAGE_SIZE,
-      offset: this.pager.offset,
+      ...this.pager.position(),
     };
   }
 
@@ -54,10 +54,11 @@ export class TaskTable {
     try {
       const result = await api.tasks(this.query(), controller.signal);
       this.tasks = result.items;
-      this.pager.total = result.total;
+      this.pager.loaded(result);
       this.render();
     } catch (error) {
       if ((error as Error).name === 'AbortError') return;
+      if (this.pager.droppedRefusedCursor(error)) return this.load();
       this.summary.textContent = `Could not load tasks: ${(error as Error).message}`;
     }
   }
@@ -77,7 +78,7 @@ export class TaskTable {
         this.keepingFocus(() => row?.replaceWith(taskRow(task, this.actions)));
       } else {
         this.tasks.splice(index, 1);
-        this.pager.total = Math.max(0, this.pager.total - 1);
+        this.pager.adjustCount(-1);
         this.render();
       }
     } else if (matches(task, q) && this.pager.page === 0) {
@@ -112,8 +113,8 @@ export class TaskTable {
       }
     });
     this.titles.lookUp(this.tasks.flatMap((t) => (t.gameId === null ? [] : [t.gameId])));
-    const total = this.pager.total;
-    this.summary.textContent = `${total} ${total === 1 ? 'task' : 'tasks'}`;
+    const total = this.pager.count;
+    this.summary.textContent = `${total.toLocaleString('en')} ${total === 1 ? 'task' : 'tasks'}`;
     this.pager.render();
   }
 }
