@@ -18,6 +18,20 @@ const FIXTURES = {
   consumer: fileURLToPath(new URL('../fixtures/consumer-process.mjs', import.meta.url)),
 };
 
+/** The node options of each service's `start` script (`node <options> dist/main.js`): as deployed. */
+const NODE_OPTIONS_OF = {
+  backend: startScriptNodeOptions('backend'),
+  consumer: startScriptNodeOptions('message-consumer'),
+};
+
+function startScriptNodeOptions(workspace: string): string[] {
+  const manifest = createRequire(import.meta.url)(`../../${workspace}/package.json`) as {
+    scripts: { start: string };
+  };
+  const words = manifest.scripts.start.split(/\s+/);
+  return words.slice(1, -1).filter((w) => w.startsWith('--'));
+}
+
 export interface ServiceProcess {
   name: keyof typeof FIXTURES;
   pid: number;
@@ -91,13 +105,14 @@ async function startService(
   }
   for (const [key, value] of Object.entries(settings)) env[key] = String(value);
   const log = openSync(path.join(logDir, `${name}.log`), 'a');
-  const execArgv = cpuProfileDir
-    ? [
-        '--cpu-prof',
-        `--cpu-prof-dir=${cpuProfileDir}`,
-        `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
-      ]
-    : [];
+  const execArgv = [...NODE_OPTIONS_OF[name]];
+  if (cpuProfileDir) {
+    execArgv.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${cpuProfileDir}`,
+      `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
+    );
+  }
   const child = fork(FIXTURES[name], [], {
     execArgv,
     env,
