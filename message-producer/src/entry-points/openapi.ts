@@ -51,15 +51,13 @@ const publishOne = (
 /** Every route of the producer, documented from the schemas its handlers validate with. */
 export const producerOperations: OperationDoc[] = [
   ...serviceEndpointDocs(),
-  ...['/', '/index.html'].map(
-    (path): OperationDoc => ({
-      method: 'get',
-      path,
-      tag: 'page',
-      summary: 'The testers’ page (its scripts under /assets, cached for good)',
-      responses: { 200: { description: 'The page', contentType: 'text/html' } },
-    }),
-  ),
+  ...['/', '/index.html'].map((path): OperationDoc => ({
+    method: 'get',
+    path,
+    tag: 'page',
+    summary: 'The testers’ page (its scripts under /assets, cached for good)',
+    responses: { 200: { description: 'The page', contentType: 'text/html' } },
+  })),
   {
     method: 'get',
     path: '/api/info',
