@@ -85,7 +85,7 @@ export class TaskTable {
       this.tasks.unshift(task);
       this.tasks.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
       this.tasks = this.tasks.slice(0, PAGE_SIZE);
-      this.pager.total += 1;
+      this.pager.adjustCount(1);
       this.render();
     }
     if (task.gameId !== null) this.titles.lookUp([task.gameId]);
