@@ -60,8 +60,26 @@ export class RabbitCluster {
     await script(['start-node', String(n)], 300_000);
   }
 
+  /**
+   * Every queue of the cluster. rabbitmqctl may print an Erlang report before its JSON (a node
+   * still settling after a start), so the JSON is read from its first line, and asked again a few
+   * times when there is none yet.
+   */
   async queues(): Promise<ClusterQueue[]> {
-    return JSON.parse(await script(['queues'], 60_000)) as ClusterQueue[];
+    let output = '';
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      output = await script(['queues'], 60_000);
+      const start = output.search(/^\[/m);
+      if (start >= 0) {
+        try {
+          return JSON.parse(output.slice(start)) as ClusterQueue[];
+        } catch {
+          // cut off or mixed with a report: ask again
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+    throw new Error(`no queue list from the cluster; last answer: ${output.slice(0, 500)}`);
   }
 
   /** The node (1-3) leading quorum queue `name`. */
