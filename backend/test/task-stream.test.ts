@@ -55,6 +55,13 @@ describe('live task stream across instances, reconnects and lost notices', funct
       },
       stream: { catchUpIntervalMs: 300 },
     });
+    // a notice published before an instance reaches the broker is lost (the catch-up repairs it):
+    // the tests start once both are connected
+    for (const backend of [env.backend, other]) {
+      await waitFor('the instance to reach the broker', async () =>
+        (await fetch(`${backend.url}/ready`)).status === 200 ? true : undefined,
+      );
+    }
   });
 
   after(async () => {
