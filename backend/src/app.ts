@@ -2,6 +2,7 @@ import {
   apiDocs,
   AppError,
   errorHandler,
+  jsonApiSecurityHeaders,
   notFoundHandler,
   requestContext,
   serviceEndpoints,
@@ -12,7 +13,6 @@ import {
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import express from 'express';
 import { rateLimit } from 'express-rate-limit';
-import helmet from 'helmet';
 import type { DomainContext } from './domain/context.js';
 import { catalogRoutes } from './entry-points/http/catalog-routes.js';
 import { backendApiDocument } from './entry-points/http/openapi.js';
@@ -42,28 +42,10 @@ export function createApp(deps: AppDependencies): express.Express {
   // The client's address (the rate limit's key, the logs) comes from X-Forwarded-For only when
   // the peer is a proxy TRUST_PROXY names; anyone else could write any address there.
   app.set('trust proxy', deps.trustProxy);
-  app.use(helmet());
+  app.use(jsonApiSecurityHeaders);
   app.use(deps.inFlight.middleware);
   app.use(requestContext(logger));
   app.use(deps.metrics.observeHttp);
-
-  app.use(
-    serviceEndpoints({
-      health: () => ({ ok: true, body: { status: 'ok' } }),
-      ready: async () => {
-        const database = await ctx.pool
-          .query('SELECT 1')
-          .then(() => 'up' as const)
-          .catch(() => 'down' as const);
-        const rabbitmq = deps.broker.isConnected() ? ('up' as const) : ('down' as const);
-        const ok = database === 'up' && rabbitmq === 'up';
-        return { ok, body: { status: ok ? 'ready' : 'unavailable', database, rabbitmq } };
-      },
-      registry: deps.metrics.registry,
-    }),
-  );
-
-  app.use(apiDocs(backendApiDocument()));
 
   // a batch of status reports may carry up to 200 error texts; every other body stays small
   app.use('/api/internal/tasks/status', express.json({ limit: '1mb', strict: true }));
@@ -75,6 +57,8 @@ export function createApp(deps: AppDependencies): express.Express {
       if (result.error) deps.metrics.statusReportsRefused.inc();
     }),
   );
+  // the docs are not rate limited, like the internal routes
+  app.use(apiDocs(backendApiDocument()));
   if (deps.rateLimitPerMinute > 0) {
     app.use(
       '/api',
@@ -93,6 +77,23 @@ export function createApp(deps: AppDependencies): express.Express {
   }
   app.use('/api', catalogRoutes(ctx));
   app.use('/api', taskRoutes(ctx, deps.feed));
+  // after the API, whose routes are the hot path: none of them shares a path with these
+  app.use(
+    serviceEndpoints({
+      health: () => ({ ok: true, body: { status: 'ok' } }),
+      ready: async () => {
+        const database = await ctx.pool
+          .query('SELECT 1')
+          .then(() => 'up' as const)
+          .catch(() => 'down' as const);
+        const rabbitmq = deps.broker.isConnected() ? ('up' as const) : ('down' as const);
+        const ok = database === 'up' && rabbitmq === 'up';
+        return { ok, body: { status: ok ? 'ready' : 'unavailable', database, rabbitmq } };
+      },
+      registry: deps.metrics.registry,
+    }),
+  );
+
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;

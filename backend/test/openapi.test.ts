@@ -38,6 +38,8 @@ describe('backend OpenAPI document', () => {
   it('serves the interactive reference at /api/docs with its assets from the app itself (no CDN)', async () => {
     const page = await fetch(`${env.backend.url}/api/docs`);
     expect(page.status).to.equal(200);
+    // the page's own policy lets it load its script and styles, where the API's forbids all
+    expect(page.headers.get('content-security-policy')).to.include("script-src 'self'");
     const html = await page.text();
     const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
     expect(sources.length).to.be.greaterThan(1);

@@ -14,7 +14,7 @@ export async function slowWork(options: { events: number }) {
   const processingDelayMs = configSchema.PROCESSING_DELAY_MS.parse(undefined);
   const world = await createWorld('slow');
   const services = await startDeployed(world);
-  const client = new JsonClient(services.backend.url, 32);
+  const client = new JsonClient(services.backend.url);
   try {
     const { seconds, eventsPerSec } = await timeUntilCompleted(
       world.pool,

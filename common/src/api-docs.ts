@@ -1,5 +1,15 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import express, { Router } from 'express';
-import { getAbsoluteFSPath } from 'swagger-ui-dist';
+
+/**
+ * Where swagger-ui-dist keeps its files. Found from its manifest, not by importing the package:
+ * its main module loads the whole 1.5 MB UI bundle into the server, in every service that
+ * imports this library, for nothing (the bundle is only ever sent to browsers).
+ */
+const SWAGGER_UI_DIR = path.dirname(
+  createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'),
+);
 
 // The reference page: Swagger UI from the swagger-ui-dist package, served by the service itself
 // (no CDN), reading the service's own document. Its script is a file, not inline, so the page
@@ -53,7 +63,7 @@ export function apiDocs(document: { info: { title: string } }): Router {
   });
   router.use(
     '/api/docs/assets',
-    express.static(getAbsoluteFSPath(), { index: false, maxAge: '1h', fallthrough: true }),
+    express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h', fallthrough: true }),
   );
   return router;
 }

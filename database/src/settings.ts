@@ -56,6 +56,9 @@ export function createPool(
     supportBigNumbers: true,
     connectTimeout: 5000,
     enableKeepAlive: true,
+    // no stack captured per query: a failed query's error still names its code, SQL state and
+    // message, and capturing one cost ~3% of the API's CPU on its hottest write
+    trace: false,
   });
   pool.pool.on('connection', (connection) => {
     connection.query("SET time_zone = '+00:00'");

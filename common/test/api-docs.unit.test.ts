@@ -1,0 +1,11 @@
+import { createRequire } from 'node:module';
+import { expect } from 'chai';
+import { apiDocs } from '../src/index.js';
+
+describe('apiDocs', () => {
+  it('serves Swagger UI without loading its bundle into the server', () => {
+    apiDocs({ info: { title: 'Test' } });
+    const loaded = Object.keys(createRequire(import.meta.url).cache);
+    expect(loaded.filter((file) => /swagger-ui-dist[\\/]swagger-ui/.test(file))).to.deep.equal([]);
+  });
+});
