@@ -102,6 +102,11 @@ function streamMetrics(registry: client.Registry) {
       help: 'Live streams closed because their reader fell too far behind (unsent buffer over the bound)',
       registers: [registry],
     }),
+    watchedElsewhere: new client.Gauge({
+      name: 'task_stream_watched_elsewhere',
+      help: 'Whether another instance announced live-stream viewers in the last 3 s (1) or not (0); task-change notices are published only then',
+      registers: [registry],
+    }),
     noticesPublished: new client.Counter({
       name: 'task_notices_published_total',
       help: 'Task-change notices this instance published to the other instances and the broker confirmed',

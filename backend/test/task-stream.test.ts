@@ -82,6 +82,12 @@ describe('live task stream across instances, reconnects and lost notices', funct
   it('when another instance commits a change, then its notice brings it to this instance’s viewers', async () => {
     const client = viewer(env.backend);
     await client.open();
+    // an instance publishes notices once it has heard that another one has viewers
+    await waitFor('the other instance to hear of this one’s viewers', async () =>
+      metricValue(await env.metrics(other), 'task_stream_watched_elsewhere') === 1
+        ? true
+        : undefined,
+    );
     await report(other, [custom('notice-1')]);
     const task = await waitFor('the change made elsewhere', () => client.latest.get('notice-1'));
     expect(task.status).to.equal('processing');

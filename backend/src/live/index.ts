@@ -4,6 +4,7 @@ import type { Pool } from '../data-access/db.js';
 import { findTasks } from '../data-access/tasks-repo.js';
 import type { BackendMetrics } from '../metrics.js';
 import { TaskFeed, type FeedSettings } from '../task-feed.js';
+import { Audience } from './audience.js';
 import { LocalChanges } from './local-changes.js';
 import { TaskNotices } from './task-notices.js';
 
@@ -19,14 +20,22 @@ export interface LiveTasksOptions {
 }
 
 /**
- * The live task stream of one instance, wired: this instance's commits are gathered into batches
- * (`changes`), sent to its own viewers and published as one notice each; other instances'
- * notices are sent to its viewers; after every (re)connect to the broker the feed catches up.
+ * The live task stream of one instance, wired: while anyone watches (here or on another
+ * instance, see Audience), this instance's commits are gathered into batches (`changes`), sent to
+ * its own viewers and, when others watch, published as one notice each; other instances' notices
+ * are sent to its viewers; after every (re)connect to the broker the feed catches up.
  */
 export function createLiveTasks(options: LiveTasksOptions) {
   const { pool, logger, metrics, stalledAfterMs } = options;
+  const audience = new Audience({
+    announce: () => notices.announceWatching(),
+    onElsewhereChanged: (watched) => metrics.watchedElsewhere.set(watched ? 1 : 0),
+  });
   const feed = new TaskFeed(pool, logger, stalledAfterMs, options.settings, {
-    onCount: (open) => metrics.open.set(open),
+    onCount: (open) => {
+      metrics.open.set(open);
+      audience.viewersChanged(open);
+    },
     onRefused: (cap) => metrics.refused.inc({ cap }),
     onSlowReader: () => metrics.slowReadersDropped.inc(),
     onRowsRead: (kind, rows) => metrics.catchUpRows.inc({ kind }, rows),
@@ -43,15 +52,20 @@ export function createLiveTasks(options: LiveTasksOptions) {
     exchange: options.exchange,
     logger,
     onNotice: (tasks) => feed.deliver(tasks),
+    onWatching: () => audience.heardFromElsewhere(),
     wanted: () => feed.clientCount > 0,
-    onSubscribed: () => feed.catchUpSoon(),
+    onSubscribed: () => {
+      feed.catchUpSoon();
+      audience.announceIfWatched();
+    },
     count: (what) => counters[what].inc(),
   });
   const changes = new LocalChanges({
+    wanted: () => audience.anyone,
     readBack: (ids) => findTasks(pool, ids, stalledAfterMs),
     onBatch: (tasks) => {
       feed.deliver(tasks);
-      notices.publish(tasks);
+      if (audience.elsewhere) notices.publish(tasks);
     },
     logger,
   });
@@ -60,6 +74,7 @@ export function createLiveTasks(options: LiveTasksOptions) {
     changes,
     /** Publishes what is still gathered and closes the broker channels (after the last request). */
     async close(): Promise<void> {
+      audience.close();
       await changes.flushed();
       await notices.close();
     },

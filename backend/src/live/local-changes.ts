@@ -6,6 +6,8 @@ const MAX_WAITING = 20_000;
 const MAX_BATCH = 500;
 
 export interface LocalChangesOptions {
+  /** Whether anyone watches: when nobody does, changes are not even gathered. */
+  wanted(): boolean;
   /** Reads the current state of tasks written without being read (one query per batch). */
   readBack(messageIds: string[]): Promise<ProcessingTask[]>;
   /** One batch of task states, in commit order: send to this instance's viewers and publish. */
@@ -45,6 +47,7 @@ export class LocalChanges {
   }
 
   private add(item: ProcessingTask | string): void {
+    if (!this.options.wanted()) return;
     if (this.items.length >= MAX_WAITING) {
       if (!this.dropping) {
         this.options.logger.warn(

@@ -9,6 +9,8 @@ import {
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 
+/** The message type of an announcement that an instance has viewers (its body is `[]`). */
+const WATCHING = 'watching';
 /** Notices one instance may have waiting for their confirms; past this, new ones are dropped. */
 const MAX_IN_FLIGHT = 100;
 /** Notices the broker keeps for an instance that does not take them fast enough (oldest go first). */
@@ -21,6 +23,8 @@ export interface TaskNoticesOptions {
   logger: Logger;
   /** Task changes another instance committed, in the order it committed them. */
   onNotice(tasks: ProcessingTask[]): void;
+  /** Another instance announced that it has viewers (`announceWatching`). */
+  onWatching(): void;
   /** Whether anyone here wants notices now; when nobody watches, they are not even parsed. */
   wanted(): boolean;
   /**
@@ -83,23 +87,43 @@ export class TaskNotices {
   /** Publishes one notice; never waits and never throws (a lost notice is repaired later). */
   publish(tasks: ProcessingTask[]): void {
     if (tasks.length === 0) return;
+    this.send(JSON.stringify(tasks), undefined, {
+      sent: () => this.options.count('published'),
+      lost: (reason) => {
+        this.options.count('failed');
+        this.options.logger.debug('task notice not published', { reason });
+      },
+    });
+  }
+
+  /**
+   * Tells the other instances that this one has viewers. The body is an empty list of changes,
+   * so an instance of an earlier version takes it as a notice about nothing.
+   */
+  announceWatching(): void {
+    this.send('[]', WATCHING, {
+      sent: () => undefined,
+      lost: (reason) => this.options.logger.debug('viewers not announced', { reason }),
+    });
+  }
+
+  private send(
+    body: string,
+    type: string | undefined,
+    outcome: { sent(): void; lost(reason: string): void },
+  ): void {
     if (!this.options.connection.isConnected() || this.inFlight >= MAX_IN_FLIGHT) {
-      this.options.count('failed');
+      outcome.lost('broker away or too many notices waiting');
       return;
     }
     this.inFlight += 1;
     this.publisher
-      .publish(this.options.exchange, '', Buffer.from(JSON.stringify(tasks)), {
+      .publish(this.options.exchange, '', Buffer.from(body), {
         contentType: 'application/json',
         appId: this.instanceId,
+        ...(type ? { type } : {}),
       })
-      .then(
-        () => this.options.count('published'),
-        (error: Error) => {
-          this.options.count('failed');
-          this.options.logger.debug('task notice not published', { reason: error.message });
-        },
-      )
+      .then(outcome.sent, (error: Error) => outcome.lost(error.message))
       .finally(() => (this.inFlight -= 1));
   }
 
@@ -110,6 +134,10 @@ export class TaskNotices {
 
   private receive(msg: ConsumeMessage | null): void {
     if (!msg || msg.properties.appId === this.instanceId) return;
+    if (msg.properties.type === WATCHING) {
+      this.options.onWatching();
+      return;
+    }
     this.options.count('received');
     if (!this.options.wanted()) return;
     try {
