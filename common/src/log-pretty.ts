@@ -10,7 +10,7 @@ const COLOURS: Record<string, string> = {
   silly: '\x1b[90m',
 };
 /** Where winston's transports read the finished line (triple-beam's MESSAGE). */
-const MESSAGE = Symbol.for('message');
+export const MESSAGE = Symbol.for('message');
 const DIM = '\x1b[2m';
 const BOLD = '\x1b[1m';
 const RESET = '\x1b[0m';

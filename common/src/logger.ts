@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import winston from 'winston';
-import { prettyLine } from './log-pretty.js';
+import { MESSAGE, prettyLine } from './log-pretty.js';
 
 /** Identifiers that follow one request or one message through every log line it causes. */
 export interface LogContext {
@@ -19,8 +19,6 @@ export function currentLogContext(): LogContext {
   return contextStore.getStore() ?? {};
 }
 
-const addContext = winston.format((info) => Object.assign(info, currentLogContext()));
-
 /** An Error as JSON: its own fields are not enumerable, so it would otherwise log as `{}`. */
 function plainError(error: Error, depth = 0): Record<string, unknown> {
   const { code, errno, sqlState } = error as Error & Record<string, unknown>;
@@ -37,13 +35,38 @@ function plainError(error: Error, depth = 0): Record<string, unknown> {
   };
 }
 
-/** Any Error passed in a log line's fields (`{ error }`) is written out in full. */
-const serializeErrors = winston.format((info) => {
-  for (const [key, value] of Object.entries(info)) {
+/**
+ * Everything a line gains before it is written, in one pass (winston calls each format once per
+ * line, and the API writes a line per event): the ids of the surrounding context, any Error passed
+ * in its fields written out in full, and the time.
+ */
+const enrich = winston.format((info) => {
+  Object.assign(info, currentLogContext());
+  for (const key of Object.keys(info)) {
+    const value = info[key];
     if (value instanceof Error) info[key] = plainError(value);
+  }
+  info.timestamp = new Date().toISOString();
+  return info;
+});
+
+/**
+ * One JSON object per line, starting with the time, level, service and message. Plain
+ * `JSON.stringify`, several times cheaper than winston's sorting writer; what it cannot write (a
+ * cycle, a BigInt) goes through winston's own safe writer instead.
+ */
+const jsonLine = winston.format((info) => {
+  const line = info as unknown as Record<string | symbol, unknown>;
+  const { timestamp, level, service, message } = line;
+  try {
+    // the first four keys fix the order; the spread then fills in every value
+    line[MESSAGE] = JSON.stringify({ timestamp, level, service, message, ...line });
+  } catch {
+    return safeJson.transform(info, safeJson.options);
   }
   return info;
 });
+const safeJson = winston.format.json();
 
 export type Logger = winston.Logger;
 
@@ -68,11 +91,9 @@ export function createLogger(
     level,
     defaultMeta: { service },
     format: winston.format.combine(
-      addContext(),
-      serializeErrors(),
-      winston.format.timestamp(),
       winston.format.errors({ stack: true }),
-      format === 'pretty' ? prettyLine() : winston.format.json(),
+      enrich(),
+      format === 'pretty' ? prettyLine() : jsonLine(),
     ),
     transports: [new winston.transports.Console()],
   });

@@ -35,6 +35,16 @@ describe('logger', () => {
     expect(error.cause).to.include({ message: 'deadlock', code: 'ER_LOCK_DEADLOCK' });
   });
 
+  it('writes a line whose fields JSON cannot hold (a cycle, a BigInt) instead of throwing', async () => {
+    const { logger, lines } = capturingLogger();
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    logger.info('odd fields', { cyclic, big: 10n });
+    await new Promise((r) => setImmediate(r));
+    expect(lines[0]).to.include({ message: 'odd fields', big: '10' });
+    expect(lines[0]!.cyclic).to.deep.equal({ name: 'loop', self: '[Circular]' });
+  });
+
   it('writes nothing for a level below its own, and writes it once the level is lowered', async () => {
     const { logger, lines } = capture('test', 'info');
     logger.debug('hidden', { gameId: 1 });
