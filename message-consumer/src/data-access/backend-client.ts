@@ -128,24 +128,32 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     return { ...item.data, json: JSON.stringify(item.data) };
   }
 
+  function onFailedAttempt(error: unknown, retriesLeft: number) {
+    if (retriesLeft > 0) {
+      logger.debug('status write failed, retrying', { reason: errorMessage(error), retriesLeft });
+    }
+  }
+
   function beginReport(messageId: string, update: TaskStatusUpdate): PendingReport {
     let item = toItem(messageId, update);
     if (item instanceof Error) {
       return { reply: Promise.reject(item), supersede: () => false };
     }
-    // the first attempt can be superseded while it waits; quick retries send the latest write
+    // the first attempt can be superseded while it waits; quick retries send the latest write.
+    // Nearly every write succeeds at once, so only a failed one pays for p-retry's machinery:
+    // the schedule is p-retry's own (100 ms before the first retry, doubling, at most 1 s)
     const first = batcher.enqueue(item);
-    let attempts = 0;
-    const reply = pRetry(() => (attempts++ === 0 ? first.result : batcher.add(item as Item)), {
-      retries,
-      minTimeout: 100,
-      maxTimeout: 1000,
-      shouldRetry: ({ error }) => error instanceof DownstreamError && error.kind !== 'unauthorized',
-      onFailedAttempt: ({ error, retriesLeft }) => {
-        if (retriesLeft > 0) {
-          logger.debug('status write failed, retrying', { reason: error.message, retriesLeft });
-        }
-      },
+    const reply = first.result.catch(async (error: unknown) => {
+      if (retries === 0 || !retryable(error)) throw error;
+      onFailedAttempt(error, retries);
+      await new Promise((resolve) => setTimeout(resolve, FIRST_RETRY_AFTER_MS));
+      return pRetry(() => batcher.add(item as Item), {
+        retries: retries - 1,
+        minTimeout: 2 * FIRST_RETRY_AFTER_MS,
+        maxTimeout: 1000,
+        shouldRetry: ({ error }) => retryable(error),
+        onFailedAttempt: ({ error, retriesLeft }) => onFailedAttempt(error, retriesLeft),
+      });
     });
     return {
       reply,
@@ -176,6 +184,13 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     },
   };
 }
+
+/** How long a failed status write waits before its first quick retry. */
+const FIRST_RETRY_AFTER_MS = 100;
+
+/** Whether a quick retry may help: the backend's own failures, except a refused token. */
+const retryable = (error: unknown) =>
+  error instanceof DownstreamError && error.kind !== 'unauthorized';
 
 /** One request; a network failure or timeout becomes a DownstreamError. */
 async function exchange(request: () => Promise<HttpAnswer>): Promise<HttpAnswer> {
