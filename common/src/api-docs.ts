@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import express, { Router } from 'express';
+import express, { Router, type Express } from 'express';
 
 /**
  * Where swagger-ui-dist keeps its files. Found from its manifest, not by importing the package:
@@ -47,23 +47,27 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** `/api/openapi.json` (the document) and `/api/docs` (its interactive reference page). */
-export function apiDocs(document: { info: { title: string } }): Router {
-  const router = Router();
+/**
+ * Adds `/api/openapi.json` (the document) and `/api/docs` (its interactive reference page) to
+ * `app`, as one route and one mount: any other request passes them at the cost of comparing its
+ * path twice, never entering a router of theirs (the API's own requests are the hot path).
+ */
+export function apiDocs(app: Express, document: { info: { title: string } }): void {
   const json = JSON.stringify(document);
-  router.get('/api/openapi.json', (_req, res) => {
+  app.get('/api/openapi.json', (_req, res) => {
     res.type('application/json').send(json);
   });
-  router.get('/api/docs', (_req, res) => {
+  const docs = Router();
+  docs.get('/', (_req, res) => {
     res.setHeader('Content-Security-Policy', CSP);
     res.type('html').send(PAGE(document.info.title));
   });
-  router.get('/api/docs/init.js', (_req, res) => {
+  docs.get('/init.js', (_req, res) => {
     res.type('text/javascript').send(INIT);
   });
-  router.use(
-    '/api/docs/assets',
+  docs.use(
+    '/assets',
     express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h', fallthrough: true }),
   );
-  return router;
+  app.use('/api/docs', docs);
 }

@@ -112,7 +112,7 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
 
-  app.use(apiDocs(producerApiDocument()));
+  apiDocs(app, producerApiDocument());
 
   if (deps.rateLimit) {
     app.use(

@@ -17,7 +17,10 @@ export function registeredRoutes(app: Express): string[] {
       if (layer.route) {
         const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
         for (const method of Object.keys(layer.route.methods)) {
-          for (const path of paths) found.push(`${method.toUpperCase()} ${prefix}${path}`);
+          for (const path of paths) {
+            // a router's '/' route answers at its mount path itself
+            found.push(`${method.toUpperCase()} ${prefix}${path === '/' && prefix ? '' : path}`);
+          }
         }
       } else if (layer.handle?.stack) {
         const mount =

@@ -8,7 +8,7 @@ import {
   type TaskStatus,
   type TaskStatusResult,
 } from '@retro/common';
-import { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import * as tasks from '../../data-access/tasks-repo.js';
 import type { DomainContext } from '../../domain/context.js';
 import { retryTask } from '../../domain/task-retry.js';
@@ -58,17 +58,26 @@ export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
   return router;
 }
 
-/** Status writes from the consumer; every route here requires the internal token. */
+/** Counts each status report by its status and result (metrics). */
+type StatusWriteCounter = (status: TaskStatus, result: TaskStatusResult) => void;
+
+/** Bodies of one status report; a batch may carry up to 200 error texts. */
+const reportBody = express.json({ limit: '64kb', strict: true });
+const batchBody = express.json({ limit: '1mb', strict: true });
+
+/**
+ * The consumer's status writes, mounted at `/api/internal`; every route requires the internal
+ * token, and reads its body only once the token passed.
+ */
 export function internalRoutes(
   ctx: DomainContext,
   token: string,
-  /** Counts each status report by its status and result (metrics). */
-  onStatusWrite: (status: TaskStatus, result: TaskStatusResult) => void = () => undefined,
+  onStatusWrite: StatusWriteCounter = () => undefined,
 ): Router {
   const router = Router();
   const auth = requireInternalToken(token);
 
-  router.put('/internal/tasks/:messageId/status', auth, async (req, res) => {
+  router.put('/tasks/:messageId/status', auth, reportBody, async (req, res) => {
     const { messageId } = parseInput(messageIdParams, req.params, 'params');
     const update = parseInput(taskStatusUpdateSchema, req.body, 'body');
     const result = await processing.reportTaskStatus(ctx, messageId, update);
@@ -81,19 +90,26 @@ export function internalRoutes(
    * Several reports in one transaction: the consumer coalesces its writes into these. A refused
    * report is answered in its own result (with `error`), never by failing the whole batch.
    */
-  router.put('/internal/tasks/status', auth, async (req, res) => {
+  router.put('/tasks/status', auth, batchBody, async (req, res) => {
     const { updates } = parseInput(taskStatusBatchSchema, req.body, 'body');
     const results = await processing.reportTaskStatuses(ctx, updates);
     results.forEach((result, i) => onStatusWrite(updates[i]!.status, result));
     res.json({ results });
   });
 
-  router.put('/games/:id/process-complete', auth, async (req, res) => {
-    const { id } = parseInput(idParams, req.params, 'params');
-    const { status } = parseInput(legacyStatusBody, req.body, 'body');
-    await processing.completeGameProcessing(ctx, id, status);
-    res.json({ id, processingStatus: status });
-  });
-
   return router;
+}
+
+/** The original consumer's status write, `PUT /api/games/:id/process-complete`: its handlers. */
+export function legacyCompletionRoute(ctx: DomainContext, token: string): RequestHandler[] {
+  return [
+    requireInternalToken(token),
+    reportBody,
+    async (req, res) => {
+      const { id } = parseInput(idParams, req.params, 'params');
+      const { status } = parseInput(legacyStatusBody, req.body, 'body');
+      await processing.completeGameProcessing(ctx, id, status);
+      res.json({ id, processingStatus: status });
+    },
+  ];
 }
