@@ -48,6 +48,32 @@ export async function startTestEnv(prefix: string, options: BackendOptions = {})
   };
 }
 
+/**
+ * A second instance on the environment's database and queues, as behind a load balancer. Resolves
+ * once both instances reach the broker: a notice published before that is lost by design.
+ */
+export async function startSecondInstance(
+  env: TestEnv,
+  options: Pick<BackendOptions, 'stream'> = {},
+): Promise<RunningBackend> {
+  const other = await startBackend({
+    ...options,
+    queues: env.queues,
+    config: {
+      DB_NAME: env.db.database,
+      BACKEND_PORT: 0,
+      INTERNAL_API_TOKEN: TEST_TOKEN,
+      LOG_LEVEL: 'error',
+    },
+  });
+  for (const backend of [env.backend, other]) {
+    await waitFor('the instance to reach the broker', async () =>
+      (await fetch(`${backend.url}/ready`)).status === 200 ? true : undefined,
+    );
+  }
+  return other;
+}
+
 /** A live `GET /api/tasks/stream` connection that collects the task frames it receives. */
 export interface TaskStream {
   contentType: string | null;

@@ -1,7 +1,7 @@
 import { metricValue, TaskStreamClient, waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
-import { startBackend, type RunningBackend } from '../src/index.js';
-import { startTestEnv, TEST_TOKEN, type TestEnv } from './helpers.js';
+import type { RunningBackend } from '../src/index.js';
+import { startSecondInstance, startTestEnv, TEST_TOKEN, type TestEnv } from './helpers.js';
 
 async function report(backend: RunningBackend, messageId: string): Promise<void> {
   const res = await fetch(`${backend.url}/api/internal/tasks/status`, {
@@ -28,21 +28,7 @@ describe('live task stream: notices only while someone watches', function () {
   before(async () => {
     // no periodic catch-up on the viewers' instance: what reaches it, reaches it by notice
     env = await startTestEnv('stream_audience', { stream: { catchUpIntervalMs: 600_000 } });
-    other = await startBackend({
-      queues: env.queues,
-      config: {
-        DB_NAME: env.db.database,
-        BACKEND_PORT: 0,
-        INTERNAL_API_TOKEN: TEST_TOKEN,
-        LOG_LEVEL: 'error',
-      },
-      stream: { catchUpIntervalMs: 600_000 },
-    });
-    for (const backend of [env.backend, other]) {
-      await waitFor('the instance to reach the broker', async () =>
-        (await fetch(`${backend.url}/ready`)).status === 200 ? true : undefined,
-      );
-    }
+    other = await startSecondInstance(env, { stream: { catchUpIntervalMs: 600_000 } });
   });
 
   after(async () => {

@@ -1,8 +1,8 @@
 import { metricValue } from '@retro/common/testing';
 import { TaskStreamClient, TcpProxy, waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
-import { startBackend, type RunningBackend } from '../src/index.js';
-import { startTestEnv, TEST_TOKEN, type TestEnv } from './helpers.js';
+import type { RunningBackend } from '../src/index.js';
+import { startSecondInstance, startTestEnv, TEST_TOKEN, type TestEnv } from './helpers.js';
 
 /** A status report that creates (or moves on) a custom message's task. */
 const custom = (messageId: string, status = 'processing') => ({
@@ -45,23 +45,9 @@ describe('live task stream across instances, reconnects and lost notices', funct
       // no periodic catch-up during a test: what arrives, arrives by notice or by a resume
       stream: { catchUpIntervalMs: 600_000, resumeLimit: 20 },
     });
-    other = await startBackend({
-      queues: env.queues,
-      config: {
-        DB_NAME: env.db.database,
-        BACKEND_PORT: 0,
-        INTERNAL_API_TOKEN: TEST_TOKEN,
-        LOG_LEVEL: 'error',
-      },
-      stream: { catchUpIntervalMs: 300 },
-    });
-    // a notice published before an instance reaches the broker is lost (the catch-up repairs it):
-    // the tests start once both are connected
-    for (const backend of [env.backend, other]) {
-      await waitFor('the instance to reach the broker', async () =>
-        (await fetch(`${backend.url}/ready`)).status === 200 ? true : undefined,
-      );
-    }
+    // the tests start once both are connected: a notice published before that is lost (the
+    // catch-up repairs it)
+    other = await startSecondInstance(env, { stream: { catchUpIntervalMs: 300 } });
   });
 
   after(async () => {
