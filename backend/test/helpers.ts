@@ -1,4 +1,5 @@
 import { type ProcessingTask } from '@retro/common';
+import { expect } from 'chai';
 import { TEST_TOKEN, jsonApi, validGame, waitFor, type ApiCall } from '@retro/common/testing';
 import type { DbSettings } from '@retro/database';
 import { openTestResources, type TestResources } from '@retro/database/testing';
@@ -116,6 +117,16 @@ export async function count(
 ) {
   const [[row]] = await sql.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table}`);
   return Number(row!.n);
+}
+
+/** Creates a game through the API (a valid body with this title and developer); its id. */
+export async function createGame(env: TestEnv, title: string, developer = 'Test Soft') {
+  const res = await env.api('/api/games', {
+    method: 'POST',
+    body: validGame({ title, developer }),
+  });
+  expect(res.status).to.equal(201);
+  return res.body.id as number;
 }
 
 /** Creates a game through the API; returns it with the id of the event its create emitted. */

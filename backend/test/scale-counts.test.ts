@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { ApiResponse } from '@retro/common/testing';
 import type mysql from 'mysql2/promise';
-import { startTestEnv, TEST_TOKEN, validGame, type TestEnv } from './helpers.js';
+import { createGame, startTestEnv, TEST_TOKEN, type TestEnv } from './helpers.js';
 
 type Rows = mysql.RowDataPacket[];
 
@@ -15,14 +15,7 @@ describe('reads at scale: exact counters, keyset pages', () => {
   });
   after(() => env?.cleanup());
 
-  const create = async (title: string, developer = 'Test Soft') => {
-    const res = await env.api('/api/games', {
-      method: 'POST',
-      body: validGame({ title, developer }),
-    });
-    expect(res.status).to.equal(201);
-    return res.body.id as number;
-  };
+  const create = (title: string, developer?: string) => createGame(env, title, developer);
 
   /** The counters against COUNT(*): tasks per status, and the catalog with and without filters. */
   async function expectCountersExact() {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type mysql from 'mysql2/promise';
-import { startTestEnv, validGame, type TestEnv } from './helpers.js';
+import { createGame, startTestEnv, validGame, type TestEnv } from './helpers.js';
 
 type Rows = mysql.RowDataPacket[];
 
@@ -14,14 +14,7 @@ describe('reads at scale: word search', () => {
   });
   after(() => env?.cleanup());
 
-  const create = async (title: string, developer = 'Test Soft') => {
-    const res = await env.api('/api/games', {
-      method: 'POST',
-      body: validGame({ title, developer }),
-    });
-    expect(res.status).to.equal(201);
-    return res.body.id as number;
-  };
+  const create = (title: string, developer?: string) => createGame(env, title, developer);
   const search = async (text: string, extra = '') => {
     const res = await env.api(`/api/games?search=${encodeURIComponent(text)}${extra}`);
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
