@@ -7,6 +7,7 @@ import {
   requestContext,
   serviceEndpoints,
   type InFlightRequests,
+  type ServiceAccess,
   type Logger,
   type TaskStatus,
   type TaskStatusResult,
@@ -16,6 +17,7 @@ import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import express from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { DomainContext } from './domain/context.js';
+import { auditRoutes } from './entry-points/http/audit-routes.js';
 import { catalogRoutes } from './entry-points/http/catalog-routes.js';
 import { backendApiDocument } from './entry-points/http/openapi.js';
 import {
@@ -33,6 +35,8 @@ export interface AppDependencies {
   broker: AmqpConnectionManager;
   logger: Logger;
   internalToken: string;
+  /** The access check and `/api/session` (access-table.ts says who may call what). */
+  access: ServiceAccess;
   /** Every request passes through it, so shutdown can wait for their handlers. */
   inFlight: InFlightRequests;
   /** Requests per minute per client on the public API; 0 turns the limit off. */
@@ -52,6 +56,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(deps.inFlight.middleware);
   app.use(requestContext(logger));
   app.use(deps.metrics.observeHttp);
+  // the one access decision, from the route table (entry-points/http/access-table.ts)
+  app.use(deps.access.check);
 
   // The consumer's status writes come first: they are not rate limited, and each reads its own
   // body. The routes of the API's hot path come next, so that its requests pass nothing but a few
@@ -60,8 +66,8 @@ export function createApp(deps: AppDependencies): express.Express {
     deps.metrics.statusWrites.inc({ status, applied: String(result.applied) });
     if (result.error) deps.metrics.statusReportsRefused.inc();
   };
-  app.use('/api/internal', internalRoutes(ctx, deps.internalToken, countStatusWrite));
-  app.put('/api/games/:id/process-complete', ...legacyCompletionRoute(ctx, deps.internalToken));
+  app.use('/api/internal', internalRoutes(ctx, countStatusWrite));
+  app.put('/api/games/:id/process-complete', ...legacyCompletionRoute(ctx));
   apiDocs(app, backendApiDocument());
   app.use(express.json({ limit: '64kb', strict: true }));
   if (deps.rateLimitPerMinute > 0) {
@@ -80,7 +86,9 @@ export function createApp(deps: AppDependencies): express.Express {
       }),
     );
   }
+  app.use('/api', deps.access.sessions);
   app.use('/api', catalogRoutes(ctx));
+  app.use('/api', auditRoutes(ctx));
   app.use('/api', taskRoutes(ctx, deps.feed));
   // after the API, whose routes are the hot path: none of them shares a path with these
   app.use(

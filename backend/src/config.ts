@@ -1,4 +1,4 @@
-import { loadConfig, type ConfigOverrides } from '@retro/common';
+import { ACCESS_CONFIG_KEYS, loadConfig, type ConfigOverrides } from '@retro/common';
 
 export const BACKEND_CONFIG_KEYS = [
   'DB_HOST',
@@ -19,6 +19,7 @@ export const BACKEND_CONFIG_KEYS = [
   'STREAM_MAX_CLIENTS',
   'STREAM_MAX_PER_CLIENT',
   'LOG_LEVEL',
+  ...ACCESS_CONFIG_KEYS,
 ] as const;
 
 export type BackendConfigInput = ConfigOverrides<(typeof BACKEND_CONFIG_KEYS)[number]>;

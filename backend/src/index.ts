@@ -2,12 +2,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import {
+  accessSettings,
+  serviceAccess,
   closeServer,
   connectBroker,
   createLogger,
   createTopologyPublisher,
   InFlightRequests,
-  internalApiHost,
   listen,
   type Logger,
   queueNames,
@@ -15,6 +16,7 @@ import {
 } from '@retro/common';
 import { createPool, dbSettings } from '@retro/database';
 import { createApp } from './app.js';
+import { backendAccess } from './entry-points/http/access-table.js';
 import { loadBackendConfig, type BackendConfig, type BackendConfigInput } from './config.js';
 import type { DomainContext } from './domain/context.js';
 import { CatalogNames } from './data-access/catalog-names.js';
@@ -39,10 +41,7 @@ export interface BackendOptions {
   relayPollIntervalMs?: number;
   /** Database pool size (default 20). */
   poolSize?: number;
-  /**
-   * Interface to bind. By default all, or only 127.0.0.1 while INTERNAL_API_TOKEN is the
-   * development token; a host given here is used as given.
-   */
+  /** Interface to bind; wins over HOST (127.0.0.1 by default). */
   host?: string;
   logger?: Logger;
   /**
@@ -148,12 +147,13 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     broker,
     logger,
     internalToken: config.INTERNAL_API_TOKEN,
+    access: serviceAccess('backend', backendAccess, pool, metrics.registry, accessSettings(config)),
     rateLimitPerMinute: options.rateLimitPerMinute ?? config.RATE_LIMIT_PER_MINUTE,
     trustProxy: config.TRUST_PROXY,
   });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
-  const host = internalApiHost(config.INTERNAL_API_TOKEN, options.host, logger);
+  const host = options.host ?? config.HOST;
   const port = await listen(server, config.BACKEND_PORT, host);
   const { address } = server.address() as AddressInfo;
   relay.start();

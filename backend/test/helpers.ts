@@ -1,6 +1,14 @@
 import { type ProcessingTask } from '@retro/common';
 import { expect } from 'chai';
-import { TEST_TOKEN, jsonApi, validGame, waitFor, type ApiCall } from '@retro/common/testing';
+import { type Role } from '@retro/common';
+import {
+  TEST_METRICS_TOKEN,
+  TEST_TOKEN,
+  jsonApi,
+  validGame,
+  waitFor,
+  type ApiCall,
+} from '@retro/common/testing';
 import type { DbSettings } from '@retro/database';
 import { openTestResources, type TestResources } from '@retro/database/testing';
 import type mysql from 'mysql2/promise';
@@ -14,15 +22,22 @@ export type { ApiResponse } from '@retro/common/testing';
 export interface TestEnv extends Omit<TestResources, 'database' | 'release'> {
   backend: RunningBackend;
   db: DbSettings;
-  /** `fetch` against the backend, JSON in and out. */
+  /** `fetch` against the backend, JSON in and out, signed in as the env's role (editor). */
   api: ApiCall;
+  /** The same, signed in as `role`. */
+  as(role: Role): ApiCall;
+  /** The same, signed in as nobody. */
+  anonymous: ApiCall;
   /** The Prometheus text of this env's backend, or of `other`. */
   metrics(other?: RunningBackend): Promise<string>;
   cleanup(): Promise<void>;
 }
 
-/** A backend on port 0 with a database and queues of its own. */
-export async function startTestEnv(prefix: string, options: BackendOptions = {}): Promise<TestEnv> {
+/** A backend on port 0 with a database and queues of its own; `role`: who `api` signs in as. */
+export async function startTestEnv(
+  prefix: string,
+  options: BackendOptions & { role?: Role } = {},
+): Promise<TestEnv> {
   const resources = await openTestResources(prefix, { queues: options.queues });
   const { database, release, ...rest } = resources;
   const backend = await startBackend({
@@ -32,16 +47,25 @@ export async function startTestEnv(prefix: string, options: BackendOptions = {})
       DB_NAME: database.database,
       BACKEND_PORT: 0,
       INTERNAL_API_TOKEN: TEST_TOKEN,
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
       LOG_LEVEL: 'error',
       ...options.config,
     },
   });
+  const as = (role: Role) => jsonApi(backend.url, { token: resources.accounts[role].token });
   return {
     ...rest,
     backend,
     db: database,
-    api: jsonApi(backend.url),
-    metrics: async (other) => (await fetch(`${(other ?? backend).url}/metrics`)).text(),
+    api: as(options.role ?? 'editor'),
+    as,
+    anonymous: jsonApi(backend.url),
+    metrics: async (other) =>
+      (
+        await fetch(`${(other ?? backend).url}/metrics`, {
+          headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+        })
+      ).text(),
     async cleanup() {
       await backend.stop();
       await release();
@@ -64,6 +88,7 @@ export async function startSecondInstance(
       DB_NAME: env.db.database,
       BACKEND_PORT: 0,
       INTERNAL_API_TOKEN: TEST_TOKEN,
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
       LOG_LEVEL: 'error',
     },
   });

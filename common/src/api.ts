@@ -4,6 +4,7 @@
 
 export * from './message-rules.js';
 export * from './producer-api.js';
+export * from './access-api.js';
 
 export const TASK_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];

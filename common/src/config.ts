@@ -4,6 +4,13 @@ import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 import { brokerUrls, redactUrl } from './broker-urls.js';
 import { QUEUE_TYPES } from './topology.js';
+import { ANONYMOUS_ROLES } from './access-api.js';
+
+const commaList = (text: string) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 /**
  * Reads `.env` from the working directory (or the repository root) once, without overriding
@@ -156,6 +163,69 @@ export const configSchema = {
   RABBITMQ_MANAGEMENT_URL: publicUrl(
     "Where browsers reach the RabbitMQ management UI, for the pages' links; empty = the host the page was opened at, port 15672",
   ),
+  HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe(
+      'Interface the HTTP services (backend, producer, catalog web server) listen on: 127.0.0.1 (this machine only) or 0.0.0.0 / :: for every interface',
+    ),
+  AUTH_ANONYMOUS_ROLE: z
+    .enum(ANONYMOUS_ROLES)
+    .default('viewer')
+    .describe(
+      'What callers who are not signed in may do: viewer (read the catalog and tasks) or none (sign in for everything)',
+    ),
+  SESSION_IDLE_MS: int(
+    7_200_000,
+    60_000,
+    2_592_000_000,
+    'A browser session unused this long ends (sign in again)',
+  ),
+  SESSION_MAX_MS: int(
+    43_200_000,
+    60_000,
+    2_592_000_000,
+    'A browser session ends this long after its sign-in, however busy',
+  ),
+  COOKIE_SECURE: z
+    .enum(['auto', 'true', 'false'])
+    .default('auto')
+    .describe(
+      'Secure flag of the session cookie: auto (when the request came over TLS, as a trusted proxy says), true (always) or false',
+    ),
+  METRICS_TOKEN: z
+    .union([z.literal(''), z.string().min(16, 'must be at least 16 characters')])
+    .default('')
+    .describe(
+      'Bearer token a Prometheus scraper sends for /metrics on backend and producer; empty = operators only',
+    ),
+  ALLOWED_HOSTS: z
+    .string()
+    .default('localhost,127.0.0.1,::1,backend,message-producer,frontend')
+    .transform(commaList)
+    .describe(
+      'Host names the HTTP services answer for (else 421, against DNS rebinding), comma-separated; * = any',
+    ),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform(commaList)
+    .describe(
+      "Origins (scheme://host:port) from which a signed-in browser may change things, comma-separated; empty = every allowed host at the pages' ports and the public URLs",
+    ),
+  ADMIN_PASSWORD_FILE: z
+    .string()
+    .default('admin-password.txt')
+    .describe(
+      "Where the migrate step writes the first operator's generated password (mode 600); empty = the log line only (containers)",
+    ),
+  DELETED_DEAD_LETTER_RETENTION_MS: int(
+    604_800_000,
+    60_000,
+    31_536_000_000,
+    'Deleted dead letters stay restorable by an operator this long, then housekeeping purges them',
+  ),
   LOG_LEVEL: z
     .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
     .default('info')
@@ -172,6 +242,9 @@ export const configSchema = {
 export const DEVELOPMENT_TOKEN = configSchema.INTERNAL_API_TOKEN.parse(undefined);
 
 export type ConfigKey = keyof typeof configSchema;
+
+/** Variables for which an empty value means empty, not "use the default". */
+const EMPTY_MEANS_EMPTY = new Set<string>(['DB_PASSWORD', 'ADMIN_PASSWORD_FILE']);
 type Picked<K extends ConfigKey> = { [P in K]: z.output<(typeof configSchema)[P]> };
 
 /** Env-style values that take precedence over the environment (from tests or embedding code). */
@@ -192,7 +265,7 @@ export function loadConfig<K extends ConfigKey>(
   }
   const shape = Object.fromEntries(keys.map((k) => [k, configSchema[k]]));
   const input = Object.fromEntries(
-    keys.map((k) => [k, env[k] === '' && k !== 'DB_PASSWORD' ? undefined : env[k]]),
+    keys.map((k) => [k, env[k] === '' && !EMPTY_MEANS_EMPTY.has(k) ? undefined : env[k]]),
   );
   const result = z.object(shape).safeParse(input);
   if (!result.success) {

@@ -11,6 +11,12 @@ export type ErrorCode =
   /** A status report contradicts the task stored under its message id (type or game). */
   | 'TASK_MISMATCH'
   | 'UNAUTHORIZED'
+  /** Signed in, but the role may not do this (403); or a cookie write from another origin. */
+  | 'FORBIDDEN'
+  /** `If-Match` names a version the resource has moved on from (412). */
+  | 'PRECONDITION_FAILED'
+  /** The `Host` the request was sent to is not one this service answers for (421). */
+  | 'MISDIRECTED_REQUEST'
   | 'RATE_LIMITED'
   /** A cap on open live streams (`STREAM_MAX_CLIENTS`, `STREAM_MAX_PER_CLIENT`) is reached (429). */
   | 'TOO_MANY_STREAMS'

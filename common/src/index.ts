@@ -22,3 +22,4 @@ export * from './startup-errors.js';
 export * from './startup-probe.js';
 export * from './openapi.js';
 export * from './api-docs.js';
+export * from './auth/index.js';

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { type QueueNames, retryTiers } from '@retro/common';
-import { BrokerProbe, DEFAULT_RETRY_DELAY_MS, testQueues } from '@retro/common/testing';
+import {
+  BrokerProbe,
+  DEFAULT_RETRY_DELAY_MS,
+  createTestAccounts,
+  testQueues,
+  type TestAccounts,
+} from '@retro/common/testing';
 import type { Pool } from 'mysql2/promise';
 import { dropDatabase, migrate } from './migrate.js';
 import { createPool, type DbSettings } from './settings.js';
@@ -40,6 +46,8 @@ export interface TestResources {
   sql: Pool;
   queues: QueueNames;
   probe: BrokerProbe;
+  /** One account per role with a token each: tests sign in as the role they need. */
+  accounts: TestAccounts;
   /**
    * Base retry delays (RETRY_DELAY_MS) the test's services run with: the retry tiers of each are
    * deleted with the queues. Add to it when starting a consumer or producer with another base.
@@ -66,6 +74,7 @@ export async function openTestResources(
 ): Promise<TestResources> {
   const database = await createTestDatabase(prefix);
   const sql = createPool(database.settings, 4);
+  const accounts = await createTestAccounts(sql);
   const probe = await BrokerProbe.open();
   await probe.declareTopology(queues, { retryTiers: retryDelaysMs.flatMap((b) => retryTiers(b)) });
   const bases = new Set([DEFAULT_RETRY_DELAY_MS, ...retryDelaysMs]);
@@ -74,6 +83,7 @@ export async function openTestResources(
     sql,
     queues,
     probe,
+    accounts,
     retryDelaysMs: bases,
     async release() {
       await sql.end();

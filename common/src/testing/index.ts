@@ -12,6 +12,15 @@ export { PAGES_DIST_DIR, ensurePagesBuilt } from './pages.js';
 export { metricValue } from './metrics.js';
 export { jsonApi, type ApiCall, type ApiRequest, type ApiResponse } from './json-api.js';
 export { TcpProxy } from './tcp-proxy.js';
+export {
+  TEST_METRICS_TOKEN,
+  TEST_PASSWORD,
+  createTestAccounts,
+  sessionCookieHeader,
+  signInSession,
+  type TestAccount,
+  type TestAccounts,
+} from './accounts.js';
 export { TaskStreamClient, type TaskStreamClientOptions } from './task-stream.js';
 
 /**

@@ -18,13 +18,21 @@ export interface ApiResponse<T = any> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ApiCall = <T = any>(path: string, init?: ApiRequest) => Promise<ApiResponse<T>>;
 
-/** `fetch` against one service, JSON in and out: the one HTTP client every test env uses. */
-export function jsonApi(baseUrl: string | (() => string)): ApiCall {
+/**
+ * `fetch` against one service, JSON in and out: the one HTTP client every test env uses. With a
+ * `token` (a test account's, `createTestAccounts`) every call is signed in as that account, unless
+ * the call names a token of its own.
+ */
+export function jsonApi(
+  baseUrl: string | (() => string),
+  defaults: { token?: string } = {},
+): ApiCall {
   return async (path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.body !== undefined || init.raw !== undefined)
       headers['content-type'] ??= 'application/json';
-    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    const token = init.token ?? defaults.token;
+    if (token && headers.authorization === undefined) headers.authorization = `Bearer ${token}`;
     const base = typeof baseUrl === 'string' ? baseUrl : baseUrl();
     const res = await fetch(`${base}${path}`, {
       method: init.method ?? 'GET',

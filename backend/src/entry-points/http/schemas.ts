@@ -106,3 +106,27 @@ export const taskQuery = z.object({
 export const messageIdParams = z.object({ messageId: messageIdSchema });
 
 export const legacyStatusBody = z.object({ status: z.enum(TASK_STATUSES) });
+
+const isoTime = z.iso
+  .datetime({ offset: true, error: 'must be an ISO-8601 time, e.g. 2026-01-31T12:00:00Z' })
+  .transform((v) => new Date(v))
+  .optional();
+
+/** `GET /api/audit`: filters and a page, newest first. */
+export const auditQuery = z.object({
+  actor: z.string().min(1).max(64).optional(),
+  action: z.string().min(1).max(48).optional(),
+  target: z.string().min(1).max(191).optional(),
+  from: isoTime,
+  to: isoTime,
+  limit: limit(500, 50),
+  offset: z.coerce
+    .number('must be a number')
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more')
+    .max(100_000, 'is too large')
+    .default(0),
+});
+
+/** `GET /api/games/:id/history`: a page of the game's changes, newest first. */
+export const historyQuery = z.object({ limit: limit(200, 50) });

@@ -14,7 +14,6 @@ import type { DomainContext } from '../../domain/context.js';
 import { retryTask } from '../../domain/task-retry.js';
 import * as processing from '../../domain/tasks.js';
 import type { TaskFeed } from '../../task-feed.js';
-import { requireInternalToken } from './auth.js';
 import { idParams, legacyStatusBody, messageIdParams, taskQuery } from './schemas.js';
 
 /** Public task views: list, counts, live stream, retry. */
@@ -66,18 +65,15 @@ const reportBody = express.json({ limit: '64kb', strict: true });
 const batchBody = express.json({ limit: '1mb', strict: true });
 
 /**
- * The consumer's status writes, mounted at `/api/internal`; every route requires the internal
- * token, and reads its body only once the token passed.
+ * The consumer's status writes, mounted at `/api/internal`; the access check (route table) lets
+ * only the internal token through, before any body is read.
  */
 export function internalRoutes(
   ctx: DomainContext,
-  token: string,
   onStatusWrite: StatusWriteCounter = () => undefined,
 ): Router {
   const router = Router();
-  const auth = requireInternalToken(token);
-
-  router.put('/tasks/:messageId/status', auth, reportBody, async (req, res) => {
+  router.put('/tasks/:messageId/status', reportBody, async (req, res) => {
     const { messageId } = parseInput(messageIdParams, req.params, 'params');
     const update = parseInput(taskStatusUpdateSchema, req.body, 'body');
     const result = await processing.reportTaskStatus(ctx, messageId, update);
@@ -90,7 +86,7 @@ export function internalRoutes(
    * Several reports in one transaction: the consumer coalesces its writes into these. A refused
    * report is answered in its own result (with `error`), never by failing the whole batch.
    */
-  router.put('/tasks/status', auth, batchBody, async (req, res) => {
+  router.put('/tasks/status', batchBody, async (req, res) => {
     const { updates } = parseInput(taskStatusBatchSchema, req.body, 'body');
     const results = await processing.reportTaskStatuses(ctx, updates);
     results.forEach((result, i) => onStatusWrite(updates[i]!.status, result));
@@ -101,9 +97,8 @@ export function internalRoutes(
 }
 
 /** The original consumer's status write, `PUT /api/games/:id/process-complete`: its handlers. */
-export function legacyCompletionRoute(ctx: DomainContext, token: string): RequestHandler[] {
+export function legacyCompletionRoute(ctx: DomainContext): RequestHandler[] {
   return [
-    requireInternalToken(token),
     reportBody,
     async (req, res) => {
       const { id } = parseInput(idParams, req.params, 'params');
