@@ -8,7 +8,7 @@ export type Role = (typeof ROLES)[number];
 
 /** True when `role` may do what `needed` may (viewer ⊂ editor ⊂ tester ⊂ operator). */
 export function roleAtLeast(role: Role | null | undefined, needed: Role): boolean {
-  return role != null && ROLES.indexOf(role) >= ROLES.indexOf(needed);
+  return !!role && ROLES.indexOf(role) >= ROLES.indexOf(needed);
 }
 
 /** What anonymous callers are: `viewer` (public reads) or `none` (sign in for everything). */
