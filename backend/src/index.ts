@@ -27,6 +27,7 @@ import { OutboxRelay } from './relay/outbox-relay.js';
 import type { FeedSettings } from './task-feed.js';
 
 export { loadBackendConfig, type BackendConfig, type BackendConfigInput } from './config.js';
+export { BACKEND_ROUTES } from './entry-points/http/access-table.js';
 
 export interface BackendOptions {
   /** Env-style settings that take precedence over the environment. */
