@@ -5,6 +5,7 @@ import {
   healthProblems,
   networkProblems,
   resourceProblems,
+  runtimeImage,
   volumeProblems,
 } from './lib/compose-checks.js';
 import { parseDockerfile } from './lib/dockerfile.js';
@@ -17,6 +18,7 @@ import {
   scriptProblems,
 } from './lib/dockerfile-checks.js';
 import { isIgnored, parseDockerignore } from './lib/dockerignore.js';
+import { tableUnder } from './lib/markdown.js';
 import {
   composeVariables,
   loadCompose,
@@ -138,6 +140,31 @@ networks: { front: {} }
     expect(volumeProblems(compose, 'db', '/var/lib/mysql')).to.deep.equal([
       'db: /var/lib/mysql is not on a named volume declared under volumes:',
     ]);
+  });
+
+  it('the image a service runs: the base it builds from, not the tag it gives the result', () => {
+    const compose = loadCompose(`
+services:
+  db:
+    build: { context: ., dockerfile: db/Dockerfile }
+    image: example/db
+  cache:
+    image: redis:7
+`);
+    const compCtx = {
+      exists: () => true,
+      dockerfile: () => parseDockerfile('db/Dockerfile', 'FROM alpine AS tools\nFROM mysql:8.4\n'),
+    };
+    expect(runtimeImage(compose.services.db!, compCtx)).to.equal('mysql:8.4');
+    expect(runtimeImage(compose.services.cache!, compCtx)).to.equal('redis:7');
+  });
+
+  it('a docs table: read under its own heading only, and missing when it is not there', () => {
+    const doc = `## A\n\n| K | V |\n| - | - |\n| x | \`1\` |\n\n## B\n\ntext\n\n| K |\n| - |\n| y |\n`;
+    expect(tableUnder(doc, 'A')).to.deep.equal([{ K: 'x', V: '`1`' }]);
+    expect(tableUnder(doc, 'B')).to.deep.equal([{ K: 'y' }]);
+    expect(() => tableUnder(doc, 'C')).to.throw('no heading "C"');
+    expect(() => tableUnder('## A\n\ntext\n## B\n| K |\n| - |\n', 'A')).to.throw('no table');
   });
 
   it('a compose variable or a variable read by code that .env.example lacks', () => {

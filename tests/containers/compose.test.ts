@@ -10,8 +10,10 @@ import {
   networksOf,
   openPorts,
   resourceProblems,
+  runtimeImage,
   volumeProblems,
 } from './lib/compose-checks.js';
+import { tableUnder } from './lib/markdown.js';
 import {
   composeVariables,
   exists,
@@ -81,13 +83,45 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('keeps MySQL and RabbitMQ data on named volumes', () => {
+  it('keeps the database’s and RabbitMQ’s data on named volumes', () => {
     expect([
       ...volumeProblems(compose, 'database', '/var/lib/mysql'),
       ...volumeProblems(compose, 'rabbitmq', '/var/lib/rabbitmq'),
     ]).to.deep.equal([]);
     // RabbitMQ files its data under its node name; a random container hostname would orphan it.
     expect(compose.services.rabbitmq!.hostname).to.be.a('string');
+  });
+
+  it('runs the database and the broker the compatibility table names: MariaDB 10.11, RabbitMQ 4.x', () => {
+    const rows = tableUnder(readText('docs/deployment.md'), 'Compatibility');
+    /** The image in backticks of the table's row for that server and version. */
+    const imageInTable = (server: string, version: string) => {
+      const row = rows.find((r) => r.Server === server && r.Version === version);
+      expect(row, `a row for ${server} ${version}`).not.to.equal(undefined);
+      expect(row!.Status, `${server} ${version} says what was tested`).not.to.equal('');
+      return /`([^`]+)`/.exec(row!['Compose image'] ?? '')?.[1];
+    };
+    const database = runtimeImage(compose.services.database!, ctx);
+    expect(database).to.equal('mariadb:10.11');
+    expect(imageInTable('MariaDB', '10.11')).to.equal(database);
+    const rabbitmq = runtimeImage(compose.services.rabbitmq!, ctx);
+    expect(rabbitmq).to.match(/^rabbitmq:4\.\d+(?:\.\d+)?(?:-management)?$/);
+    expect(imageInTable('RabbitMQ', '4.x')).to.equal(rabbitmq);
+    // Servers this machine runs, and what the migrations are only checked against, have no image.
+    expect(imageInTable('RabbitMQ', '3.10')).to.equal(undefined);
+    expect(imageInTable('MySQL', '8.0, 8.4')).to.equal(undefined);
+  });
+
+  it('has the database container create the database and the account the services log in with', () => {
+    const env = environmentOf(compose.services.database!);
+    const backend = environmentOf(compose.services.backend!);
+    expect(backend).to.include({ DB_HOST: 'database', DB_PORT: '3306' });
+    expect(env.MARIADB_DATABASE).to.equal(backend.DB_NAME);
+    expect(env.MARIADB_USER).to.equal(backend.DB_USER);
+    expect(env.MARIADB_PASSWORD).to.equal(backend.DB_PASSWORD);
+    expect(env.MARIADB_ROOT_PASSWORD).to.match(/^\$\{[A-Z_]+:\?/);
+    // The MariaDB image reads MYSQL_* only where its own name is unset: one set, its own.
+    expect(Object.keys(env).filter((key) => key.startsWith('MYSQL_'))).to.deep.equal([]);
   });
 
   it('runs RabbitMQ with the management UI and its own account instead of guest', () => {

@@ -84,13 +84,14 @@ describe('Dockerfiles', () => {
   });
 
   describe('database/Dockerfile', () => {
-    it('is MySQL 8.4 with utf8mb4 server settings in a conf.d file MySQL will read', () => {
+    it('is MariaDB 10.11 with utf8mb4 server settings in a conf.d file MariaDB will read', () => {
       const df = readDockerfile('database/Dockerfile');
       const final = df.stages.at(-1)!;
-      expect(final.base).to.equal('mysql:8.4');
+      expect(final.base).to.equal('mariadb:10.11');
       const copy = lastInstruction(final, 'COPY')!;
+      // the image's documented place for extra settings, read after its own
       expect(copy.args).to.deep.equal(['database/my.cnf', '/etc/mysql/conf.d/retro.cnf']);
-      // MySQL skips option files that anyone may write to.
+      // MariaDB, like MySQL, skips option files that anyone may write to.
       expect(copy.flags.chmod).to.equal('0644');
       const cnf = readFileSync(join(ROOT, 'database/my.cnf'), 'utf8');
       expect(cnf).to.match(/^\[mysqld\]$/m);
@@ -100,12 +101,13 @@ describe('Dockerfiles', () => {
       expect(cnf).to.match(/^log_bin_trust_function_creators\s*=\s*1$/m);
     });
 
-    it('turns healthy only when mysqld accepts TCP connections, and never runs as root by USER', () => {
+    it('turns healthy only when mariadbd accepts TCP connections with InnoDB ready, and never runs as root by USER', () => {
       const final = readDockerfile('database/Dockerfile').stages.at(-1)!;
-      expect(healthcheckCommand(final)).to.include.members([
-        'mysqladmin',
-        'ping',
-        '--host=127.0.0.1',
+      // the image's own script; --connect goes over TCP, which the init server does not open
+      expect(healthcheckCommand(final)).to.deep.equal([
+        'healthcheck.sh',
+        '--connect',
+        '--innodb_initialized',
       ]);
       // The official entrypoint switches to the mysql user itself; a USER root would stop that.
       expect(lastInstruction(final, 'USER')?.args[0] ?? 'entrypoint').not.to.match(/^(root|0)$/);

@@ -18,6 +18,17 @@ export function dockerfilePath(service: ComposeService): string | undefined {
   return posix.normalize(posix.join(context, build.dockerfile ?? 'Dockerfile'));
 }
 
+/**
+ * The image a service runs: its `image:` when pulled as it is, else the base of the final stage
+ * of the Dockerfile it builds from (`image:` then only names the result).
+ */
+export function runtimeImage(service: ComposeService, ctx: ComposeContext): string | undefined {
+  const path = dockerfilePath(service);
+  if (!path) return service.image;
+  if (!ctx.exists(path)) return undefined;
+  return ctx.dockerfile(path).stages.at(-1)?.base;
+}
+
 export function buildProblems(compose: Compose, ctx: ComposeContext): string[] {
   const problems: string[] = [];
   for (const [name, service] of Object.entries(compose.services)) {
