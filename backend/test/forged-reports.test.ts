@@ -24,7 +24,7 @@ describe('status reports that contradict their task', () => {
   }
 
   async function refusedCount(): Promise<number> {
-    const text = (await env.api('/metrics')).body as string;
+    const text = await env.metrics();
     const line = text.split('\n').find((l) => l.startsWith('task_status_reports_refused_total '));
     return Number(line?.split(' ')[1] ?? 0);
   }

@@ -104,7 +104,7 @@ describe('housekeeping: pruning old outbox rows and finished tasks', () => {
     const retried = await env.api(`/api/tasks/${b}/retry`, { method: 'POST' });
     expect(retried.status).to.equal(202);
     await published(b);
-    const metrics = await (await fetch(`${env.backend.url}/metrics`)).text();
+    const metrics = await env.metrics();
     expect(metrics).to.match(/housekeeping_rows_pruned_total\{table="processing_tasks"\} 2/);
     expect(metrics).to.match(/housekeeping_rows_pruned_total\{table="outbox_events"\} 2/);
   });

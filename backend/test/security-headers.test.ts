@@ -26,7 +26,10 @@ describe('backend security headers', () => {
     it(`sends the JSON API's security headers on ${method} ${path} (${status})`, async () => {
       const res = await fetch(`${env.backend.url}${path}`, {
         method,
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${env.accounts.editor.token}`,
+        },
         body: method === 'POST' ? '{}' : undefined,
       });
       expect(res.status).to.equal(status);

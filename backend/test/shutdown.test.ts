@@ -17,7 +17,10 @@ describe('graceful shutdown', () => {
         try {
           const res = await fetch(`${env.backend.url}/api/games`, {
             method: i % 2 ? 'GET' : 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${env.accounts.editor.token}`,
+            },
             body: i % 2 ? undefined : JSON.stringify(validGame({ title: `Shutdown ${i}` })),
           });
           await res.arrayBuffer();

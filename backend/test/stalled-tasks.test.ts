@@ -76,7 +76,7 @@ describe('stalled tasks', () => {
       counts.pending + counts.processing + counts.completed + counts.failed,
     );
     expect((await env.api('/api/tasks?status=stalled&type=custom')).body).to.have.length(1);
-    const metrics = (await env.api('/metrics')).body as string;
+    const metrics = await env.metrics();
     expect(metrics).to.include(`processing_tasks_stalled ${counts.stalled}\n`);
   });
 

@@ -21,5 +21,6 @@ export * from './service-endpoints.js';
 export * from './startup-errors.js';
 export * from './startup-probe.js';
 export * from './openapi.js';
+export * from './openapi-access.js';
 export * from './api-docs.js';
 export * from './auth/index.js';

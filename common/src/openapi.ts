@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SESSION_COOKIE } from './auth/access.js';
 
 /** One documented response: its description, and the schema and example of its JSON body. */
 export interface ResponseDoc {
@@ -7,7 +8,12 @@ export interface ResponseDoc {
   example?: unknown;
   /** A body that is not JSON (Prometheus text, NDJSON, Server-Sent Events). */
   contentType?: string;
+  /** Response headers worth knowing (ETag, Location, Retry-After), by name: what each says. */
+  headers?: Record<string, string>;
 }
+
+/** Who may call a route, as an OpenAPI security requirement list (schemes in `openApiDocument`). */
+export type SecurityDoc = Record<string, string[]>[];
 
 /**
  * One route of a service, documented from the zod schemas its handler validates with (the same
@@ -22,11 +28,15 @@ export interface OperationDoc {
   tag: string;
   params?: z.ZodObject;
   query?: z.ZodObject;
+  /** Request headers the route reads (If-Match), by their names; `.describe()` says what each does. */
+  headers?: z.ZodObject;
   body?: z.ZodType;
   /** A request body that passes `body` (checked by the tests). */
   example?: unknown;
   /** The route needs `Authorization: Bearer $INTERNAL_API_TOKEN`. */
   internal?: boolean;
+  /** How a caller proves who it is (see `withAccess`); `internal` wins. */
+  security?: SecurityDoc;
   responses: Record<number, ResponseDoc>;
 }
 
@@ -124,16 +134,18 @@ function parameters(operation: OperationDoc) {
   for (const [where, schema] of [
     ['path', operation.params],
     ['query', operation.query],
+    ['header', operation.headers],
   ] as const) {
     if (!schema) continue;
     const object = jsonSchema(schema) as {
       properties?: Record<string, Record<string, unknown>>;
       required?: string[];
     };
-    for (const [name, property] of Object.entries(object.properties ?? {})) {
+    for (const [name, { description, ...property }] of Object.entries(object.properties ?? {})) {
       list.push({
         name,
         in: where,
+        ...(typeof description === 'string' && { description }),
         required: where === 'path' || (object.required ?? []).includes(name),
         schema: property,
       });
@@ -155,7 +167,22 @@ function operationObject(operation: OperationDoc) {
               },
             }
           : undefined;
-      return [status, { description: response.description, ...(content && { content }) }];
+      const headers =
+        response.headers &&
+        Object.fromEntries(
+          Object.entries(response.headers).map(([name, description]) => [
+            name,
+            { description, schema: { type: 'string' } },
+          ]),
+        );
+      return [
+        status,
+        {
+          description: response.description,
+          ...(headers && { headers }),
+          ...(content && { content }),
+        },
+      ];
     }),
   );
   return {
@@ -175,7 +202,9 @@ function operationObject(operation: OperationDoc) {
         },
       },
     }),
-    ...(operation.internal && { security: [{ internalToken: [] }] }),
+    ...(operation.internal
+      ? { security: [{ internalToken: [] }] }
+      : operation.security && { security: operation.security }),
     responses,
   };
 }
@@ -200,6 +229,23 @@ export function openApiDocument(
           type: 'http',
           scheme: 'bearer',
           description: 'INTERNAL_API_TOKEN: status writes from the consumer only',
+        },
+        personalToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A personal API token (`rgc_…`, `npm run users -- token NAME`): its account',
+        },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: SESSION_COOKIE,
+          description:
+            'The session `POST /api/session` sets (HttpOnly, SameSite=Lax); changes sent with it from another origin are refused (403)',
+        },
+        metricsToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'METRICS_TOKEN: /metrics only, for a Prometheus scraper',
         },
       },
     },

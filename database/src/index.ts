@@ -12,6 +12,7 @@ export {
 export {
   indexUnindexedGames,
   gameTermsStatement,
+  gameTermsReplacement,
   insertGameTerms,
   replaceGameTerms,
   termRows,

@@ -53,6 +53,18 @@ export function gameTermsStatement(
   };
 }
 
+/**
+ * The statements that replace a game's terms after its title or developer changed, for a
+ * transaction sent in one round trip.
+ */
+export function gameTermsReplacement(game: IndexedGame): Statement[] {
+  const insert = gameTermsStatement(game, game.id);
+  return [
+    { sql: 'DELETE FROM game_search_terms WHERE game_id = ?', params: [game.id] },
+    ...(insert ? [insert] : []),
+  ];
+}
+
 /** Replaces a game's terms after its title or developer may have changed. */
 export async function replaceGameTerms(db: Queryable, game: IndexedGame): Promise<void> {
   await db.query('DELETE FROM game_search_terms WHERE game_id = ?', [game.id]);

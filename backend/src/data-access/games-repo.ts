@@ -18,7 +18,7 @@ export interface GameFields {
 export const SELECT_GAME = `
   SELECT g.id, g.title, g.platform_id, p.name AS platform_name, g.genre_id, gr.name AS genre_name,
          g.developer, g.release_year, g.year_category, g.description, g.image_url,
-         g.processing_status, g.created_at, g.updated_at
+         g.processing_status, g.created_at, g.updated_at, g.version
   FROM games g
   JOIN platforms p ON p.id = g.platform_id
   JOIN genres gr ON gr.id = g.genre_id`;
@@ -42,16 +42,26 @@ export function toGame(row: Row): Game {
   };
 }
 
-export async function findGame(db: Queryable, id: number, forUpdate = false): Promise<Game | null> {
+/** A game and the version of its editable fields (its ETag), which the game's JSON leaves out. */
+export interface VersionedGame {
+  game: Game;
+  version: number;
+}
+
+/** The game, or null; `forUpdate` locks its row until the transaction ends. */
+export async function findGame(
+  db: Queryable,
+  id: number,
+  forUpdate = false,
+): Promise<VersionedGame | null> {
   const [rows] = await db.query<Row[]>(
     `${SELECT_GAME} WHERE g.id = ?${forUpdate ? ' FOR UPDATE' : ''}`,
     [id],
   );
-  return rows[0] ? toGame(rows[0]) : null;
+  return rows[0] ? { game: toGame(rows[0]), version: Number(rows[0].version) } : null;
 }
 
-/** Inserts a game, created at `at`, whose processing is pending on `eventId`; returns its id. */
-/** Inserts a new game, pending, with `eventId` as its newest event; its id is LAST_INSERT_ID(). */
+/** Inserts a new game at version 1, pending, with `eventId` as its newest event; its id is LAST_INSERT_ID(). */
 export function insertGame(fields: GameFields, eventId: string, at: Date): Statement {
   return {
     sql: `INSERT INTO games (title, platform_id, genre_id, developer, release_year, year_category,
@@ -62,21 +72,26 @@ export function insertGame(fields: GameFields, eventId: string, at: Date): State
   };
 }
 
-/** Replaces a game's fields and makes `eventId` its newest event; false when it does not exist. */
-export async function updateGame(db: Queryable, id: number, fields: GameFields, eventId: string) {
-  const [result] = await db.query<Result>(
-    `UPDATE games SET title = ?, platform_id = ?, genre_id = ?, developer = ?, release_year = ?,
+/**
+ * Replaces a game's fields at `at`, sets its version to `version` and makes `eventId` its newest
+ * event. For a row the transaction has locked (`findGame(…, true)`), so it exists.
+ */
+export function updateGame(
+  id: number,
+  fields: GameFields,
+  change: { eventId: string; version: number; at: Date },
+): Statement {
+  return {
+    sql: `UPDATE games SET title = ?, platform_id = ?, genre_id = ?, developer = ?, release_year = ?,
                       year_category = ?, description = ?, image_url = ?,
-                      processing_status = 'pending', last_event_id = ?
+                      processing_status = 'pending', last_event_id = ?, version = ?, updated_at = ?
      WHERE id = ?`,
-    [...fieldValues(fields), eventId, id],
-  );
-  return result.affectedRows > 0;
+    params: [...fieldValues(fields), change.eventId, change.version, change.at, id],
+  };
 }
 
-export async function deleteGame(db: Queryable, id: number): Promise<boolean> {
-  const [result] = await db.query<Result>('DELETE FROM games WHERE id = ?', [id]);
-  return result.affectedRows > 0;
+export function deleteGame(id: number): Statement {
+  return { sql: 'DELETE FROM games WHERE id = ?', params: [id] };
 }
 
 /**

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, yearCategoryOf, type GameAction } from '@retro/common';
-import { gameTermsStatement, replaceGameTerms } from '@retro/database';
+import {
+  AppError,
+  auditStatement,
+  yearCategoryOf,
+  type AuditOrigin,
+  type GameAction,
+} from '@retro/common';
+import { gameTermsReplacement, gameTermsStatement } from '@retro/database';
 import type mysql from 'mysql2/promise';
 import {
   transactionInOneTrip,
@@ -12,6 +18,7 @@ import * as games from '../data-access/games-repo.js';
 import * as outbox from '../data-access/outbox-repo.js';
 import * as tasks from '../data-access/tasks-repo.js';
 import type { DomainContext } from './context.js';
+import { changedFields, checkVersion, editableFields, hasChanges } from './game-changes.js';
 
 export type GameInput = Omit<games.GameFields, 'yearCategory'> & { yearCategory?: string };
 
@@ -63,20 +70,6 @@ function eventStatements(
   ];
 }
 
-/** Writes the outbox event and its pending task in the caller's transaction. */
-async function recordEvent(
-  connection: mysql.PoolConnection,
-  eventId: string,
-  gameId: number,
-  action: GameAction,
-  gameData: unknown,
-) {
-  const payload = eventBody(eventId, gameId, action, gameData);
-  for (const { sql, params } of eventStatements(eventId, gameId, action, payload)) {
-    await connection.query(sql, params);
-  }
-}
-
 function afterCommit(ctx: DomainContext, eventId: string) {
   ctx.eventsWritten(1);
   ctx.taskWritten(eventId);
@@ -86,11 +79,15 @@ function afterCommit(ctx: DomainContext, eventId: string) {
 const NEW_GAME_ID = '@new_game_id';
 
 /**
- * One round trip: the game, its event and its pending task go to the server as one transaction
- * in a single multi-statement query, as this is the API's hottest write. The server knows the
- * new id before we do, so it writes it into the event itself.
+ * One round trip: the game, its event, its pending task and its audit row go to the server as one
+ * transaction in a single multi-statement query, as this is the API's hottest write. The server
+ * knows the new id before we do, so it writes it into the event and the audit row itself.
  */
-export async function createGame(ctx: DomainContext, input: GameInput): Promise<games.Game> {
+export async function createGame(
+  ctx: DomainContext,
+  origin: AuditOrigin,
+  input: GameInput,
+): Promise<games.VersionedGame> {
   const fields = toFields(input);
   const eventId = randomUUID();
   const at = new Date();
@@ -111,41 +108,91 @@ export async function createGame(ctx: DomainContext, input: GameInput): Promise<
     { sql: `SET ${NEW_GAME_ID} = LAST_INSERT_ID()`, params: [] },
     ...eventStatements(eventId, NEW_GAME_ID, 'create', payload),
     ...(terms ? [terms] : []),
+    auditStatement(origin, {
+      action: 'game.create',
+      target: 'game:',
+      targetIdVariable: NEW_GAME_ID,
+      detail: { before: null, after: editableFields(fields) },
+    }),
   ]).catch(translateDbError);
   const game = { ...created, id: inserted!.insertId };
   ctx.logger.info('game created', { gameId: game.id, eventId });
   afterCommit(ctx, eventId);
-  return game;
+  return { game, version: 1 };
 }
 
+/**
+ * Replaces a game's editable fields; `expected`: the versions `If-Match` allows (null: any). The
+ * row is locked, then checked, then written in one more round trip, so of two writers holding
+ * the same version exactly one wins. The version moves on only when a field changes: an update
+ * that changes nothing keeps it (a client repeating a PUT whose answer it lost still matches),
+ * though it still sends the game through processing again, as it always did.
+ */
 export async function updateGame(
   ctx: DomainContext,
+  origin: AuditOrigin,
   id: number,
   input: GameInput,
-): Promise<games.Game> {
+  expected: readonly number[] | null = null,
+): Promise<games.VersionedGame> {
   const fields = toFields(input);
   const eventId = randomUUID();
-  const game = await withTransaction(ctx.pool, async (connection) => {
-    const found = await games.updateGame(connection, id, fields, eventId).catch(translateDbError);
-    if (!found) throw AppError.notFound(`Game ${id}`);
-    await replaceGameTerms(connection, { id, title: fields.title, developer: fields.developer });
-    const updated = (await games.findGame(connection, id))!;
-    await recordEvent(connection, eventId, id, 'update', updated);
-    return updated;
+  const at = new Date();
+  const names = await ctx.names.of(fields.platformId, fields.genreId);
+  const result = await withTransaction(ctx.pool, async (connection) => {
+    const current = await games.findGame(connection, id, true);
+    if (!current) throw AppError.notFound(`Game ${id}`);
+    checkVersion(id, current.version, expected);
+    const detail = changedFields(current.game, fields);
+    const version = current.version + (hasChanges(detail) ? 1 : 0);
+    const game: games.Game = {
+      ...current.game,
+      ...fields,
+      ...names,
+      processingStatus: 'pending',
+      updatedAt: at.toISOString(),
+    };
+    const retitled = ['title', 'developer'].some((f) => f in (detail.after ?? {}));
+    await inOneQuery(connection, [
+      games.updateGame(id, fields, { eventId, version, at }),
+      ...(retitled ? gameTermsReplacement({ id, ...fields }) : []),
+      ...eventStatements(eventId, id, 'update', eventBody(eventId, id, 'update', game)),
+      auditStatement(origin, { action: 'game.update', target: `game:${id}`, detail }),
+    ]).catch(translateDbError);
+    return { game, version };
   });
   ctx.logger.info('game updated', { gameId: id, eventId });
   afterCommit(ctx, eventId);
-  return game;
+  return result;
 }
 
-export async function deleteGame(ctx: DomainContext, id: number): Promise<void> {
+/** Deletes a game; `expected` as for `updateGame`. */
+export async function deleteGame(
+  ctx: DomainContext,
+  origin: AuditOrigin,
+  id: number,
+  expected: readonly number[] | null = null,
+): Promise<void> {
   const eventId = randomUUID();
   await withTransaction(ctx.pool, async (connection) => {
-    const existing = await games.findGame(connection, id, true);
-    if (!existing) throw AppError.notFound(`Game ${id}`);
-    await games.deleteGame(connection, id);
-    await recordEvent(connection, eventId, id, 'delete', existing);
+    const current = await games.findGame(connection, id, true);
+    if (!current) throw AppError.notFound(`Game ${id}`);
+    checkVersion(id, current.version, expected);
+    const detail = { before: editableFields(current.game), after: null };
+    await inOneQuery(connection, [
+      games.deleteGame(id),
+      ...eventStatements(eventId, id, 'delete', eventBody(eventId, id, 'delete', current.game)),
+      auditStatement(origin, { action: 'game.delete', target: `game:${id}`, detail }),
+    ]);
   });
   ctx.logger.info('game deleted', { gameId: id, eventId });
   afterCommit(ctx, eventId);
+}
+
+/** The statements as one multi-statement query in the caller's transaction: one round trip. */
+async function inOneQuery(connection: mysql.PoolConnection, statements: Statement[]) {
+  await connection.query(
+    statements.map((s) => s.sql).join(';\n'),
+    statements.flatMap((s) => s.params),
+  );
 }

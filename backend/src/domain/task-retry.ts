@@ -1,4 +1,4 @@
-import { AppError, type ProcessingTask } from '@retro/common';
+import { AppError, recordAudit, type AuditOrigin, type ProcessingTask } from '@retro/common';
 import { withTransaction } from '../data-access/db.js';
 import * as games from '../data-access/games-repo.js';
 import * as outbox from '../data-access/outbox-repo.js';
@@ -11,7 +11,11 @@ import type { DomainContext } from './context.js';
  * stalled task whose message was alive after all is harmless: whichever copy is processed first
  * completes the task, and the consumer acks the other as a duplicate of a completed task.
  */
-export async function retryTask(ctx: DomainContext, messageId: string): Promise<ProcessingTask> {
+export async function retryTask(
+  ctx: DomainContext,
+  origin: AuditOrigin,
+  messageId: string,
+): Promise<ProcessingTask> {
   const { before, after } = await withTransaction(ctx.pool, async (connection) => {
     const current = await tasks.findTask(connection, messageId, ctx.stalledAfterMs, true);
     if (!current) throw AppError.notFound(`Task ${messageId}`);
@@ -31,6 +35,14 @@ export async function retryTask(ctx: DomainContext, messageId: string): Promise<
       await games.setStatusFromMessage(connection, current.gameId, 'pending', messageId);
     }
     const retried = await tasks.findTask(connection, messageId, ctx.stalledAfterMs);
+    await recordAudit(connection, origin, {
+      action: 'task.retry',
+      target: `task:${messageId}`,
+      detail: {
+        gameId: current.gameId,
+        before: { status: current.status, attempts: current.attempts, stalled: current.stalled },
+      },
+    });
     return { before: current, after: retried! };
   });
   ctx.logger.info('task queued for retry', {

@@ -37,10 +37,27 @@ export async function recordAudit(
   origin: AuditOrigin,
   event: AuditEvent,
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO audit_log (service, actor, role, action, target, request_id, client_ip, detail)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
+  const { sql, params } = auditStatement(origin, event);
+  await db.query(sql, params);
+}
+
+/**
+ * The insert of one audit row as SQL and its `?` parameters, for a transaction sent to the
+ * server as one multi-statement query. With `targetIdVariable` the server appends that session
+ * variable (the id of a row inserted earlier in the same query) to `target`: `game:` + the id.
+ */
+export function auditStatement(
+  origin: AuditOrigin,
+  event: AuditEvent & { targetIdVariable?: `@${string}` },
+): { sql: string; params: unknown[] } {
+  const variable = event.targetIdVariable;
+  if (variable !== undefined && !/^@[A-Za-z0-9_]{1,64}$/.test(variable)) {
+    throw new Error(`not a session variable: ${variable}`);
+  }
+  return {
+    sql: `INSERT INTO audit_log (service, actor, role, action, target, request_id, client_ip, detail)
+     VALUES (?, ?, ?, ?, ${variable ? `CONCAT(?, ${variable})` : '?'}, ?, ?, ?)`,
+    params: [
       origin.service,
       origin.actor,
       origin.role,
@@ -50,7 +67,7 @@ export async function recordAudit(
       origin.clientIp?.slice(0, 64) ?? null,
       event.detail === undefined ? null : JSON.stringify(event.detail),
     ],
-  );
+  };
 }
 
 export interface AuditFilter {

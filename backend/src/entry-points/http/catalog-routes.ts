@@ -1,8 +1,9 @@
-import { AppError, noQuery, parseInput, parseQuery } from '@retro/common';
+import { AppError, auditOrigin, noQuery, parseInput, parseQuery } from '@retro/common';
 import { Router } from 'express';
 import * as games from '../../data-access/games-repo.js';
 import type { DomainContext } from '../../domain/context.js';
 import * as catalog from '../../domain/games.js';
+import { gameETag, ifMatchVersions } from './game-etag.js';
 import { gameBody, gameQuery, idParams } from './schemas.js';
 
 export function catalogRoutes(ctx: DomainContext): Router {
@@ -28,26 +29,38 @@ export function catalogRoutes(ctx: DomainContext): Router {
 
   router.get('/games/:id', async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'params');
-    const game = await games.findGame(ctx.pool, id);
-    if (!game) throw AppError.notFound(`Game ${id}`);
-    res.json(game);
+    const found = await games.findGame(ctx.pool, id);
+    if (!found) throw AppError.notFound(`Game ${id}`);
+    res.setHeader('ETag', gameETag(id, found.version));
+    res.json(found.game);
   });
 
   router.post('/games', async (req, res) => {
     const input = parseInput(gameBody, req.body, 'body');
-    const game = await catalog.createGame(ctx, input);
+    const { game, version } = await catalog.createGame(
+      ctx,
+      auditOrigin('backend', req, res),
+      input,
+    );
+    res.setHeader('ETag', gameETag(game.id, version));
     res.status(201).location(`/api/games/${game.id}`).json(game);
   });
 
+  // If-Match is checked inside the write's transaction, on the locked row
   router.put('/games/:id', async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'params');
+    const expected = ifMatchVersions(req, id);
     const input = parseInput(gameBody, req.body, 'body');
-    res.json(await catalog.updateGame(ctx, id, input));
+    const origin = auditOrigin('backend', req, res);
+    const { game, version } = await catalog.updateGame(ctx, origin, id, input, expected);
+    res.setHeader('ETag', gameETag(id, version));
+    res.json(game);
   });
 
   router.delete('/games/:id', async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'params');
-    await catalog.deleteGame(ctx, id);
+    const expected = ifMatchVersions(req, id);
+    await catalog.deleteGame(ctx, auditOrigin('backend', req, res), id, expected);
     res.status(204).end();
   });
 

@@ -1,5 +1,6 @@
 import {
   AppError,
+  auditOrigin,
   noQuery,
   parseInput,
   parseQuery,
@@ -51,7 +52,7 @@ export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
 
   router.post('/tasks/:messageId/retry', async (req, res) => {
     const { messageId } = parseInput(messageIdParams, req.params, 'params');
-    res.status(202).json(await retryTask(ctx, messageId));
+    res.status(202).json(await retryTask(ctx, auditOrigin('backend', req, res), messageId));
   });
 
   return router;
