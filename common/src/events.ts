@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TASK_STATUSES, TASK_TYPES, type ProcessingTask } from './api.js';
-import { GAME_ACTIONS, SIMULATED_OUTCOMES } from './message-rules.js';
+import { GAME_ACTIONS, MAX_RETRY_COUNT_HEADER, SIMULATED_OUTCOMES } from './message-rules.js';
 
 /** Queue names. Production uses the defaults; tests pass their own base name to stay isolated. */
 export interface QueueNames {
@@ -65,7 +65,13 @@ export const taskStatusUpdateSchema = z.strictObject({
   type: z.enum(TASK_TYPES),
   gameId: z.number().int().positive().nullable().optional(),
   action: z.string().min(1).max(32).nullable().optional(),
-  attempts: z.number().int().min(0).max(1_000_000).optional(),
+  /** `x-retry-count + 1`: the bound of that header, plus the attempt itself. */
+  attempts: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_RETRY_COUNT_HEADER + 1)
+    .optional(),
   error: z.string().max(2000).nullable().optional(),
   /** The message is a replay of a parked one: a failed task may be processed again. */
   reopen: z.boolean().optional(),

@@ -1,5 +1,5 @@
 import type { MessageProperties, Options } from 'amqplib';
-import { HEADERS } from './message-rules.js';
+import { HEADERS, MAX_RETRY_COUNT_HEADER } from './message-rules.js';
 
 /**
  * The broker's dead-lettering record: `x-death`, `x-first-death-*`, `x-last-death-*`. Only the
@@ -13,14 +13,39 @@ export function isBrokerDeathHeader(name: string): boolean {
   return BROKER_DEATH_HEADER.test(name);
 }
 
-/** A counting header (`x-retry-count`, `x-deferrals`) as a non-negative integer; absent or garbage is 0. */
-export function readCount(headers: Record<string, unknown> | undefined, name: string): number {
-  const raw = headers?.[name];
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0;
+/** A counting header as a delivery carries it: its value, bounded, and whether it was above. */
+export interface HeaderCount {
+  /** A non-negative integer, at most MAX_RETRY_COUNT_HEADER; absent or garbage is 0. */
+  value: number;
+  /** The header held an integer above the bound (someone published straight to a queue). */
+  aboveBound: boolean;
 }
 
-/** `x-retry-count` as a non-negative integer; absent or garbage counts as 0. */
+/**
+ * A counting header (`x-retry-count`, `x-deferrals`) read from a delivery. Anyone may publish to
+ * the queues directly, so the value is bounded here, where it enters: a count above the bound
+ * reads as the bound, and the caller decides what that means (the consumer parks the message).
+ */
+export function readCountHeader(
+  headers: Record<string, unknown> | undefined,
+  name: string,
+): HeaderCount {
+  const raw = headers?.[name];
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    return { value: 0, aboveBound: false };
+  }
+  return value > MAX_RETRY_COUNT_HEADER
+    ? { value: MAX_RETRY_COUNT_HEADER, aboveBound: true }
+    : { value, aboveBound: false };
+}
+
+/** A counting header as a non-negative integer, at most the bound; absent or garbage is 0. */
+export function readCount(headers: Record<string, unknown> | undefined, name: string): number {
+  return readCountHeader(headers, name).value;
+}
+
+/** `x-retry-count` as a non-negative integer, at most the bound; absent or garbage counts as 0. */
 export function readRetryCount(headers: Record<string, unknown> | undefined): number {
   return readCount(headers, HEADERS.retryCount);
 }

@@ -34,10 +34,28 @@ export type GameAction = (typeof GAME_ACTIONS)[number];
 /** Outcomes a tester may ask a custom message to simulate. */
 export const SIMULATED_OUTCOMES = ['success', 'transient', 'permanent'] as const;
 
-/** What a tester may set `x-retry-count` to: a non-negative integer (absent means 0). */
+/**
+ * The largest `x-retry-count` a message may carry, far above any MAX_RETRIES (at most 100). The
+ * bound is where a count enters: the producer refuses more, and the consumer and the archiver read
+ * more as this (the archive keeps it in an unsigned INT, whose range an unbounded count overflows).
+ */
+export const MAX_RETRY_COUNT_HEADER = 1_000_000;
+
+/** What a tester may set `x-retry-count` to: an integer from 0 to the bound (absent means 0). */
 export function isValidRetryCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+  return (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= 0 &&
+    value <= MAX_RETRY_COUNT_HEADER
+  );
 }
 
 /** Why a tester's `x-retry-count` is refused, worded as the API and the page both say it. */
-export const RETRY_COUNT_RULE = 'must be a non-negative integer';
+export const RETRY_COUNT_RULE = `must be an integer from 0 to ${MAX_RETRY_COUNT_HEADER}`;
+
+/**
+ * How many headers a tester may put on a message, how long a name and a text value may be (numbers
+ * and booleans are small anyway): what one message carries stays a few kilobytes.
+ */
+export const HEADER_LIMITS = { count: 16, nameLength: 64, textLength: 500 } as const;

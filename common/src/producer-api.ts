@@ -122,6 +122,28 @@ export interface DeadLetter extends DeadLetterSummary {
   headers: Record<string, unknown>;
 }
 
+/**
+ * A parked message the archive could not store, kept aside with why (`GET
+ * /api/dead-letters/quarantine`): read-only, for a tester to see what a bad record held.
+ */
+export interface QuarantinedMessage {
+  id: number;
+  messageId: string | null;
+  /** Why the archive refused it: the database error's code and message. */
+  reason: string;
+  /** The database error's code alone, e.g. `ER_DATA_TOO_LONG`. */
+  errorCode: string;
+  quarantinedAt: string;
+  /** The body's text, or base64 of its bytes when `bodyEncoding` is `base64`. */
+  body: string;
+  bodyEncoding: 'utf8' | 'base64';
+  bodyBytes: number;
+  /** Set when only the start of the body was kept (it would not fit in one packet). */
+  bodyTruncated: boolean;
+  headers: Record<string, unknown>;
+  properties: Record<string, unknown>;
+}
+
 /** A failure group: alike reasons (same fingerprint) and how many messages it holds. */
 export interface DeadLetterGroup {
   groupId: string;

@@ -3,6 +3,7 @@ import {
   carriedProperties,
   isBrokerDeathHeader,
   readCount,
+  readCountHeader,
   readRetryCount,
   withoutBrokerHeaders,
 } from '../src/message-headers.js';
@@ -18,6 +19,27 @@ describe('message headers shared by the consumer and the producer', () => {
     expect(readRetryCount({ 'x-retry-count': 'many' })).to.equal(0);
     expect(readRetryCount({ 'x-retry-count': ' ' })).to.equal(0);
     expect(readRetryCount({ 'x-retry-count': null })).to.equal(0);
+  });
+
+  it('bounds a count read from a delivery: above 1,000,000 it reads as the bound and says so', () => {
+    expect(readRetryCount({ 'x-retry-count': 1_000_000 })).to.equal(1_000_000);
+    expect(readRetryCount({ 'x-retry-count': 100_000_000_000 })).to.equal(1_000_000);
+    expect(readCountHeader({ 'x-retry-count': 1e11 }, 'x-retry-count')).to.deep.equal({
+      value: 1_000_000,
+      aboveBound: true,
+    });
+    expect(readCountHeader({ 'x-retry-count': '100000000000' }, 'x-retry-count')).to.deep.equal({
+      value: 1_000_000,
+      aboveBound: true,
+    });
+    expect(readCountHeader({ 'x-retry-count': 1e300 }, 'x-retry-count').aboveBound).to.equal(true);
+    for (const garbage of [Infinity, NaN, -1e11, 2.5, 'lots', undefined]) {
+      expect(
+        readCountHeader({ 'x-retry-count': garbage }, 'x-retry-count'),
+        String(garbage),
+      ).to.deep.equal({ value: 0, aboveBound: false });
+    }
+    expect(readCount({ 'x-deferrals': 1e11 }, 'x-deferrals')).to.equal(1_000_000);
   });
 
   it('reads any counting header the same way', () => {

@@ -35,11 +35,23 @@ describe("the producer page's checks (as the API applies them)", () => {
     expect(wrong.ready).to.equal(null);
   });
 
-  it("refuses an x-retry-count that is not a non-negative integer, in the API's words", () => {
-    for (const bad of ['-1', '1.5', '"2"']) {
+  it("refuses an x-retry-count that is not an integer from 0 to 1,000,000, in the API's words", () => {
+    for (const bad of ['-1', '1.5', '"2"', '1000001', '100000000000']) {
       const check = checkComposer(values({ headers: `{"x-retry-count": ${bad}}` }));
-      expect(check.headersError, bad).to.equal('"x-retry-count" must be a non-negative integer');
+      expect(check.headersError, bad).to.equal(
+        '"x-retry-count" must be an integer from 0 to 1000000',
+      );
     }
+    expect(checkComposer(values({ headers: '{"x-retry-count": 1000000}' })).headersError).to.equal(
+      null,
+    );
+  });
+
+  it('refuses more than 16 headers, as the API does', () => {
+    const many = JSON.stringify(
+      Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`h${i}`, i])),
+    );
+    expect(checkComposer(values({ headers: many })).headersError).to.equal('At most 16 headers');
   });
 
   it('sends the text of a raw message as typed, and refuses a count out of range', () => {

@@ -18,6 +18,7 @@ import { archiveSize } from './data-access/archive-reads.js';
 import type { ArchiveOutcome } from './data-access/archive-writes.js';
 import { Broker } from './data-access/broker.js';
 import { databaseReachable } from './data-access/db.js';
+import type { QuarantineOutcome } from './domain/archive-batch.js';
 import { BulkJobs } from './domain/bulk-jobs.js';
 import { DeadLetterConsole } from './domain/dead-letter-console.js';
 import { MessageIdCheck } from './domain/message-ids.js';
@@ -53,7 +54,7 @@ export interface ProducerOptions {
 export interface RunningProducer {
   port: number;
   url: string;
-  /** Emits `archived` after each batch it stored (tests wait for it). */
+  /** Emits `archived` after each batch it stored, `quarantined` per record refused (tests wait for them). */
   archiver: DlqArchiver;
   /** The Express app (its route table: the OpenAPI test checks every route is documented). */
   app: Express;
@@ -94,6 +95,9 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
   });
   archiver.on('archived', ({ stored }: ArchiveOutcome) => {
     for (const record of stored) metrics.archived.inc({ type: record.type });
+  });
+  archiver.on('quarantined', ({ stored }: QuarantineOutcome) => {
+    if (stored) metrics.quarantined.inc();
   });
   archiver.on('failed', () => metrics.archiveFailures.inc());
   const replayJobs = new ReplayJobs({ pool, broker, metrics, logger });

@@ -40,6 +40,11 @@ export function createMetrics() {
       labelNames: ['type'] as const,
       registers: [registry],
     }),
+    quarantined: new Counter({
+      name: 'producer_dead_letters_quarantined_total',
+      help: 'Parked messages the archive refused for their values, kept in the quarantine instead',
+      registers: [registry],
+    }),
     archiveFailures: new Counter({
       name: 'producer_dead_letter_archive_failures_total',
       help: 'Archive batches that could not be stored (held and retried)',

@@ -5,7 +5,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '@retro/common/testing/browser';
 import { ensurePagesBuilt, waitFor } from '@retro/common/testing';
 import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
-import { SHAPES, park, poisonMessages } from './parking.js';
+import { SHAPES, park, poisonMessages, unarchivable } from './parking.js';
 
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
@@ -29,6 +29,7 @@ describe('message producer: the dead-letter console in a browser', function () {
         reason: 'body is not valid JSON',
         headers: { 'x-trace': 'trace-1' },
       },
+      unarchivable('unarchivable-1'),
     ]);
     await h.archived(61);
     browser = await launchChromium();
@@ -63,6 +64,26 @@ describe('message producer: the dead-letter console in a browser', function () {
     );
     expect(await page.locator('#dl-page').textContent()).to.equal('Showing 1–25 of 61.');
     expect(await page.locator('#queue-rows').textContent()).to.contain(h.queues.dlq);
+  });
+
+  it('when a parked message could not be archived, then the Quarantined table lists it with the reason the database gave', async () => {
+    const row = page.locator('#dl-quarantine tr', { hasText: 'unarchivable-1' });
+    await row.waitFor();
+
+    expect(await page.locator('#dl-quarantine-summary').textContent()).to.equal(
+      '1 quarantined message.',
+    );
+    expect(await row.locator('.reason').textContent()).to.match(/^ER_\w+: .*(headers|deep)/);
+    expect(await row.locator('td').nth(3).textContent()).to.equal(
+      '{"type":"custom","message":"cannot be archived"}',
+    );
+    const table = page.getByRole('table', { name: 'Quarantined' });
+    expect(await table.getByRole('columnheader').allTextContents()).to.deep.equal([
+      'Quarantined at',
+      'Message id',
+      'Why the archive refused it',
+      'Body',
+    ]);
   });
 
   it('when a tester filters by type with the keyboard and pages on, then the list and its count follow', async () => {

@@ -79,4 +79,21 @@ describe('dead letters: fingerprints and archive records (unit)', () => {
     expect(record.reason).to.equal('dead-lettered by the broker (delivery_limit) from game_events');
     expect(record.retryCount).to.equal(2);
   });
+
+  it('keeps what the archive columns hold: a count above 1,000,000 as the bound, a parking time past 9999 as the timestamp', () => {
+    const record = toArchiveRecord(Buffer.from('{}'), {
+      timestamp: 1714557600,
+      headers: { 'x-retry-count': 1e11, 'x-failed-at': '+010000-01-01T00:00:00.000Z' },
+    } as never);
+    expect(record.retryCount).to.equal(1_000_000);
+    expect(record.parkedAt.toISOString()).to.equal('2024-05-01T10:00:00.000Z');
+    expect(record.headers).to.include({ 'x-retry-count': 1e11 });
+    const now = new Date('2024-06-01T00:00:00.000Z');
+    const noTime = toArchiveRecord(
+      Buffer.from('{}'),
+      { timestamp: 1e15 * 1000, headers: {} } as never,
+      now,
+    );
+    expect(noTime.parkedAt).to.equal(now);
+  });
 });

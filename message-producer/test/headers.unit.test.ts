@@ -28,9 +28,27 @@ describe('message producer: headers a tester may set', () => {
     expect(refusals({ 'x-retry-count': 3, 'x-trace': 't-1', 'x-deathless': true })).to.equal(null);
   });
 
-  it('when x-retry-count is not a non-negative integer, then it is refused', () => {
-    expect(refusals({ 'x-retry-count': 1.5 })).to.deep.equal([
-      { field: 'x-retry-count', message: 'must be a non-negative integer' },
+  it('when x-retry-count is not an integer from 0 to 1,000,000, then it is refused', () => {
+    for (const bad of [1.5, -1, 1_000_001, 100_000_000_000, '3']) {
+      expect(refusals({ 'x-retry-count': bad }), String(bad)).to.deep.equal([
+        { field: 'x-retry-count', message: 'must be an integer from 0 to 1000000' },
+      ]);
+    }
+    expect(refusals({ 'x-retry-count': 1_000_000 })).to.equal(null);
+    expect(refusals({ 'x-retry-count': 0 })).to.equal(null);
+  });
+
+  it('when there are more than 16 headers, a name is too long or a text value too big, then each is refused saying the limit', () => {
+    const many = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`x-h${i}`, i]));
+    expect(refusals(many)).to.deep.equal([{ field: '', message: 'at most 16 headers' }]);
+    expect(refusals(Object.fromEntries(Object.entries(many).slice(0, 16)))).to.equal(null);
+    const long = `x-${'n'.repeat(63)}`;
+    expect(refusals({ [long]: 1 })).to.deep.equal([
+      { field: long, message: 'header names are 1 to 64 letters, digits, "_", "." or "-"' },
+    ]);
+    expect(refusals({ [`x-${'n'.repeat(62)}`]: 1 })).to.equal(null);
+    expect(refusals({ 'x-note': 'v'.repeat(501) })).to.deep.equal([
+      { field: 'x-note', message: 'a text value may be at most 500 characters' },
     ]);
   });
 });

@@ -10,6 +10,8 @@ export interface ParkSpec {
   failedAt?: string;
   retryCount?: number;
   headers?: Record<string, unknown>;
+  /** AMQP timestamp (seconds); now by default. Fixed, a spec parked twice is the same parking. */
+  timestamp?: number;
 }
 
 /** Publishes `specs` to `queue` on a confirm channel and waits until the broker has them all. */
@@ -26,7 +28,7 @@ export async function park(queue: string, specs: ParkSpec[]): Promise<void> {
         persistent: true,
         contentType: 'application/json',
         messageId: spec.messageId ?? randomUUID(),
-        timestamp: Math.floor(Date.now() / 1000),
+        timestamp: spec.timestamp ?? Math.floor(Date.now() / 1000),
         headers,
       });
     }
@@ -72,4 +74,23 @@ export function poisonMessages(count: number, start = new Date('2024-05-01T10:00
     specs.push({ shape, messageId, failedAt, reason, body, retryCount: i % 4 });
   }
   return specs;
+}
+
+/** `depth` arrays one inside the other, around a string. */
+export const nested = (depth: number): unknown => (depth === 0 ? 'bottom' : [nested(depth - 1)]);
+
+/**
+ * A parked message the archive refuses for its data: a header nested 120 deep, which the JSON
+ * column `headers` does not take (MariaDB checks JSON to a depth of 32, MySQL 8 to 100). Fixed
+ * times, so that parking it twice is one parking delivered twice.
+ */
+export function unarchivable(messageId: string): ParkSpec {
+  return {
+    messageId,
+    body: '{"type":"custom","message":"cannot be archived"}',
+    reason: 'simulated permanent failure',
+    failedAt: '2024-05-02T10:00:00.000Z',
+    timestamp: 1714644000,
+    headers: { 'x-trace': `trace-${messageId}`, 'x-nested': nested(120) },
+  };
 }

@@ -1,6 +1,7 @@
 import {
   GAME_ACTIONS,
   HEADERS,
+  HEADER_LIMITS,
   RETRY_COUNT_RULE,
   isValidRetryCount,
   type MessageKind,
@@ -48,6 +49,9 @@ export function parseHeaders(text: string): Checked {
   const parsed = parseJson(text);
   if (!parsed.ok) return parsed;
   if (!isObject(parsed.value)) return { ok: false, error: 'Headers must be a JSON object' };
+  if (Object.keys(parsed.value).length > HEADER_LIMITS.count) {
+    return { ok: false, error: `At most ${HEADER_LIMITS.count} headers` };
+  }
   for (const [name, v] of Object.entries(parsed.value)) {
     if (!['string', 'number', 'boolean'].includes(typeof v)) {
       return { ok: false, error: `Header "${name}" must be a string, number or boolean` };

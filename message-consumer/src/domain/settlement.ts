@@ -3,9 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   HEADERS,
   type Logger,
+  MAX_RETRY_COUNT_HEADER,
   type QueueNames,
   readCount,
-  readRetryCount,
+  readCountHeader,
   retryTierQueue,
   retryTiers,
   tierFor,
@@ -72,13 +73,15 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
     metrics.consumed.inc();
     metrics.inFlight.inc();
     const { headers, messageId: propertyId } = delivery.properties;
-    const retryCount = readRetryCount(headers);
+    const { value: retryCount, aboveBound } = readCountHeader(headers, HEADERS.retryCount);
     const parsed = parseMessage(delivery.content, propertyId, headers);
     const messageId = parsed.ok ? parsed.job.task.messageId : (parsed.task?.messageId ?? null);
     let outcome: Outcome = 'requeued';
     try {
       outcome = await withLogContext({ eventId: messageId ?? undefined }, () =>
-        this.route(delivery, parsed, retryCount),
+        aboveBound
+          ? this.parkOutOfRange(delivery, parsed, headers?.[HEADERS.retryCount])
+          : this.route(delivery, parsed, retryCount),
       );
     } catch (error) {
       // everything expected is caught below; this is a bug or a shutdown abort
@@ -109,6 +112,20 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
       return this.defer(delivery, job, retryCount);
     }
     return this.executor.run(job.key, () => this.attempt(delivery, job, retryCount));
+  }
+
+  /**
+   * A count above the bound came straight from the broker (the producer refuses one): it is more
+   * than any MAX_RETRIES, so the message has spent its retries. Parked at once with the bound as
+   * its count, so nothing downstream (the task's attempts, the archive) sees the huge number.
+   */
+  private parkOutOfRange(delivery: Delivery, parsed: ParsedMessage, raw: unknown) {
+    const task = parsed.ok ? parsed.job.task : parsed.task;
+    const shown = String(raw).slice(0, 40);
+    const reason =
+      `${HEADERS.retryCount} ${shown} is above ${MAX_RETRY_COUNT_HEADER}: retries treated as ` +
+      `exhausted${parsed.ok ? '' : ` (and ${parsed.reason})`}`;
+    return this.park(delivery, task, MAX_RETRY_COUNT_HEADER, reason);
   }
 
   private async attempt(delivery: Delivery, job: Job, retryCount: number): Promise<Outcome> {

@@ -14,9 +14,9 @@ export async function archiveTablesExist(pool: Pool): Promise<boolean> {
     `SELECT COUNT(*) AS n FROM information_schema.tables
       WHERE table_schema = DATABASE()
         AND table_name IN ('dead_letters', 'dead_letter_groups', 'dead_letter_audit',
-                           'dead_letter_audit_items')`,
+                           'dead_letter_audit_items', 'dead_letter_quarantine')`,
   );
-  return Number(rows[0]?.n) === 4;
+  return Number(rows[0]?.n) === 5;
 }
 
 /**

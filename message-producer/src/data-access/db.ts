@@ -12,6 +12,36 @@ export function isMissingSchema(error: unknown): boolean {
 }
 
 /**
+ * Refusals of a write's values. SQLSTATE class 22 (data exception: too long, out of range, a bad
+ * date) and 23 (integrity: a NULL, a duplicate key, a failed check) on MariaDB and MySQL alike,
+ * these codes for drivers or servers that report another state, and a row too big for one packet.
+ */
+const DATA_ERRORS = new Set([
+  'ER_DATA_TOO_LONG',
+  'ER_WARN_DATA_OUT_OF_RANGE',
+  'ER_TRUNCATED_WRONG_VALUE',
+  'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD',
+  'WARN_DATA_TRUNCATED',
+  'ER_BAD_NULL_ERROR',
+  'ER_DUP_ENTRY',
+  'ER_INVALID_JSON_TEXT',
+  'ER_JSON_DOCUMENT_TOO_DEEP',
+  'ER_CHECK_CONSTRAINT_VIOLATED',
+  'ER_NET_PACKET_TOO_LARGE',
+]);
+
+/**
+ * True when the database refused the values written, not the writing: the same values fail again
+ * however often they are sent. False for the database being away or busy (connection errors,
+ * lock wait timeouts, deadlocks, a missing table), which a later try may get past.
+ */
+export function isDataError(error: unknown): boolean {
+  const sqlState = (error as { sqlState?: unknown } | null)?.sqlState;
+  if (typeof sqlState === 'string' && /^2[23]/.test(sqlState)) return true;
+  return DATA_ERRORS.has(codeOf(error) as string);
+}
+
+/**
  * A transaction run up to `attempts` times (see withTransaction): the archive's writes are safe to
  * repeat; callers whose work is not (it publishes) pass 1.
  */

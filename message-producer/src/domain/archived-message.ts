@@ -91,13 +91,22 @@ function brokerReason(headers: Record<string, unknown>): string | null {
   return `dead-lettered by the broker (${reason})${typeof queue === 'string' ? ` from ${queue}` : ''}`;
 }
 
-/** `x-failed-at` when it is a date; else the message's own timestamp; else now. */
+/** What `parked_at` (DATETIME) holds: years 1000 to 9999. */
+const EARLIEST = Date.UTC(1000, 0, 1);
+const LATEST = Date.UTC(10000, 0, 1) - 1;
+const storable = (ms: number) => Number.isFinite(ms) && ms >= EARLIEST && ms <= LATEST;
+
+/**
+ * `x-failed-at` when it is a date the archive can hold; else the message's own timestamp; else
+ * now. A date out of range (a hand-made header, say year 10000) would make MySQL refuse the row.
+ */
 function parkedAtOf(failedAt: string | null, timestamp: unknown, archivedAt: Date): Date {
   const failed = failedAt === null ? NaN : Date.parse(failedAt);
-  if (Number.isFinite(failed)) return new Date(failed);
+  if (storable(failed)) return new Date(failed);
   if (typeof timestamp === 'number' && timestamp > 0) {
     // AMQP timestamps are seconds; some publishers write milliseconds
-    return new Date(timestamp < 1e11 ? timestamp * 1000 : timestamp);
+    const ms = timestamp < 1e11 ? timestamp * 1000 : timestamp;
+    if (storable(ms)) return new Date(ms);
   }
   return archivedAt;
 }

@@ -26,6 +26,7 @@ import {
   recordAffected,
 } from '../data-access/audit-trail.js';
 import type { Broker } from '../data-access/broker.js';
+import { listQuarantine } from '../data-access/quarantine.js';
 import { archiveUnavailable, inTransaction } from '../data-access/db.js';
 import type { ProducerMetrics } from '../metrics.js';
 import { type MessageEdit, editedCopy } from './replay-copy.js';
@@ -85,6 +86,11 @@ export class DeadLetterConsole {
 
   audit(query: Parameters<typeof listAudit>[1]) {
     return guard(() => listAudit(this.deps.pool, query));
+  }
+
+  /** Parked messages the archive refused, newest first (read-only: nothing acts on them). */
+  quarantined(query: Parameters<typeof listQuarantine>[1]) {
+    return guard(() => listQuarantine(this.deps.pool, query));
   }
 
   /**

@@ -14,6 +14,7 @@ import {
   exportQuery,
   groupsQuery,
   listQuery,
+  quarantineQuery,
   replayBody,
   rowId,
   toTarget,
@@ -46,6 +47,14 @@ export function deadLetterRoutes(deadLetters: DeadLetterConsole, jobs: ReplayJob
     const { entries, total } = await deadLetters.audit(parseInput(auditQuery, req.query, 'query'));
     res.setHeader('X-Total-Count', String(total));
     res.json(entries);
+  });
+
+  // before `/dead-letters/:id`, which would take "quarantine" for an id
+  router.get('/dead-letters/quarantine', async (req, res) => {
+    const query = parseInput(quarantineQuery, req.query, 'query');
+    const { items, total } = await deadLetters.quarantined(query);
+    res.setHeader('X-Total-Count', String(total));
+    res.json(items);
   });
 
   router.get('/dead-letters/replays', (_req, res) => {

@@ -77,6 +77,12 @@ export const auditQuery = z.strictObject({
   limit: z.preprocess(digits, z.number().int().min(1).max(200)).default(50),
 });
 
+export const quarantineQuery = z.strictObject({
+  /** Records quarantined before this one (a smaller id): the next page. */
+  before: rowId.optional(),
+  limit: z.preprocess(digits, z.number().int().min(1).max(200)).default(50),
+});
+
 /** Exactly one of `ids`, `group` or `filter` names the rows of a replay or a delete. */
 const targetFields = {
   ids: z

@@ -9,11 +9,8 @@ import {
   connectBroker,
 } from '@retro/common';
 import type { Pool } from 'mysql2/promise';
-import {
-  type ArchiveOutcome,
-  archiveBatch,
-  archiveTablesExist,
-} from '../data-access/archive-writes.js';
+import { archiveTablesExist } from '../data-access/archive-writes.js';
+import { storeBatch } from '../domain/archive-batch.js';
 import { type ArchiveRecord, toArchiveRecord } from '../domain/archived-message.js';
 
 export interface DlqArchiverOptions {
@@ -51,11 +48,15 @@ const RESUBSCRIBE_MS = 1_000;
  * Moves parked messages from the DLQ into MySQL: takes them with manual acks, stores a batch in
  * one transaction and acks each message only after the commit. A crash in between redelivers
  * messages already stored; their archive key is found and they are acked without a second row.
- * A failed batch is held (not acked, not requeued) and stored again after a backoff, so a database
- * outage stalls the archiver without losing or reordering anything.
+ * A batch the database could not take is held (not acked, not requeued) and stored again after a
+ * backoff, so a database outage stalls the archiver without losing or reordering anything. A batch
+ * refused for its values is different: sending it again would fail forever and hold up everything
+ * parked after it. It is split in halves down to single records, and one refused alone goes to
+ * the quarantine with the database's reason (storeBatch).
  *
- * Emits `archived` (ArchiveOutcome) after each batch is committed, before its acks; `failed` for
- * each batch that could not be stored; `waiting` while the tables are missing.
+ * Emits `archived` (ArchiveOutcome) after each batch is committed, before its acks; `quarantined`
+ * (QuarantineOutcome) likewise for each record quarantined; `failed` for each batch that could not
+ * be stored and is held; `waiting` while the tables are missing.
  */
 export class DlqArchiver extends EventEmitter {
   private connection: AmqpConnectionManager | undefined;
@@ -190,17 +191,13 @@ export class DlqArchiver extends EventEmitter {
     }, delayMs);
   }
 
-  /** Stores everything buffered, one batch at a time, retrying a failed batch until it lands. */
+  /** Stores everything buffered, one batch at a time, retrying a held batch until it lands. */
   private async flush(): Promise<void> {
     let backoffMs = 250;
     while (this.buffer.length > 0 && !this.stopped) {
       const batch = this.nextBatch();
-      let outcome: ArchiveOutcome;
       try {
-        outcome = await archiveBatch(
-          this.options.pool,
-          batch.map((h) => h.record),
-        );
+        await this.store(batch);
       } catch (error) {
         this.options.logger.warn('could not archive parked messages; holding them and retrying', {
           count: batch.length,
@@ -213,11 +210,35 @@ export class DlqArchiver extends EventEmitter {
         continue;
       }
       backoffMs = 250;
-      this.buffer.splice(0, batch.length);
-      // emitted between the commit and the acks: a crash test stops the process right here
-      this.emit('archived', outcome);
-      for (const held of batch) held.ack();
     }
+  }
+
+  /**
+   * Stores `batch`, the head of the buffer; each part committed (all of it, or its halves after
+   * the archive refused its values) leaves the buffer and is acked.
+   */
+  private store(batch: Held[]): Promise<void> {
+    const { pool, logger } = this.options;
+    return storeBatch(
+      pool,
+      batch,
+      {
+        archived: (part, outcome) => {
+          this.buffer.splice(0, part.length);
+          // emitted between the commit and the acks: a crash test stops the process right here
+          this.emit('archived', outcome);
+          for (const held of part) held.ack();
+        },
+        quarantined: (held, outcome) => {
+          this.buffer.splice(0, 1);
+          this.emit('quarantined', outcome);
+          held.ack();
+        },
+        // the rest goes back to the DLQ as the channel closes
+        stopped: () => this.stopped,
+      },
+      logger,
+    );
   }
 
   /** The first buffered messages, bounded by count and by body bytes (at least one). */

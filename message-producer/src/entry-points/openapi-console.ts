@@ -8,6 +8,7 @@ import {
   exportQuery,
   groupsQuery,
   listQuery,
+  quarantineQuery,
   replayBody,
 } from './dead-letter-schemas.js';
 
@@ -53,6 +54,18 @@ export const consoleOperations: OperationDoc[] = [
     description: paged,
     query: auditQuery,
     responses: { 200: { description: 'Audit entries' }, 400: invalidRequest },
+  },
+  {
+    method: 'get',
+    path: '/api/dead-letters/quarantine',
+    tag: 'dead letters',
+    summary: 'Parked messages the archive refused, with why (read-only)',
+    description:
+      `${paged}; newest first, the next page with \`before\` = the last id. Each: ` +
+      '`{id, messageId, reason, errorCode, quarantinedAt, body, bodyEncoding, bodyBytes, ' +
+      'bodyTruncated, headers, properties}`.',
+    query: quarantineQuery,
+    responses: { 200: { description: 'Quarantined messages' }, 400: invalidRequest },
   },
   {
     method: 'get',

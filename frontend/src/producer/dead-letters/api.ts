@@ -6,6 +6,7 @@ import type {
   DeadLetterQuery,
   DeadLetterSummary,
   DeadLetterTargetOf,
+  QuarantinedMessage,
   ReplayJob,
 } from '@retro/common/api';
 import { jsonBody, withQuery } from '../../lib/api-client.js';
@@ -18,6 +19,7 @@ export type {
   DeadLetterQuery as DeadLetterFilter,
   DeadLetterSummary,
   DeadLetterType,
+  QuarantinedMessage,
   ReplayJob,
 } from '@retro/common/api';
 export type Target = DeadLetterTargetOf<DeadLetterQuery>;
@@ -47,5 +49,11 @@ export const deadLetters = {
     post<{ messageId: string }>(`/${id}/edit-and-replay`, { body }),
   delete: (target: Target) => post<{ deleted: number }>('/delete', target),
   audit: (limit = 10) => client.json<AuditEntry[]>(`${base}/audit?limit=${limit}`),
+  async quarantined(limit: number) {
+    const { data, headers } = await client.withHeaders<QuarantinedMessage[]>(
+      `${base}/quarantine?limit=${limit}`,
+    );
+    return { items: data, total: Number(headers.get('X-Total-Count') ?? data.length) };
+  },
   exportUrl: (filter: DeadLetterQuery) => withQuery(`${base}/export`, { ...filter }),
 };

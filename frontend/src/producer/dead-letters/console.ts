@@ -7,6 +7,7 @@ import { FilterForm } from './filters.js';
 import { GroupTable } from './groups.js';
 import { JobProgress } from './job.js';
 import { DeadLetterList } from './list.js';
+import { QUARANTINE_SHOWN, QuarantineTable } from './quarantine.js';
 
 const MAX_IDS = 1000;
 /** The archiver empties the DLQ within moments, so its depth rarely shows a change: poll too. */
@@ -44,6 +45,7 @@ export class DeadLetterConsole {
   );
   private readonly edit = new EditDialog((row, messageId) => void this.edited(row, messageId));
   private readonly job = new JobProgress((job) => void this.jobEnded(job));
+  private readonly quarantine = new QuarantineTable();
 
   constructor(private readonly onReplayed: (label: string, detail: string, count: number) => void) {
     const selection = (): Target | undefined => {
@@ -81,7 +83,7 @@ export class DeadLetterConsole {
   private queued: Promise<void> | undefined;
 
   /**
-   * Reads groups, the current page and the audit trail again (new parkings, another tab). A call
+   * Reads groups, the current page, the audit trail and the quarantine again (new parkings, another tab). A call
    * made while one runs waits for it and then reads once more, so what an action changed shows.
    */
   refresh(): Promise<void> {
@@ -104,6 +106,7 @@ export class DeadLetterConsole {
       await this.list.reload();
       this.filters.showRefusal([]);
       this.renderAudit(await deadLetters.audit(8));
+      this.quarantine.render(await deadLetters.quarantined(QUARANTINE_SHOWN));
       this.error.hidden = true;
     } catch (error) {
       this.showError(error);
