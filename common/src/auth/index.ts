@@ -5,3 +5,4 @@ export * from './identity.js';
 export * from './secrets.js';
 export * from './session-routes.js';
 export * from './service-access.js';
+export * from './session-docs.js';
