@@ -54,6 +54,10 @@ describe('message producer: who may call what', function () {
     return answers;
   }
 
+  it('when HOST is not set, then it listens on this machine only', () => {
+    expect(h.producer.address).to.equal('127.0.0.1');
+  });
+
   it('when anyone calls /health, /ready and the page, then they answer without a sign-in', async () => {
     for (const path of ['/health', '/ready']) {
       expect((await h.anonymous(path)).status, path).to.equal(200);
