@@ -69,3 +69,18 @@ export const gameChangeDetailSchema = z.object({
   after: z.record(z.string(), z.unknown()).nullable(),
 });
 export type GameChangeDetail = z.infer<typeof gameChangeDetailSchema>;
+
+/** `POST /api/dead-letters/delete`: how many messages were deleted (restorable until purged). */
+export const deadLetterDeleteResultSchema = z.object({
+  deleted: z.number().int().min(0),
+  /** The console's audit entry (`GET /api/dead-letters/audit`). */
+  auditId: z.number().int(),
+});
+export type DeadLetterDeleteResult = z.infer<typeof deadLetterDeleteResultSchema>;
+
+/** `POST /api/dead-letters/restore`: how many deleted messages are back in the archive. */
+export const deadLetterRestoreResultSchema = z.object({
+  restored: z.number().int().min(0),
+  auditId: z.number().int(),
+});
+export type DeadLetterRestoreResult = z.infer<typeof deadLetterRestoreResultSchema>;

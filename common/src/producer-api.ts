@@ -111,6 +111,9 @@ export interface DeadLetterSummary {
   replayCount: number;
   /** Message id of the last copy: the same id, or the new one of an edited copy. */
   replayedAs: string | null;
+  /** Only on a deleted message (`GET /api/dead-letters/deleted`): when, and by whom. */
+  deletedAt?: string;
+  deletedBy?: string | null;
 }
 
 /** An archived message in full. */
@@ -166,8 +169,12 @@ export interface DeadLetterQuery {
   replayed?: boolean;
 }
 
-/** The rows an action is about: named ones, a failure group, or whatever a filter matches. */
-export type DeadLetterTargetOf<F> = { ids: number[] } | { group: string } | { filter: F };
+/**
+ * The rows an action is about: named ones, a failure group, whatever a filter matches, or (delete
+ * and restore only, which refuse an empty filter) every one.
+ */
+export type DeadLetterTargetOf<F> =
+  { ids: number[] } | { group: string } | { filter: F } | { all: true };
 
 /** Progress of one replay (`GET /api/dead-letters/replays/:jobId`). */
 export interface ReplayJob {
@@ -190,7 +197,7 @@ export interface ReplayJob {
   error: string | null;
 }
 
-export const AUDIT_ACTIONS = ['replay', 'edit-and-replay', 'delete'] as const;
+export const AUDIT_ACTIONS = ['replay', 'edit-and-replay', 'delete', 'restore'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** One entry of the audit trail (`GET /api/dead-letters/audit`). */
@@ -202,7 +209,7 @@ export interface AuditEntry {
   actor: string | null;
   request: unknown;
   jobId: string | null;
-  /** Rows the action replayed, edited or deleted. */
+  /** Rows the action replayed, edited, deleted or restored. */
   affected: number;
   outcome: unknown;
   /** The affected rows' archive ids, the first `AUDIT_IDS_SHOWN` of them. */

@@ -182,6 +182,7 @@ export class ConsumerTestEnv {
     const created = await this.api<{ id: number }>('/api/games', {
       method: 'POST',
       body: validGame({ title }),
+      token: this.resources.accounts.editor.token, // creating games is an editor's
     });
     if (created.status !== 201) throw new Error(`create failed: ${created.status}`);
     const id = created.body.id;

@@ -12,13 +12,17 @@ import {
   parseQuery,
   requestContext,
   serviceEndpoints,
+  type ServiceAccess,
 } from '@retro/common';
-import express, { type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Broker } from './data-access/broker.js';
+import { archiveUnavailable } from './data-access/db.js';
 import type { BulkJobs } from './domain/bulk-jobs.js';
+import type { ChangeLog } from './domain/change-log.js';
 import type { DeadLetterConsole } from './domain/dead-letter-console.js';
+import type { DeadLetterDeletes } from './domain/dead-letter-deletes.js';
 import type { MessageIdCheck } from './domain/message-ids.js';
 import type { ParkedMessages } from './domain/parked-messages.js';
 import type { Publisher } from './domain/publisher.js';
@@ -43,7 +47,12 @@ export interface AppDependencies {
   bulkJobs: BulkJobs;
   parked: ParkedMessages;
   deadLetters: DeadLetterConsole;
+  deletes: DeadLetterDeletes;
   replayJobs: ReplayJobs;
+  /** The shared audit trail (`audit_log`): every state change, with the signed-in account. */
+  changes: ChangeLog;
+  /** The access check and `/api/session` (access-table.ts says who may call what). */
+  access: ServiceAccess;
   /** The dead-letter archive's state: is MySQL reachable (/ready), is the archiver consuming. */
   archive: { database(): Promise<'up' | 'down'>; archiver(): 'archiving' | 'waiting' };
   /** Refuses raw messages whose chosen id belongs to a processing task. */
@@ -67,6 +76,9 @@ export function createApp(deps: AppDependencies): Express {
   app.set('trust proxy', deps.trustProxy);
   app.use(requestContext(deps.logger));
   app.use(deps.metrics.observeHttp);
+  // the one access decision, from the route table (entry-points/access-table.ts), before every
+  // route: /metrics and the API reference included
+  app.use(deps.access.check);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -128,6 +140,8 @@ export function createApp(deps: AppDependencies): Express {
       }),
     );
   }
+  // sign-in reads its own small body (4 kB), before the API's parser
+  app.use('/api', deps.access.sessions);
   app.use('/api', express.json({ limit: '256kb' }));
   app.get('/api/info', (_req, res) => {
     const info: ProducerInfo = {
@@ -143,9 +157,9 @@ export function createApp(deps: AppDependencies): Express {
     parseQuery(noQuery, req.query);
     res.json({ templates: messageTemplates(deps.maxRetries) });
   });
-  app.use('/api', publishRoutes(deps.publisher, deps.bulkJobs, deps.messageIds));
+  app.use('/api', publishRoutes(deps.publisher, deps.bulkJobs, deps.messageIds, deps.changes));
   app.use('/api', brokerRoutes(deps.broker, deps.parked));
-  app.use('/api', deadLetterRoutes(deps.deadLetters, deps.replayJobs));
+  app.use('/api', deadLetterRoutes(deps.deadLetters, deps.deletes, deps.replayJobs));
 
   // the page is revalidated on every load (ETag); its hashed assets are cached for good
   app.get(['/', '/index.html'], (_req, res, next) => {
@@ -157,6 +171,9 @@ export function createApp(deps: AppDependencies): Express {
     express.static(join(deps.publicDir, 'assets'), { immutable: true, maxAge: '365d' }),
   );
   app.use(notFoundHandler);
+  // a database that is away or not migrated yet is a 503 that says so, wherever it showed: the
+  // access check's account lookup as much as the console's reads
+  app.use(((error, _req, _res, next) => next(archiveUnavailable(error))) as ErrorRequestHandler);
   app.use(errorHandler(deps.logger));
   return app;
 }

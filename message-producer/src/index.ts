@@ -1,15 +1,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import {
   type Logger,
   type QueueNames,
+  accessSettings,
   closeServer,
   createLogger,
   listen,
   queueNames,
   retryTiers,
+  serviceAccess,
 } from '@retro/common';
 import { createPool, dbSettings } from '@retro/database';
 import { DEFAULT_PUBLIC_DIR, createApp } from './app.js';
@@ -20,16 +23,21 @@ import { Broker } from './data-access/broker.js';
 import { databaseReachable } from './data-access/db.js';
 import type { QuarantineOutcome } from './domain/archive-batch.js';
 import { BulkJobs } from './domain/bulk-jobs.js';
+import { ChangeLog } from './domain/change-log.js';
 import { DeadLetterConsole } from './domain/dead-letter-console.js';
+import { DeadLetterDeletes } from './domain/dead-letter-deletes.js';
 import { MessageIdCheck } from './domain/message-ids.js';
 import { ParkedMessages } from './domain/parked-messages.js';
 import { Publisher } from './domain/publisher.js';
 import { ReplayJobs } from './domain/replay-jobs.js';
+import { producerAccess } from './entry-points/access-table.js';
+import { ArchivePurge } from './entry-points/archive-purge.js';
 import { type DlqArchiverOptions, DlqArchiver } from './entry-points/dlq-archiver.js';
 import { TOP_GROUPS, createMetrics, watchArchive } from './metrics.js';
 
 export { loadProducerConfig, type ProducerConfigInput } from './config.js';
 export { messageTemplates, type MessageTemplate } from './domain/templates.js';
+export { PRODUCER_ROUTES } from './entry-points/access-table.js';
 
 export interface ProducerOptions {
   /** Env-style settings; missing keys come from the environment and the defaults. */
@@ -48,14 +56,20 @@ export interface ProducerOptions {
   >;
   /** The pages' Vite build (`producer/index.html`, `assets/`); frontend/dist by default. */
   publicDir?: string;
+  /** Interface to listen on; wins over HOST (default 127.0.0.1: this machine only). */
+  host?: string;
   logger?: Logger;
 }
 
 export interface RunningProducer {
   port: number;
   url: string;
+  /** The address it listens on (HOST). */
+  address: string;
   /** Emits `archived` after each batch it stored, `quarantined` per record refused (tests wait for them). */
   archiver: DlqArchiver;
+  /** Removes deleted dead letters past their retention (tests call `runOnce`). */
+  purge: ArchivePurge;
   /** The Express app (its route table: the OpenAPI test checks every route is documented). */
   app: Express;
   stop(): Promise<void>;
@@ -101,7 +115,23 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
   });
   archiver.on('failed', () => metrics.archiveFailures.inc());
   const replayJobs = new ReplayJobs({ pool, broker, metrics, logger });
-  const deadLetters = new DeadLetterConsole({ pool, broker, jobs: replayJobs, metrics, logger });
+  const changes = new ChangeLog(pool, logger);
+  const deadLetters = new DeadLetterConsole({
+    pool,
+    broker,
+    jobs: replayJobs,
+    metrics,
+    changes,
+    logger,
+  });
+  const deletes = new DeadLetterDeletes({ pool, metrics, changes });
+  const purge = new ArchivePurge({
+    pool,
+    logger,
+    retentionMs: config.DELETED_DEAD_LETTER_RETENTION_MS,
+    intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
+    onPurged: (rows) => metrics.purged.inc(rows),
+  });
   watchArchive(metrics.registry, {
     size: () => archiveSize(pool, TOP_GROUPS),
     runningJobs: () => replayJobs.runningCount,
@@ -114,12 +144,21 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
     bulkJobs,
     parked: new ParkedMessages(pool, deadLetters, broker.queues.dlq),
     deadLetters,
+    deletes,
     replayJobs,
+    changes,
+    access: serviceAccess(
+      'message-producer',
+      producerAccess,
+      pool,
+      metrics.registry,
+      accessSettings(config),
+    ),
     archive: {
       database: async () => ((await databaseReachable(pool)) ? 'up' : 'down'),
       archiver: () => (archiver.ready ? 'archiving' : 'waiting'),
     },
-    messageIds: new MessageIdCheck(config.BACKEND_URL),
+    messageIds: new MessageIdCheck({ url: config.BACKEND_URL, token: config.INTERNAL_API_TOKEN }),
     metrics,
     maxRetries: config.MAX_RETRIES,
     frontendPort: config.FRONTEND_PORT,
@@ -140,22 +179,27 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
   const server = createServer(app);
   let port: number;
   try {
-    port = await listen(server, config.PRODUCER_PORT);
+    port = await listen(server, config.PRODUCER_PORT, options.host ?? config.HOST);
   } catch (error) {
     await broker.close();
     await pool.end();
     throw error;
   }
+  const { address } = server.address() as AddressInfo;
   archiver.start();
-  logger.info('message producer listening', { port });
+  purge.start();
+  logger.info('message producer listening', { address, port });
 
   return {
     port,
+    address,
     url: `http://127.0.0.1:${port}`,
     archiver,
+    purge,
     app,
     async stop() {
       await closeServer(server);
+      await purge.stop();
       await archiver.stop();
       await Promise.all([bulkJobs.stop(), replayJobs.stop()]);
       await broker.close();

@@ -52,7 +52,17 @@ export function createMetrics() {
     }),
     deleted: new Counter({
       name: 'producer_dead_letters_deleted_total',
-      help: 'Archived messages deleted from the console',
+      help: 'Archived messages deleted from the console (restorable until purged)',
+      registers: [registry],
+    }),
+    restored: new Counter({
+      name: 'producer_dead_letters_restored_total',
+      help: 'Deleted messages an operator brought back into the archive',
+      registers: [registry],
+    }),
+    purged: new Counter({
+      name: 'producer_dead_letters_purged_total',
+      help: 'Deleted messages removed for good once DELETED_DEAD_LETTER_RETENTION_MS had passed',
       registers: [registry],
     }),
     replayJobs: new Counter({

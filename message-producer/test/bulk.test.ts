@@ -6,7 +6,7 @@ describe('message producer: bulk publishing', () => {
   let h: ProducerTestEnv;
 
   before(async () => {
-    h = await startProducerTestEnv('producer_bulk');
+    h = await startProducerTestEnv('producer_bulk', {}, { role: 'tester' });
   });
   after(async () => h.cleanup());
   afterEach(async () => h.probe.drain(h.queues.main));

@@ -97,7 +97,7 @@ describe('message producer: dead letters replayed through the consumer', functio
       'POST',
       `/api/dead-letters/${parked!.id}/edit-and-replay`,
       { body: '{"type": "custom", "message": "fixed"}' },
-      { 'X-Actor': 'qa-bob' },
+      { 'X-Actor': 'mallory' }, // ignored: the signed-in account is the actor
     );
 
     expect(mistake.status).to.equal(400);
@@ -113,7 +113,7 @@ describe('message producer: dead letters replayed through the consumer', functio
     expect(marked).to.include({ replayedAs: messageId });
     expect(marked!.replayedAt).to.be.a('string');
     const [entry] = (await h.get(`/api/dead-letters/audit?deadLetterId=${parked!.id}`)).body;
-    expect(entry).to.include({ action: 'edit-and-replay', actor: 'qa-bob', affected: 1 });
+    expect(entry).to.include({ action: 'edit-and-replay', actor: 'test-operator', affected: 1 });
     expect(entry.outcome).to.deep.equal({ messageId, replayOf: original });
     expect(entry.request.body).to.equal('{"type": "custom", "message": "fixed"}');
   });

@@ -33,7 +33,11 @@ describe('message producer: the dead-letter console in a browser', function () {
     ]);
     await h.archived(61);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    // an operator signed in: the console replays, edits and deletes
+    const context = await h.browserSession(browser, 'operator', {
+      viewport: { width: 1280, height: 1400 },
+    });
+    page = await context.newPage();
     page.on('console', (msg) => {
       if (msg.type() === 'error') problems.push(msg.text());
     });

@@ -118,7 +118,7 @@ describe('message producer: the dead-letter console API', function () {
     expect(byId.body.error.details[0].field).to.equal('id');
   });
 
-  it('when a group is deleted, then its messages and the group are gone, the audit trail says who and which, and other groups are untouched', async () => {
+  it('when a group is deleted, then its messages and the group are gone, the audit trail names the signed-in account (not what X-Actor claims) and which, and other groups are untouched', async () => {
     const group = groups[SHAPES.exhausted]!;
     const ids = (await list(`?group=${group}`)).items.map((s) => s.id);
 
@@ -126,7 +126,7 @@ describe('message producer: the dead-letter console API', function () {
       'POST',
       '/api/dead-letters/delete',
       { group },
-      { 'X-Actor': 'qa-anna' },
+      { 'X-Actor': 'mallory' },
     );
 
     expect(res.status).to.equal(200);
@@ -137,7 +137,7 @@ describe('message producer: the dead-letter console API', function () {
     const audit = await h.request('GET', '/api/dead-letters/audit?action=delete');
     expect(audit.headers.get('x-total-count')).to.equal('1');
     const [entry] = audit.body;
-    expect(entry).to.include({ action: 'delete', actor: 'qa-anna', affected: 10 });
+    expect(entry).to.include({ action: 'delete', actor: 'test-operator', affected: 10 });
     expect(entry.clientIp).to.match(/127\.0\.0\.1$/);
     expect(entry.request).to.deep.equal({ group });
     expect(entry.deadLetterIds).to.have.members(ids);
@@ -173,7 +173,9 @@ describe('message producer: the dead-letter console API', function () {
   });
 
   it('when a filter is exported, then the NDJSON has one line per matching message, each in full', async () => {
-    const res = await fetch(`${h.producer.url}/api/dead-letters/export?type=custom`);
+    const res = await fetch(`${h.producer.url}/api/dead-letters/export?type=custom`, {
+      headers: h.auth,
+    });
     const text = await res.text();
 
     expect(res.status).to.equal(200);
@@ -189,7 +191,9 @@ describe('message producer: the dead-letter console API', function () {
     expect(
       lines.every((l) => l.type === 'custom' && typeof l.body === 'string' && l.headers),
     ).to.equal(true);
-    const all = await (await fetch(`${h.producer.url}/api/dead-letters/export`)).text();
+    const all = await (
+      await fetch(`${h.producer.url}/api/dead-letters/export`, { headers: h.auth })
+    ).text();
     expect(all.trimEnd().split('\n')).to.have.length(31);
   });
 });

@@ -34,7 +34,7 @@ describe('message producer: the dead-letter console at 100,000 archived messages
   /** Times `RUNS` requests one after another (after two warm-up requests). */
   async function timed(path: string) {
     const get = async () => {
-      const res = await fetch(h.producer.url + path);
+      const res = await fetch(h.producer.url + path, { headers: h.auth });
       await res.arrayBuffer();
       expect(res.status, path).to.equal(200);
       return res;

@@ -50,7 +50,7 @@ describe('message producer: from the page through the consumer to the processing
     });
     await waitFor('the consumer to subscribe', () => consumer.isConsuming());
     browser = await launchChromium();
-    page = await browser.newPage();
+    page = await (await h.browserSession(browser, 'operator')).newPage();
     await page.goto(h.producer.url);
     await page
       .getByLabel('Template')
@@ -107,7 +107,9 @@ describe('message producer: from the page through the consumer to the processing
     await page.locator('#history', { hasText: 'Replayed from the archive' }).waitFor();
     // poison stays poison: the consumer parks the replayed copy again, and nothing is lost
     const parkings = await waitFor('the replayed copy to be parked again', async () => {
-      const res = await fetch(`${h.producer.url}/api/dead-letters?messageId=${poison}`);
+      const res = await fetch(`${h.producer.url}/api/dead-letters?messageId=${poison}`, {
+        headers: h.auth,
+      });
       const body = (await res.json()) as { parkedAt: string; replayedAt: string | null }[];
       return body.length === 2 ? body : undefined;
     });

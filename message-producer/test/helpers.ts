@@ -1,10 +1,20 @@
 import { createServer } from 'node:http';
-import { type QueueNames, createLogger, listen } from '@retro/common';
+import { type QueueNames, type Role, SESSION_COOKIE, createLogger, listen } from '@retro/common';
 import { expect } from 'chai';
-import { type BrokerProbe, jsonApi, waitFor } from '@retro/common/testing';
+import {
+  type ApiCall,
+  type BrokerProbe,
+  TEST_METRICS_TOKEN,
+  TEST_TOKEN,
+  type TestAccounts,
+  jsonApi,
+  signInSession,
+  waitFor,
+} from '@retro/common/testing';
 import type { DbSettings } from '@retro/database';
 import { openTestResources } from '@retro/database/testing';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core';
 import { type ProducerOptions, type RunningProducer, startProducer } from '../src/index.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are read field by field
@@ -17,7 +27,25 @@ export interface ProducerTestEnv {
   /** The test's own database (migrated: the archive's tables exist) and a pool on it. */
   database: DbSettings;
   db: Pool;
-  /** POSTs JSON (or a raw string body) and returns status and parsed answer. */
+  /** One account per role (`test-viewer` … `test-operator`), each with a token. */
+  accounts: TestAccounts;
+  /** The JSON client, signed in as the env's role (operator unless the test chose another). */
+  api: ApiCall;
+  /** The same, signed in as `role`. */
+  as(role: Role): ApiCall;
+  /** The same, signed in as nobody. */
+  anonymous: ApiCall;
+  /** Headers that sign a plain `fetch` in as the env's role. */
+  auth: Record<string, string>;
+  /** The Prometheus text, read as a scraper does (METRICS_TOKEN). */
+  metrics(): Promise<string>;
+  /** A browser context signed in (session cookie) as `role`, the env's by default. */
+  browserSession(
+    browser: Browser,
+    role?: Role,
+    options?: BrowserContextOptions,
+  ): Promise<BrowserContext>;
+  /** POSTs JSON (or a raw string body), signed in as the env's role; status and parsed answer. */
   post(path: string, body: unknown): Promise<{ status: number; body: Answer }>;
   get(path: string): Promise<{ status: number; body: Answer }>;
   /** Any method, with response headers; `headers` are sent as given. */
@@ -34,15 +62,16 @@ export interface ProducerTestEnv {
 
 /**
  * A producer on port 0 with its own queues and its own migrated database, and a probe to look
- * into the queues.
+ * into the queues. `role`: who `api`, `post`, `get` and `request` sign in as (default operator:
+ * the console's tests do everything an operator may).
  */
 export async function startProducerTestEnv(
   prefix: string,
   options: ProducerOptions = {},
-  { waitForBroker = true } = {},
+  { waitForBroker = true, role = 'operator' as Role } = {},
 ): Promise<ProducerTestEnv> {
   const resources = await openTestResources(prefix, { queues: options.queues });
-  const { queues, probe, sql: db, database } = resources;
+  const { queues, probe, sql: db, database, accounts } = resources;
   const logger = createLogger('message-producer', 'warn');
   logger.silent = !process.env.TEST_LOGS; // 503s are expected here; TEST_LOGS=1 shows them
   const producer = await startProducer({
@@ -55,10 +84,13 @@ export async function startProducerTestEnv(
       PRODUCER_PORT: 0,
       LOG_LEVEL: 'error',
       DB_NAME: database.database,
+      INTERNAL_API_TOKEN: TEST_TOKEN,
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
       ...options.config,
     },
   });
-  const api = jsonApi(producer.url);
+  const as = (who: Role) => jsonApi(producer.url, { token: accounts[who].token });
+  const api = as(role);
   const request = async (
     method: string,
     path: string,
@@ -93,6 +125,23 @@ export async function startProducerTestEnv(
     queues,
     database,
     db,
+    accounts,
+    api,
+    as,
+    anonymous: jsonApi(producer.url),
+    auth: { authorization: `Bearer ${accounts[role].token}` },
+    metrics: async () =>
+      (
+        await fetch(`${producer.url}/metrics`, {
+          headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+        })
+      ).text(),
+    async browserSession(browser, who = role, contextOptions = {}) {
+      const session = await signInSession(producer.url, accounts[who]);
+      const context = await browser.newContext(contextOptions);
+      await context.addCookies([{ name: SESSION_COOKIE, value: session, url: producer.url }]);
+      return context;
+    },
     post: (path, body) => request('POST', path, body),
     get: (path) => request('GET', path),
     request,
@@ -108,6 +157,8 @@ export interface TaskLookupStub {
   url: string;
   /** Paths asked for, in order. */
   requests: string[];
+  /** The `Authorization` header of each request, in order. */
+  authorizations: (string | undefined)[];
   close(): Promise<void>;
 }
 
@@ -119,8 +170,10 @@ export async function startTaskLookupStub(
   answer: () => number | 'hang' = () => 404,
 ): Promise<TaskLookupStub> {
   const requests: string[] = [];
+  const authorizations: (string | undefined)[] = [];
   const server = createServer((req, res) => {
     requests.push(req.url ?? '');
+    authorizations.push(req.headers.authorization);
     const status = answer();
     if (status !== 'hang') res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
   });
@@ -128,6 +181,7 @@ export async function startTaskLookupStub(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    authorizations,
     async close() {
       server.closeAllConnections(); // a hanging request would hold the server open
       await new Promise((resolve) => server.close(resolve));

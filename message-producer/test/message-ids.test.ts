@@ -1,6 +1,15 @@
 import { type RunningBackend, startBackend } from '@retro/backend';
 import { type ProcessingTask, type QueueNames } from '@retro/common';
-import { TcpProxy, testQueues, validGame, waitFor } from '@retro/common/testing';
+import {
+  TEST_TOKEN,
+  TcpProxy,
+  createTestAccounts,
+  jsonApi,
+  testQueues,
+  validGame,
+  waitFor,
+} from '@retro/common/testing';
+import { createPool } from '@retro/database';
 import { createTestDatabase } from '@retro/database/testing';
 import { expect } from 'chai';
 import {
@@ -10,7 +19,11 @@ import {
   startTaskLookupStub,
 } from './helpers.js';
 
-/** A raw message may not take the id of a processing task: the consumer would report on it. */
+/**
+ * A raw message may not take the id of a processing task: the consumer would report on it. The
+ * backend here lets no anonymous caller read (AUTH_ANONYMOUS_ROLE=none): the producer's lookup
+ * signs in with INTERNAL_API_TOKEN.
+ */
 describe('message producer: raw messages and the ids of processing tasks', function () {
   this.timeout(60_000);
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -21,23 +34,34 @@ describe('message producer: raw messages and the ids of processing tasks', funct
 
   before(async () => {
     database = await createTestDatabase('producer_ids');
+    const pool = createPool(database.settings, 1);
+    const accounts = await createTestAccounts(pool).finally(() => pool.end());
     backendQueues = testQueues('producer_ids_backend'); // the backend's events stay out of ours
     backend = await startBackend({
       queues: backendQueues,
-      config: { DB_NAME: database.settings.database, BACKEND_PORT: 0, LOG_LEVEL: 'error' },
+      config: {
+        DB_NAME: database.settings.database,
+        BACKEND_PORT: 0,
+        LOG_LEVEL: 'error',
+        INTERNAL_API_TOKEN: TEST_TOKEN,
+        AUTH_ANONYMOUS_ROLE: 'none',
+      },
     });
-    h = await startProducerTestEnv('producer_ids', { config: { BACKEND_URL: backend.url } });
+    h = await startProducerTestEnv(
+      'producer_ids',
+      { config: { BACKEND_URL: backend.url } },
+      { role: 'tester' },
+    );
     // creating a game makes a processing task whose id is the game event's id
-    const created = await fetch(`${backend.url}/api/games`, {
+    const editor = jsonApi(backend.url, { token: accounts.editor.token });
+    const created = await editor<{ id: number }>('/api/games', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(validGame({ title: 'Id Collision' })),
+      body: validGame({ title: 'Id Collision' }),
     });
-    const game = (await created.json()) as { id: number };
-    const tasks = (await (
-      await fetch(`${backend.url}/api/tasks?gameId=${game.id}`)
-    ).json()) as ProcessingTask[];
-    taskId = tasks[0]!.messageId;
+    const tasks = await editor<ProcessingTask[]>(`/api/tasks?gameId=${created.body.id}`);
+    taskId = tasks.body[0]!.messageId;
+    // nobody anonymous may read the tasks here: what the producer reads, it reads signed in
+    expect((await jsonApi(backend.url)(`/api/tasks/${taskId}`)).status).to.equal(401);
   });
   after(async () => {
     await backend?.stop();
@@ -95,6 +119,7 @@ describe('message producer: when the backend cannot say whether an id is in use'
   });
   afterEach(async () => {
     stub.requests.length = 0;
+    stub.authorizations.length = 0;
     await h.probe.drain(h.queues.main);
   });
 
@@ -112,6 +137,18 @@ describe('message producer: when the backend cannot say whether an id is in use'
       'The message id chosen-1 could not be checked against the processing tasks: the backend answered 500',
     );
     expect(stub.requests).to.deep.equal(['/api/tasks/chosen-1']);
+    expect(stub.authorizations).to.deep.equal([`Bearer ${TEST_TOKEN}`]);
+    expect(await h.probe.messageCount(h.queues.main)).to.equal(0);
+  });
+
+  it('when the backend refuses the producer token, then a chosen id answers 503 saying so', async () => {
+    answer = 401;
+    const res = await h.post('/api/messages/raw', { body: {}, messageId: 'chosen-4' });
+
+    expectUnchecked(res);
+    expect(res.body.error.message).to.contain(
+      "the backend refused the producer's token (401): is INTERNAL_API_TOKEN the same on both?",
+    );
     expect(await h.probe.messageCount(h.queues.main)).to.equal(0);
   });
 

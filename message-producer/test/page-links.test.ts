@@ -24,7 +24,7 @@ describe('message producer: links to the other tools in a browser', function () 
   async function links(config: Record<string, string | number>) {
     const h = await startProducerTestEnv('producer_links', { config });
     envs.push(h);
-    const page = await browser.newPage();
+    const page = await (await h.browserSession(browser, 'viewer')).newPage();
     await page.goto(h.producer.url);
     await page.locator('#catalog-link:not([href="http://localhost:8080/"])').waitFor();
     const href = (selector: string) => page.locator(selector).getAttribute('href');

@@ -20,7 +20,11 @@ describe('message producer: the page in a browser', function () {
     ensurePagesBuilt();
     h = await startProducerTestEnv('producer_page');
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    // a tester signed in: the page publishes and reads the console as one
+    const context = await h.browserSession(browser, 'tester', {
+      viewport: { width: 1280, height: 1100 },
+    });
+    page = await context.newPage();
     page.on('console', (msg) => {
       if (msg.type() === 'error') problems.push(msg.text());
     });
@@ -133,7 +137,7 @@ describe('message producer: the page in a browser', function () {
       { config: { RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${port}` } },
       { waitForBroker: false },
     );
-    const tab = await browser.newPage();
+    const tab = await (await down.browserSession(browser, 'tester')).newPage();
     try {
       await tab.goto(down.producer.url);
       await tab.locator('#broker-status', { hasText: 'Broker: unreachable' }).waitFor();

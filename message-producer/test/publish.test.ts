@@ -14,9 +14,12 @@ describe('message producer: publishing', () => {
 
   before(async () => {
     tasks = await startTaskLookupStub();
-    h = await startProducerTestEnv('producer_publish', {
-      config: { MAX_RETRIES: 4, BACKEND_URL: tasks.url },
-    });
+    // publishing and the queue stats are a tester's
+    h = await startProducerTestEnv(
+      'producer_publish',
+      { config: { MAX_RETRIES: 4, BACKEND_URL: tasks.url } },
+      { role: 'tester' },
+    );
   });
   after(async () => {
     await h.cleanup();
@@ -242,8 +245,8 @@ describe('message producer: publishing', () => {
 
   it('when publishes were confirmed, then /metrics counts them and their HTTP latency', async () => {
     await h.post('/api/messages/custom', { message: 'metric' });
-    const res = await fetch(`${h.producer.url}/metrics`);
-    const text = await res.text();
+    const res = await h.as('operator')('/metrics');
+    const text = String(res.body);
 
     expect(res.status).to.equal(200);
     expect(text).to.match(/producer_messages_confirmed_total\{kind="custom"\} [1-9]/);

@@ -3,6 +3,7 @@ import { waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import type { GetMessage } from 'amqplib';
 import type { Broker } from '../src/data-access/broker.js';
+import { ChangeLog } from '../src/domain/change-log.js';
 import { DeadLetterConsole } from '../src/domain/dead-letter-console.js';
 import { type ReplayJob, ReplayJobs } from '../src/domain/replay-jobs.js';
 import { createMetrics } from '../src/metrics.js';
@@ -97,7 +98,7 @@ describe('message producer: replay jobs', function () {
         `last arrival ${elapsed.toFixed(2)} s after the request (progress seen at ${midway.replayed}/200)`,
     );
 
-    const metrics = await (await fetch(`${h.producer.url}/metrics`)).text();
+    const metrics = await h.metrics();
     expect(metrics).to.match(/^producer_replay_jobs_total\{status="completed"\} [1-9]/m);
     expect(metrics).to.match(/^producer_messages_replayed_total [1-9]\d{2}/m);
 
@@ -167,12 +168,26 @@ describe('message producer: replay jobs', function () {
     } as unknown as Broker;
     const metrics = createMetrics();
     const jobs = new ReplayJobs({ pool: h.db, broker: refusing, metrics, logger });
-    const desk = new DeadLetterConsole({ pool: h.db, broker: refusing, jobs, metrics, logger });
+    const changes = new ChangeLog(h.db, logger);
+    const desk = new DeadLetterConsole({
+      pool: h.db,
+      broker: refusing,
+      jobs,
+      metrics,
+      changes,
+      logger,
+    });
 
     const { done } = await desk.replay(
       { group },
       { rate: 1000, includeReplayed: false },
-      { ip: 'test', actor: null },
+      {
+        service: 'message-producer',
+        actor: 'test-operator',
+        role: 'operator',
+        requestId: null,
+        clientIp: '127.0.0.1',
+      },
     );
     const ended = await done;
 

@@ -6,3 +6,4 @@ export * from './secrets.js';
 export * from './session-routes.js';
 export * from './service-access.js';
 export * from './access-doc.js';
+export * from './session-docs.js';

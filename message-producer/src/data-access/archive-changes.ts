@@ -1,5 +1,6 @@
-import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { DeadLetterType } from '../domain/archived-message.js';
+import { fingerprintOf } from '../domain/fingerprint.js';
 import {
   type DeadLetterFilter,
   type PageCursor,
@@ -8,6 +9,7 @@ import {
   whereOf,
 } from './archive-filter.js';
 import { type DeadLetter, toDeadLetter } from './archive-rows.js';
+import { addToGroups } from './archive-writes.js';
 
 /** The newest archive id now: jobs stop there, so rows archived while they run are left alone. */
 export async function latestArchiveId(pool: Pool): Promise<number> {
@@ -15,12 +17,13 @@ export async function latestArchiveId(pool: Pool): Promise<number> {
   return Number(row?.id ?? 0);
 }
 
-/** The ids in `ids` that are not in the archive. */
-export async function missingIds(pool: Pool, ids: number[]): Promise<number[]> {
+/** The ids in `ids` that are not in the archive (`deleted`: not among its deleted rows). */
+export async function missingIds(pool: Pool, ids: number[], deleted = false): Promise<number[]> {
   if (ids.length === 0) return [];
-  const [rows] = await pool.query<RowDataPacket[]>('SELECT id FROM dead_letters WHERE id IN (?)', [
-    ids,
-  ]);
+  const [rows] = await pool.query<RowDataPacket[]>(
+    `SELECT id FROM dead_letters WHERE id IN (?) AND deleted_at IS ${deleted ? 'NOT ' : ''}NULL`,
+    [ids],
+  );
   const found = new Set(rows.map((r) => Number(r.id)));
   return ids.filter((id) => !found.has(id));
 }
@@ -45,13 +48,13 @@ export async function claimRows(
   return rows.map(toDeadLetter);
 }
 
-/** Locks one row for an edit; undefined when it is not archived. */
+/** Locks one row for an edit; undefined when it is not archived (or deleted). */
 export async function lockRow(
   connection: PoolConnection,
   id: number,
 ): Promise<DeadLetter | undefined> {
   const [rows] = await connection.query<RowDataPacket[]>(
-    'SELECT * FROM dead_letters WHERE id = ? FOR UPDATE',
+    'SELECT * FROM dead_letters WHERE id = ? AND deleted_at IS NULL FOR UPDATE',
     [id],
   );
   return rows[0] ? toDeadLetter(rows[0]) : undefined;
@@ -83,48 +86,112 @@ export async function markReplayed(
   }
 }
 
-interface Deleted {
+/** A row a delete or a restore changed: what the audit trail and the group counts need. */
+export interface ChangedRow {
   id: number;
   messageId: string | null;
   groupId: string;
   type: DeadLetterType;
+  reason: string | null;
   parkedAt: Date;
 }
 
 /**
- * Deletes the next `limit` rows of `filter` after `cursor` (oldest first) and takes them off their
- * groups' counts, in the caller's transaction. Answers the rows deleted.
+ * Locks the next `limit` rows of `filter` after `cursor`, oldest parked first. Unlike a replay's
+ * claim this waits for rows another transaction holds: a delete or restore must not miss them.
+ */
+async function lockBatch(
+  connection: PoolConnection,
+  filter: DeadLetterFilter,
+  cursor: PageCursor | undefined,
+  limit: number,
+): Promise<ChangedRow[]> {
+  const where = andAlso(whereOf(filter), afterCursor(cursor, '', true));
+  const [rows] = await connection.query<RowDataPacket[]>(
+    `SELECT id, message_id, group_id, type, reason, parked_at FROM dead_letters ${where.sql}
+      ORDER BY parked_at, id LIMIT ? FOR UPDATE`,
+    [...where.params, limit],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    messageId: r.message_id ?? null,
+    groupId: r.group_id,
+    type: r.type,
+    reason: r.reason ?? null,
+    parkedAt: r.parked_at,
+  }));
+}
+
+/**
+ * Marks the next `limit` live rows of `filter` after `cursor` (oldest first) deleted, by whom,
+ * and takes them off their groups' counts, in the caller's transaction. The rows stay until the
+ * purge (purgeDeleted): an operator may restore them until then. Answers the rows deleted.
  */
 export async function deleteRows(
   connection: PoolConnection,
   filter: DeadLetterFilter,
   cursor: PageCursor | undefined,
   limit: number,
-): Promise<Deleted[]> {
-  const where = andAlso(whereOf(filter), afterCursor(cursor, '', true));
-  const [rows] = await connection.query<RowDataPacket[]>(
-    `SELECT id, message_id, group_id, type, parked_at FROM dead_letters ${where.sql}
-      ORDER BY parked_at, id LIMIT ? FOR UPDATE`,
-    [...where.params, limit],
-  );
-  const deleted: Deleted[] = rows.map((r) => ({
-    id: Number(r.id),
-    messageId: r.message_id ?? null,
-    groupId: r.group_id,
-    type: r.type,
-    parkedAt: r.parked_at,
-  }));
+  deletedBy: string | null,
+  at = new Date(),
+): Promise<ChangedRow[]> {
+  const deleted = await lockBatch(connection, { ...filter, deleted: false }, cursor, limit);
   if (deleted.length === 0) return deleted;
-  await connection.query('DELETE FROM dead_letters WHERE id IN (?)', [deleted.map((d) => d.id)]);
+  await connection.query('UPDATE dead_letters SET deleted_at = ?, deleted_by = ? WHERE id IN (?)', [
+    at,
+    deletedBy,
+    deleted.map((d) => d.id),
+  ]);
   await takeFromGroups(connection, deleted);
   return deleted;
 }
 
 /**
- * Lowers the groups' counts by what was deleted (groups locked in id order, as the archiver
- * does), reads their first and last parking again from the group index, and drops emptied groups.
+ * Brings the next `limit` deleted rows of `filter` after `cursor` back and adds them to their
+ * groups' counts again, as the archiver does (a group emptied by the delete is made anew, its
+ * fingerprint read again from the reason). Answers the rows restored.
  */
-async function takeFromGroups(connection: PoolConnection, deleted: Deleted[]): Promise<void> {
+export async function restoreRows(
+  connection: PoolConnection,
+  filter: DeadLetterFilter,
+  cursor: PageCursor | undefined,
+  limit: number,
+): Promise<ChangedRow[]> {
+  const restored = await lockBatch(connection, { ...filter, deleted: true }, cursor, limit);
+  if (restored.length === 0) return restored;
+  await connection.query(
+    'UPDATE dead_letters SET deleted_at = NULL, deleted_by = NULL WHERE id IN (?)',
+    [restored.map((r) => r.id)],
+  );
+  await addToGroups(
+    connection,
+    restored.map((r) => ({ ...r, fingerprint: fingerprintOf(r.reason) })),
+  );
+  return restored;
+}
+
+/**
+ * Removes for good up to `limit` rows deleted before `before`, oldest deletion first: one short
+ * statement per call (the caller loops with pauses). Their groups' counts left them at the delete.
+ */
+export async function purgeDeleted(
+  db: Pool | PoolConnection,
+  before: Date,
+  limit: number,
+): Promise<number> {
+  const [result] = await db.query<ResultSetHeader>(
+    'DELETE FROM dead_letters WHERE deleted_at < ? ORDER BY deleted_at LIMIT ?',
+    [before, limit],
+  );
+  return result.affectedRows;
+}
+
+/**
+ * Lowers the groups' counts by what was deleted (groups locked in id order, as the archiver
+ * does), reads their first and last parking again from their live rows, and drops emptied groups
+ * (a restore makes them anew).
+ */
+async function takeFromGroups(connection: PoolConnection, deleted: ChangedRow[]): Promise<void> {
   const byGroup = new Map<string, Record<DeadLetterType, number>>();
   for (const d of deleted) {
     const counts = byGroup.get(d.groupId) ?? { game: 0, custom: 0, other: 0 };
@@ -148,9 +215,11 @@ async function takeFromGroups(connection: PoolConnection, deleted: Deleted[]): P
   await connection.query(
     `UPDATE dead_letter_groups g SET
        first_parked_at = COALESCE(
-         (SELECT MIN(parked_at) FROM dead_letters d WHERE d.group_id = g.group_id), first_parked_at),
+         (SELECT MIN(parked_at) FROM dead_letters d
+           WHERE d.group_id = g.group_id AND d.deleted_at IS NULL), first_parked_at),
        last_parked_at = COALESCE(
-         (SELECT MAX(parked_at) FROM dead_letters d WHERE d.group_id = g.group_id), last_parked_at)
+         (SELECT MAX(parked_at) FROM dead_letters d
+           WHERE d.group_id = g.group_id AND d.deleted_at IS NULL), last_parked_at)
      WHERE g.group_id IN (?) AND g.message_count > 0`,
     [groupIds],
   );

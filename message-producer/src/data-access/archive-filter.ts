@@ -19,6 +19,11 @@ export interface DeadLetterFilter {
   ids?: number[];
   /** Rows archived up to this id: a job's snapshot, so rows archived meanwhile are left out. */
   maxId?: number;
+  /**
+   * Deleted rows (an operator's restore and list of them) instead of the live ones. Every read
+   * and action leaves deleted rows out unless it asks for them here.
+   */
+  deleted?: boolean;
 }
 
 /** A position in the newest-first order: the last row of a page. */
@@ -67,6 +72,7 @@ export function whereOf(filter: DeadLetterFilter, alias = ''): SqlPart {
     else add(`${col('id')} IN (?)`, filter.ids);
   }
   if (filter.maxId !== undefined) add(`${col('id')} <= ?`, filter.maxId);
+  terms.push(`${col('deleted_at')} IS ${filter.deleted ? 'NOT ' : ''}NULL`);
   return { sql: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params };
 }
 
@@ -98,12 +104,19 @@ export function andAlso(where: SqlPart, extra: SqlPart): SqlPart {
 
 /**
  * True when the count of `filter` can be read from the per-group counts instead of the rows: a
- * group, a type, both or neither. Those are the counts the console shows most often.
+ * group, a type, both or neither, of live rows (the groups count no deleted ones). Those are the
+ * counts the console shows most often.
  */
 export function countableFromGroups(filter: DeadLetterFilter): boolean {
   return Object.entries(filter).every(
-    ([key, value]) => value === undefined || key === 'group' || key === 'type',
+    ([key, value]) =>
+      value === undefined || key === 'group' || key === 'type' || (key === 'deleted' && !value),
   );
+}
+
+/** True when `filter` names no condition at all: it would match every message. */
+export function matchesEverything(filter: DeadLetterFilter): boolean {
+  return Object.values(filter).every((value) => value === undefined);
 }
 
 export function encodeCursor(cursor: PageCursor): string {

@@ -19,12 +19,13 @@ import {
 const SUMMARY_COLUMNS = `id, message_id, group_id, type, game_id, reason, parked_at, archived_at,
   retry_count, body_encoding, body_bytes, body_is_json,
   CASE WHEN body_encoding = 'utf8' THEN LEFT(body, 200) ELSE NULL END AS body_preview,
-  replayed_at, replay_count, replayed_as`;
+  replayed_at, replay_count, replayed_as, deleted_at, deleted_by`;
 
 const NEWEST_FIRST = 'ORDER BY parked_at DESC, id DESC';
 
 /**
- * One page of archived messages, newest parked first, after `cursor`. Reads `limit + 1` rows to
+ * One page of archived messages (live ones, or deleted ones with `filter.deleted`), newest parked
+ * first, after `cursor`. Reads `limit + 1` rows to
  * know whether another page follows without counting.
  */
 export async function listDeadLetters(
@@ -64,12 +65,12 @@ export async function countDeadLetters(pool: Pool, filter: DeadLetterFilter): Pr
   return Number(rows[0]?.n ?? 0);
 }
 
-/** One archived message in full, with its group's fingerprint; undefined if there is none. */
+/** One live archived message in full, with its group's fingerprint; undefined if there is none. */
 export async function findDeadLetter(pool: Pool, id: number): Promise<DeadLetter | undefined> {
   const [rows] = await pool.query<RowDataPacket[]>(
     `SELECT d.*, g.fingerprint FROM dead_letters d
        LEFT JOIN dead_letter_groups g ON g.group_id = d.group_id
-      WHERE d.id = ?`,
+      WHERE d.id = ? AND d.deleted_at IS NULL`,
     [id],
   );
   return rows[0] ? toDeadLetter(rows[0]) : undefined;
@@ -132,7 +133,7 @@ export async function listGroups(
   return { groups: rows.map(toGroup), total: Number(count?.n ?? 0) };
 }
 
-/** Total archived messages and the biggest groups, for the metrics. */
+/** Total archived messages and the biggest groups, for the metrics (the groups count live rows). */
 export async function archiveSize(
   pool: Pool,
   topGroups: number,

@@ -30,6 +30,12 @@ export function toSummary(row: RowDataPacket): DeadLetterSummary {
     replayedAt: isoOrNull(row.replayed_at),
     replayCount: Number(row.replay_count),
     replayedAs: row.replayed_as ?? null,
+    // only a deleted row says who deleted it and when (an operator's list of them)
+    ...(row.deleted_at !== null &&
+      row.deleted_at !== undefined && {
+        deletedAt: iso(row.deleted_at),
+        deletedBy: row.deleted_by ?? null,
+      }),
   };
 }
 

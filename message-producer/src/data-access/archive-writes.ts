@@ -76,8 +76,20 @@ interface GroupDelta {
   last: Date;
 }
 
-/** Adds the stored rows to their groups' counts; groups are locked in id order (no deadlocks). */
-async function addToGroups(connection: PoolConnection, stored: ArchiveRecord[]): Promise<void> {
+/** What a group's counts need of a row: the archiver's new rows and a restore's. */
+export type GroupMember = Pick<
+  ArchiveRecord,
+  'groupId' | 'fingerprint' | 'reason' | 'type' | 'parkedAt'
+>;
+
+/**
+ * Adds rows to their groups' counts, making groups that do not exist yet; groups are locked in id
+ * order (no deadlocks). Used by the archiver and by a restore of deleted rows.
+ */
+export async function addToGroups(
+  connection: PoolConnection,
+  stored: GroupMember[],
+): Promise<void> {
   const deltas = new Map<string, GroupDelta>();
   for (const r of stored) {
     let d = deltas.get(r.groupId);

@@ -1,13 +1,7 @@
-import type { AuditAction, AuditEntry } from '@retro/common';
+import type { AuditAction, AuditEntry, AuditOrigin } from '@retro/common';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 
 export { AUDIT_ACTIONS, type AuditAction, type AuditEntry } from '@retro/common';
-
-/** Who asked: the client address as Express sees it and the free-text `X-Actor` header. */
-export interface AuditClient {
-  ip: string;
-  actor: string | null;
-}
 
 /** An archived row an action touched. */
 export interface AuditItem {
@@ -19,18 +13,27 @@ export const AUDIT_IDS_SHOWN = 100;
 
 type Db = Pool | PoolConnection;
 
-/** Writes the entry for an action about to run and answers its id. */
+/**
+ * Writes the console's entry for an action about to run and answers its id. The actor is the
+ * account the access check found (session or token), never anything the request says of itself.
+ */
 export async function openAudit(
   db: Db,
   action: AuditAction,
-  client: AuditClient,
+  origin: AuditOrigin,
   request: unknown,
   jobId: string | null = null,
 ): Promise<number> {
   const [result] = await db.query<ResultSetHeader>(
     `INSERT INTO dead_letter_audit (action, client_ip, actor, request, job_id)
      VALUES (?, ?, ?, ?, ?)`,
-    [action, client.ip, client.actor, JSON.stringify(request), jobId],
+    [
+      action,
+      (origin.clientIp ?? 'unknown').slice(0, 64),
+      origin.actor,
+      JSON.stringify(request),
+      jobId,
+    ],
   );
   return result.insertId;
 }

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type Logger } from '@retro/common';
+import { AppError, type AuditOrigin, type Logger } from '@retro/common';
 import type { Pool } from 'mysql2/promise';
-import {
-  deleteRows,
-  latestArchiveId,
-  lockRow,
-  markReplayed,
-  missingIds,
-} from '../data-access/archive-changes.js';
+import { latestArchiveId, lockRow, markReplayed } from '../data-access/archive-changes.js';
 import type { DeadLetterFilter, PageCursor } from '../data-access/archive-filter.js';
 import {
   type GroupSort,
@@ -18,41 +12,45 @@ import {
   streamDeadLetters,
 } from '../data-access/archive-reads.js';
 import type { DeadLetter } from '../data-access/archive-rows.js';
-import {
-  type AuditClient,
-  closeAudit,
-  listAudit,
-  openAudit,
-  recordAffected,
-} from '../data-access/audit-trail.js';
+import { closeAudit, listAudit, openAudit, recordAffected } from '../data-access/audit-trail.js';
 import type { Broker } from '../data-access/broker.js';
 import { listQuarantine } from '../data-access/quarantine.js';
-import { archiveUnavailable, inTransaction } from '../data-access/db.js';
+import { inTransaction } from '../data-access/db.js';
 import type { ProducerMetrics } from '../metrics.js';
+import type { ChangeLog } from './change-log.js';
+import { type DeadLetterTarget, guard, resolveTarget } from './dead-letter-targets.js';
 import { type MessageEdit, editedCopy } from './replay-copy.js';
 import type { ReplayJob, ReplayJobs } from './replay-jobs.js';
 
-/** The rows an action is about: named ones, a failure group, or whatever a filter matches. */
-export type DeadLetterTarget = { ids: number[] } | { group: string } | { filter: DeadLetterFilter };
-
-/** Rows deleted per transaction: bounds how long a delete holds its locks. */
-const DELETE_BATCH = 1000;
+export type { DeadLetterTarget } from './dead-letter-targets.js';
 
 export interface ConsoleDeps {
   pool: Pool;
   broker: Broker;
   jobs: ReplayJobs;
   metrics: ProducerMetrics;
+  changes: ChangeLog;
   logger: Logger;
 }
 
+export interface ReplayOptions {
+  rate: number;
+  includeReplayed: boolean;
+  onReplayed?: (ids: string[]) => void;
+  /** The shared audit trail's action: `dead-letter.replay`, or the first DLQ API's `dlq.replay`. */
+  action?: string;
+}
+
 /**
- * The dead-letter console's use cases over the archive. Every replay, edit and delete writes an
- * audit entry first and records the rows it touched in the same transaction that touches them.
+ * The dead-letter console's reads, replays and edits over the archive's live rows (deletes and
+ * restores: DeadLetterDeletes). Every replay and edit writes the console's audit entry first and
+ * records the rows it touched in the same transaction that touches them, and a row of the shared
+ * audit trail, both with the signed-in account as the actor.
  */
 export class DeadLetterConsole {
   constructor(private readonly deps: ConsoleDeps) {}
 
+  /** A page of live messages, or of deleted ones (`filter.deleted`, an operator's list). */
   async list(filter: DeadLetterFilter, limit: number, cursor?: PageCursor) {
     const { pool } = this.deps;
     return guard(async () => {
@@ -99,13 +97,13 @@ export class DeadLetterConsole {
    */
   async replay(
     target: DeadLetterTarget,
-    options: { rate: number; includeReplayed: boolean; onReplayed?: (ids: string[]) => void },
-    client: AuditClient,
+    options: ReplayOptions,
+    origin: AuditOrigin,
   ): Promise<{ job: ReplayJob; done: Promise<ReplayJob> }> {
-    const { pool, broker, jobs } = this.deps;
+    const { pool, broker, jobs, changes } = this.deps;
     if (!broker.isConnected()) throw AppError.unavailable('The message broker is unreachable');
-    return guard(async () => {
-      const filter = await this.resolve(target);
+    const started = await guard(async () => {
+      const filter = await resolveTarget(pool, target);
       if (filter.replayed === true && !options.includeReplayed) {
         throw AppError.validation([
           {
@@ -123,16 +121,49 @@ export class DeadLetterConsole {
       jobs.assertCapacity();
       const jobId = randomUUID();
       const request = { ...target, rate: options.rate, includeReplayed: options.includeReplayed };
-      const auditId = await openAudit(pool, 'replay', client, request, jobId);
+      const auditId = await openAudit(pool, 'replay', origin, request, jobId);
       try {
         const { rate, onReplayed } = options;
-        return jobs.start({ jobId, filter: snapshot, target, rate, total, auditId, onReplayed });
+        const run = jobs.start({
+          jobId,
+          filter: snapshot,
+          target,
+          rate,
+          total,
+          auditId,
+          onReplayed,
+        });
+        return { run, request, auditId };
       } catch (error) {
         // another request took the last free slot in between: the entry says it never ran
         await closeAudit(pool, auditId, { jobId, status: 'not started', replayed: 0 });
         throw error;
       }
     });
+    const { run, request, auditId } = started;
+    await changes.recordDone(origin, {
+      action: options.action ?? 'dead-letter.replay',
+      target: `replay:${run.job.jobId}`,
+      detail: { request, total: run.job.total, consoleAuditId: auditId },
+    });
+    return run;
+  }
+
+  /** Asks a running replay to stop after its current batch (404 for a job this service lacks). */
+  async cancelReplay(jobId: string, origin: AuditOrigin): Promise<ReplayJob> {
+    const { jobs, changes } = this.deps;
+    const job = jobs.get(jobId);
+    if (!job) throw AppError.notFound(`Replay job ${jobId}`);
+    if (jobs.cancel(job.jobId)) {
+      await guard(() =>
+        changes.record(origin, {
+          action: 'dead-letter.replay-cancel',
+          target: `replay:${job.jobId}`,
+          detail: { replayed: job.replayed, total: job.total },
+        }),
+      );
+    }
+    return jobs.get(job.jobId)!;
   }
 
   /**
@@ -140,8 +171,8 @@ export class DeadLetterConsole {
    * names the original) and marks the original replayed, in one transaction that holds the row:
    * the original is marked only after the broker confirmed and routed the copy.
    */
-  async editAndReplay(id: number, edit: MessageEdit, client: AuditClient) {
-    const { pool, broker, metrics } = this.deps;
+  async editAndReplay(id: number, edit: MessageEdit, origin: AuditOrigin) {
+    const { pool, broker, metrics, changes } = this.deps;
     if (!broker.isConnected()) throw AppError.unavailable('The message broker is unreachable');
     const result = await guard(() =>
       inTransaction(
@@ -154,10 +185,19 @@ export class DeadLetterConsole {
           await broker.send(broker.queues.main, copy.content, copy.properties);
           await markReplayed(connection, [{ id, messageId: row.messageId, sentAs: messageId }]);
           const request = { id, body: edit.text, ...(edit.headers && { headers: edit.headers }) };
-          const auditId = await openAudit(connection, 'edit-and-replay', client, request);
+          const auditId = await openAudit(connection, 'edit-and-replay', origin, request);
           await recordAffected(connection, auditId, [{ id, messageId: row.messageId }]);
           const outcome = { messageId, replayOf: row.messageId };
           await closeAudit(connection, auditId, outcome);
+          await changes.record(
+            origin,
+            {
+              action: 'dead-letter.edit-and-replay',
+              target: `dead-letter:${id}`,
+              detail: { ...outcome, consoleAuditId: auditId },
+            },
+            connection,
+          );
           return { ...outcome, deadLetterId: id, auditId, queue: broker.queues.main };
         },
         1, // the copy is out: running the transaction again would publish a second one
@@ -165,59 +205,5 @@ export class DeadLetterConsole {
     );
     metrics.replayed.inc();
     return result;
-  }
-
-  /** Deletes the target's rows archived so far, a batch per transaction; answers how many. */
-  async delete(target: DeadLetterTarget, client: AuditClient) {
-    const { pool, metrics } = this.deps;
-    return guard(async () => {
-      const filter = { ...(await this.resolve(target)), maxId: await latestArchiveId(pool) };
-      const auditId = await openAudit(pool, 'delete', client, target);
-      let deleted = 0;
-      let cursor: PageCursor | undefined;
-      for (;;) {
-        const rows = await inTransaction(pool, async (connection) => {
-          const batch = await deleteRows(connection, filter, cursor, DELETE_BATCH);
-          await recordAffected(connection, auditId, batch);
-          return batch;
-        });
-        deleted += rows.length;
-        metrics.deleted.inc(rows.length);
-        const last = rows.at(-1);
-        if (!last || rows.length < DELETE_BATCH) break;
-        cursor = { parkedAt: last.parkedAt, id: last.id };
-      }
-      await closeAudit(pool, auditId, { deleted });
-      return { deleted, auditId };
-    });
-  }
-
-  /** The filter for a target: 404 for ids not archived or a group that holds nothing. */
-  private async resolve(target: DeadLetterTarget): Promise<DeadLetterFilter> {
-    if ('ids' in target) {
-      const missing = await missingIds(this.deps.pool, target.ids);
-      if (missing.length > 0) {
-        throw new AppError('NOT_FOUND', 404, `No dead letters with ids ${missing.join(', ')}`, [
-          { field: 'ids', message: `not archived: ${missing.join(', ')}` },
-        ]);
-      }
-      return { ids: target.ids };
-    }
-    if ('group' in target) {
-      if ((await countDeadLetters(this.deps.pool, { group: target.group })) === 0) {
-        throw AppError.notFound(`Dead-letter group ${target.group}`);
-      }
-      return { group: target.group };
-    }
-    return target.filter;
-  }
-}
-
-/** Database failures as the API should say them (archive not set up, MySQL away). */
-async function guard<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw archiveUnavailable(error);
   }
 }

@@ -1,5 +1,5 @@
 import { AppError } from '@retro/common';
-import { taskExists } from '../data-access/backend-tasks.js';
+import { type BackendClient, taskExists } from '../data-access/backend-tasks.js';
 import type { OutgoingMessage } from './messages.js';
 
 /** How long a publish waits for the backend's answer before it says the id could not be checked. */
@@ -15,7 +15,7 @@ export const ID_CHECK_TIMEOUT_MS = 2_000;
  */
 export class MessageIdCheck {
   constructor(
-    private readonly backendUrl: string,
+    private readonly backend: BackendClient,
     private readonly timeoutMs = ID_CHECK_TIMEOUT_MS,
   ) {}
 
@@ -25,7 +25,7 @@ export class MessageIdCheck {
     if (!idFrom) return;
     let inUse: boolean;
     try {
-      inUse = await taskExists(this.backendUrl, messageId, this.timeoutMs);
+      inUse = await taskExists(this.backend, messageId, this.timeoutMs);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw AppError.unavailable(

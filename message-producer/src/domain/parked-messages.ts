@@ -1,8 +1,7 @@
-import { AppError, HEADERS, type ParkedMessage } from '@retro/common';
+import { AppError, type AuditOrigin, HEADERS, type ParkedMessage } from '@retro/common';
 import type { Pool } from 'mysql2/promise';
 import { countDeadLetters, oldestDeadLetters } from '../data-access/archive-reads.js';
 import type { DeadLetter } from '../data-access/archive-rows.js';
-import type { AuditClient } from '../data-access/audit-trail.js';
 import { archiveUnavailable } from '../data-access/db.js';
 import type { DeadLetterConsole } from './dead-letter-console.js';
 import { MAX_REPLAY_RATE } from './replay-jobs.js';
@@ -40,7 +39,7 @@ export class ParkedMessages {
   /** Replays one message's archived parkings (404 if none waits) or all of them. */
   async replay(
     target: { messageId: string } | { all: true },
-    client: AuditClient,
+    origin: AuditOrigin,
   ): Promise<{ replayed: number; messageIds: string[] }> {
     const filter = 'all' in target ? {} : { messageId: target.messageId };
     if ('messageId' in target && (await this.waiting(filter)) === 0) {
@@ -53,8 +52,9 @@ export class ParkedMessages {
         rate: MAX_REPLAY_RATE,
         includeReplayed: false,
         onReplayed: (ids) => messageIds.push(...ids),
+        action: 'dlq.replay',
       },
-      client,
+      origin,
     );
     const job = await done;
     if (job.status === 'failed') {

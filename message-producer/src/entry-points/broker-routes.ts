@@ -5,7 +5,7 @@ import type { Broker } from '../data-access/broker.js';
 import { readQueueStats } from '../data-access/queue-stats.js';
 import type { ParkedMessages } from '../domain/parked-messages.js';
 
-import { auditClient } from './dead-letter-routes.js';
+import { actorOf } from './actor.js';
 
 const STATS_TIMEOUT_MS = 5_000;
 
@@ -43,7 +43,7 @@ export function brokerRoutes(broker: Broker, parked: ParkedMessages): Router {
   });
 
   router.post('/dlq/replay', async (req, res) => {
-    res.json(await parked.replay(parseInput(replaySchema, req.body ?? {}), auditClient(req)));
+    res.json(await parked.replay(parseInput(replaySchema, req.body ?? {}), actorOf(req, res)));
   });
 
   return router;

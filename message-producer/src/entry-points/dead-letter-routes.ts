@@ -3,10 +3,11 @@ import { AppError, parseInput } from '@retro/common';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { encodeCursor } from '../data-access/archive-filter.js';
-import type { AuditClient } from '../data-access/audit-trail.js';
 import type { DeadLetterConsole } from '../domain/dead-letter-console.js';
+import type { DeadLetterDeletes } from '../domain/dead-letter-deletes.js';
 import type { ReplayJobs } from '../domain/replay-jobs.js';
 
+import { actorOf } from './actor.js';
 import {
   auditQuery,
   deleteBody,
@@ -16,21 +17,32 @@ import {
   listQuery,
   quarantineQuery,
   replayBody,
+  restoreBody,
   rowId,
   toTarget,
 } from './dead-letter-schemas.js';
 
-/** The console over the dead-letter archive: `/api/dead-letters/...` (docs/producer.md). */
-export function deadLetterRoutes(deadLetters: DeadLetterConsole, jobs: ReplayJobs): Router {
+/**
+ * The console over the dead-letter archive: `/api/dead-letters/...` (docs/producer.md). Who may
+ * call which route is the route table's to say (access-table.ts), not these handlers'.
+ */
+export function deadLetterRoutes(
+  deadLetters: DeadLetterConsole,
+  deletes: DeadLetterDeletes,
+  jobs: ReplayJobs,
+): Router {
   const router = Router();
 
-  router.get('/dead-letters', async (req, res) => {
+  const listRoute = (deleted: boolean) => async (req: Request, res: Response) => {
     const { limit, cursor, ...filter } = parseInput(listQuery, req.query, 'query');
-    const { items, next, total } = await deadLetters.list(filter, limit, cursor);
+    const { items, next, total } = await deadLetters.list({ ...filter, deleted }, limit, cursor);
     res.setHeader('X-Total-Count', String(total));
     if (next) res.setHeader('X-Next-Cursor', encodeCursor(next));
     res.json(items);
-  });
+  };
+  router.get('/dead-letters', listRoute(false));
+  // an operator's route (the table says so): what was deleted, by whom and when
+  router.get('/dead-letters/deleted', listRoute(true));
 
   router.get('/dead-letters/groups', async (req, res) => {
     const { groups, total } = await deadLetters.groups(parseInput(groupsQuery, req.query, 'query'));
@@ -66,7 +78,7 @@ export function deadLetterRoutes(deadLetters: DeadLetterConsole, jobs: ReplayJob
     const { job } = await deadLetters.replay(
       toTarget(target),
       { rate, includeReplayed },
-      auditClient(req),
+      actorOf(req, res),
     );
     res.status(202).location(`/api/dead-letters/replays/${job.jobId}`).json(job);
   });
@@ -77,16 +89,18 @@ export function deadLetterRoutes(deadLetters: DeadLetterConsole, jobs: ReplayJob
     res.json(job);
   });
 
-  router.post('/dead-letters/replays/:jobId/cancel', (req, res) => {
-    const job = jobs.get(req.params.jobId);
-    if (!job) throw AppError.notFound(`Replay job ${req.params.jobId}`);
-    jobs.cancel(job.jobId);
-    res.status(202).json(jobs.get(job.jobId));
+  router.post('/dead-letters/replays/:jobId/cancel', async (req, res) => {
+    res.status(202).json(await deadLetters.cancelReplay(req.params.jobId, actorOf(req, res)));
   });
 
   router.post('/dead-letters/delete', async (req, res) => {
     const target = toTarget(parseInput(deleteBody, req.body ?? {}));
-    res.json(await deadLetters.delete(target, auditClient(req)));
+    res.json(await deletes.delete(target, actorOf(req, res)));
+  });
+
+  router.post('/dead-letters/restore', async (req, res) => {
+    const target = toTarget(parseInput(restoreBody, req.body ?? {}));
+    res.json(await deletes.restore(target, actorOf(req, res)));
   });
 
   router.get('/dead-letters/:id', async (req, res) => {
@@ -94,14 +108,14 @@ export function deadLetterRoutes(deadLetters: DeadLetterConsole, jobs: ReplayJob
   });
 
   router.delete('/dead-letters/:id', async (req, res) => {
-    await deadLetters.delete({ ids: [idParam(req)] }, auditClient(req));
+    await deletes.delete({ ids: [idParam(req)] }, actorOf(req, res));
     res.status(204).end();
   });
 
   router.post('/dead-letters/:id/edit-and-replay', async (req, res) => {
     const id = idParam(req);
     const { body, headers } = parseInput(editBody, req.body ?? {});
-    const result = await deadLetters.editAndReplay(id, { ...body, headers }, auditClient(req));
+    const result = await deadLetters.editAndReplay(id, { ...body, headers }, actorOf(req, res));
     res.status(201).json(result);
   });
 
@@ -112,13 +126,6 @@ export const idParams = z.object({ id: rowId });
 
 function idParam(req: Request): number {
   return parseInput(idParams, req.params, 'params').id;
-}
-
-/** Who is asking, for the audit trail: `req.ip` (see TRUST_PROXY) and the optional `X-Actor`. */
-export function auditClient(req: Request): AuditClient {
-  // eslint-disable-next-line no-control-regex -- control characters are what is removed
-  const actor = (req.get('x-actor') ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  return { ip: req.ip ?? 'unknown', actor: actor ? actor.slice(0, 100) : null };
 }
 
 /**

@@ -3,6 +3,7 @@ import { type DeadLetterFilter, decodeCursor } from '../data-access/archive-filt
 import { GROUP_SORTS } from '../data-access/archive-reads.js';
 import { AUDIT_ACTIONS } from '../data-access/audit-trail.js';
 import { DEAD_LETTER_TYPES } from '../domain/archived-message.js';
+import type { DeadLetterTarget } from '../domain/dead-letter-targets.js';
 import { GROUP_ID_PATTERN } from '../domain/fingerprint.js';
 import { messageHeadersSchema } from '../domain/headers.js';
 import { DEFAULT_REPLAY_RATE, MAX_REPLAY_RATE } from '../domain/replay-jobs.js';
@@ -83,7 +84,7 @@ export const quarantineQuery = z.strictObject({
   limit: z.preprocess(digits, z.number().int().min(1).max(200)).default(50),
 });
 
-/** Exactly one of `ids`, `group` or `filter` names the rows of a replay or a delete. */
+/** Exactly one of `ids`, `group` or `filter` names the rows of a replay. */
 const targetFields = {
   ids: z
     .array(rowId)
@@ -94,16 +95,39 @@ const targetFields = {
   filter: z.strictObject(filterFields).optional(),
 };
 
-function oneTarget<T extends { ids?: unknown; group?: unknown; filter?: unknown }>(
-  value: T,
-  ctx: z.RefinementCtx,
-) {
-  const given = (['ids', 'group', 'filter'] as const).filter((k) => value[k] !== undefined);
-  if (given.length !== 1) {
+/** A delete or a restore may also say `"all": true`; an empty filter it refuses (see below). */
+const changeTargetFields = {
+  ...targetFields,
+  all: z.literal(true, { error: 'must be true (every message), or left out' }).optional(),
+};
+
+type TargetKey = 'ids' | 'group' | 'filter' | 'all';
+
+function oneOf(keys: readonly TargetKey[]) {
+  const names = keys.map((k) => `"${k}"`);
+  const list = `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+  return (value: Partial<Record<TargetKey, unknown>>, ctx: z.RefinementCtx) => {
+    const given = keys.filter((k) => value[k] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: given.length ? [given[1]!] : [],
+        message: `name the messages with exactly one of ${list}`,
+      });
+    }
+  };
+}
+
+/**
+ * "All matching" must match something in particular: `{"filter": {}}` would take every message,
+ * which only `"all": true` may ask for.
+ */
+function narrowFilter(value: { filter?: Record<string, unknown> }, ctx: z.RefinementCtx) {
+  if (value.filter && Object.values(value.filter).every((v) => v === undefined)) {
     ctx.addIssue({
       code: 'custom',
-      path: given.length ? [given[1]!] : [],
-      message: 'name the messages with exactly one of "ids", "group" or "filter"',
+      path: ['filter'],
+      message: 'must name at least one condition; send "all": true to mean every message',
     });
   }
 }
@@ -119,9 +143,16 @@ export const replayBody = z
       .default(DEFAULT_REPLAY_RATE),
     includeReplayed: z.boolean().default(false),
   })
-  .superRefine(oneTarget);
+  .superRefine(oneOf(['ids', 'group', 'filter']));
 
-export const deleteBody = z.strictObject(targetFields).superRefine(oneTarget);
+/** `POST /api/dead-letters/delete`: ids, a group, a filter that names something, or all. */
+export const deleteBody = z
+  .strictObject(changeTargetFields)
+  .superRefine(oneOf(['ids', 'group', 'filter', 'all']))
+  .superRefine(narrowFilter);
+
+/** `POST /api/dead-letters/restore`: deleted ones by ids, group, filter, or all of them. */
+export const restoreBody = deleteBody;
 
 /** The edited body: JSON text (checked here), or any JSON value but null. */
 export const editBody = z.strictObject({
@@ -143,10 +174,14 @@ export const editBody = z.strictObject({
 });
 
 /** The target as the console takes it. */
-export function toTarget(
-  body: z.output<typeof deleteBody>,
-): { ids: number[] } | { group: string } | { filter: DeadLetterFilter } {
+export function toTarget(body: {
+  ids?: number[];
+  group?: string;
+  filter?: DeadLetterFilter;
+  all?: true;
+}): DeadLetterTarget {
   if (body.ids) return { ids: body.ids };
   if (body.group) return { group: body.group };
+  if (body.all) return { all: true };
   return { filter: body.filter ?? {} };
 }

@@ -1,4 +1,11 @@
-import { errorBodySchema, invalidRequest, notFound, type OperationDoc } from '@retro/common';
+import {
+  deadLetterDeleteResultSchema,
+  deadLetterRestoreResultSchema,
+  errorBodySchema,
+  invalidRequest,
+  notFound,
+  type OperationDoc,
+} from '@retro/common';
 import { z } from 'zod';
 import { idParams } from './dead-letter-routes.js';
 import {
@@ -10,6 +17,7 @@ import {
   listQuery,
   quarantineQuery,
   replayBody,
+  restoreBody,
 } from './dead-letter-schemas.js';
 
 const jobParams = z.object({ jobId: z.string() });
@@ -25,6 +33,15 @@ export const consoleOperations: OperationDoc[] = [
     description: `${paged}; the next page’s cursor in X-Next-Cursor.`,
     query: listQuery,
     responses: { 200: { description: 'A page of archived messages' }, 400: invalidRequest },
+  },
+  {
+    method: 'get',
+    path: '/api/dead-letters/deleted',
+    tag: 'dead letters',
+    summary: 'Deleted messages, restorable until purged (with deletedAt and deletedBy)',
+    description: `${paged}; the next page’s cursor in X-Next-Cursor. The same filters as the list.`,
+    query: listQuery,
+    responses: { 200: { description: 'A page of deleted messages' }, 400: invalidRequest },
   },
   {
     method: 'get',
@@ -50,7 +67,7 @@ export const consoleOperations: OperationDoc[] = [
     method: 'get',
     path: '/api/dead-letters/audit',
     tag: 'dead letters',
-    summary: 'Who replayed, edited or deleted what',
+    summary: 'Who replayed, edited, deleted or restored what',
     description: paged,
     query: auditQuery,
     responses: { 200: { description: 'Audit entries' }, 400: invalidRequest },
@@ -103,10 +120,39 @@ export const consoleOperations: OperationDoc[] = [
     method: 'post',
     path: '/api/dead-letters/delete',
     tag: 'dead letters',
-    summary: 'Delete messages by ids, group or filter',
+    summary: 'Delete messages by ids, group, filter or all (restorable until purged)',
+    description:
+      'An empty filter is refused (400 naming `filter`): send `"all": true` to delete every message.',
     body: deleteBody,
     example: { ids: [12, 13] },
-    responses: { 200: { description: 'How many were deleted' }, 400: invalidRequest },
+    responses: {
+      200: {
+        description: 'How many were deleted',
+        schema: deadLetterDeleteResultSchema,
+        example: { deleted: 2, auditId: 7 },
+      },
+      400: invalidRequest,
+      404: notFound('archived message or group'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/dead-letters/restore',
+    tag: 'dead letters',
+    summary: 'Bring deleted messages back by ids, group, filter or all',
+    description:
+      'Restored messages are in the lists, counts, exports and replays again, and in their groups’ counts.',
+    body: restoreBody,
+    example: { filter: { type: 'custom' } },
+    responses: {
+      200: {
+        description: 'How many were restored',
+        schema: deadLetterRestoreResultSchema,
+        example: { restored: 10, auditId: 8 },
+      },
+      400: invalidRequest,
+      404: notFound('deleted message or group'),
+    },
   },
   {
     method: 'get',
@@ -124,7 +170,7 @@ export const consoleOperations: OperationDoc[] = [
     method: 'delete',
     path: '/api/dead-letters/:id',
     tag: 'dead letters',
-    summary: 'Delete one archived message',
+    summary: 'Delete one archived message (restorable until purged)',
     params: idParams,
     responses: { 204: { description: 'Deleted' }, 404: notFound('archived message') },
   },

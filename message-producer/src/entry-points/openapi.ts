@@ -5,6 +5,7 @@ import {
   notFound,
   openApiDocument,
   serviceEndpointDocs,
+  sessionEndpointDocs,
   type OperationDoc,
 } from '@retro/common';
 import { z } from 'zod';
@@ -13,6 +14,7 @@ import {
   gameEventRequestSchema,
   rawRequestSchema,
 } from '../domain/messages.js';
+import { producerAccess } from './access-table.js';
 import { listQuerySchema, replaySchema } from './broker-routes.js';
 import { consoleOperations } from './openapi-console.js';
 import { bulkRequestSchema } from './publish-routes.js';
@@ -51,6 +53,7 @@ const publishOne = (
 /** Every route of the producer, documented from the schemas its handlers validate with. */
 export const producerOperations: OperationDoc[] = [
   ...serviceEndpointDocs(),
+  ...sessionEndpointDocs(),
   ...['/', '/index.html'].map((path): OperationDoc => ({
     method: 'get',
     path,
@@ -136,13 +139,35 @@ export const producerOperations: OperationDoc[] = [
   ...consoleOperations,
 ];
 
+/** Who may call a route, as the route table says, in words for the document. */
+function accessNote(operation: OperationDoc): string {
+  const path = operation.path.replace(/:[A-Za-z]+/g, '1');
+  const access = producerAccess.match(operation.method.toUpperCase(), path)?.access;
+  switch (access) {
+    case 'open':
+      return 'Open: no sign-in, no check.';
+    case 'public':
+      return 'Anyone, signed in or not.';
+    case 'metrics':
+      return 'METRICS_TOKEN or the operator role.';
+    case undefined:
+    case 'internal':
+      return 'Not served to callers.';
+    default:
+      return `Role: ${access} or above.`;
+  }
+}
+
 export const producerApiDocument = () =>
   openApiDocument(
     {
       title: 'Retro Games Catalog — message producer',
       version: '1.0.0',
       description:
-        'Testers’ API: publish game events, custom and raw messages, watch the queues, and work on the dead-letter archive. Errors: `{error: {code, message, details}}`.',
+        'Testers’ API: publish game events, custom and raw messages, watch the queues, and work on the dead-letter archive. Sign in (`POST /api/session`, the cookie) or send `Authorization: Bearer <personal token>`; each operation names the role it needs (viewer ⊂ editor ⊂ tester ⊂ operator). Anonymous callers: 401; a role too low: 403. Errors: `{error: {code, message, details}}`.',
     },
-    producerOperations,
+    producerOperations.map((operation) => ({
+      ...operation,
+      description: [operation.description, accessNote(operation)].filter(Boolean).join(' '),
+    })),
   );

@@ -2,9 +2,11 @@ import { AppError, parseInput } from '@retro/common';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { BulkJobs } from '../domain/bulk-jobs.js';
+import type { ChangeLog } from '../domain/change-log.js';
 import { MESSAGE_KINDS, type MessageKind, planMessage } from '../domain/messages.js';
 import type { MessageIdCheck } from '../domain/message-ids.js';
 import type { Publisher } from '../domain/publisher.js';
+import { actorOf } from './actor.js';
 
 export const MAX_BULK_COUNT = 10_000;
 /** Bounds what one bulk request can pile into the broker. */
@@ -19,12 +21,14 @@ export const bulkRequestSchema = z.object({
 /**
  * `POST /api/messages/{game-event,custom,raw}` answer 201 with the message id once the broker has
  * confirmed the message (409 first if a tester chose the id of an existing task);
- * `POST /api/messages/bulk` starts a background job to poll.
+ * `POST /api/messages/bulk` starts a background job to poll. Each is in the shared audit trail
+ * under the signed-in account.
  */
 export function publishRoutes(
   publisher: Publisher,
   bulkJobs: BulkJobs,
   messageIds: MessageIdCheck,
+  changes: ChangeLog,
 ): Router {
   const router = Router();
 
@@ -32,6 +36,11 @@ export function publishRoutes(
     const message = planMessage(kind, req.body)();
     await messageIds.assertFree(message);
     await publisher.publish(kind, message);
+    await changes.recordDone(actorOf(req, res), {
+      action: 'message.publish',
+      target: `message:${message.messageId}`,
+      detail: { kind, queue: publisher.queue },
+    });
     res.status(201).json({
       messageId: message.messageId,
       ...(message.eventId && { eventId: message.eventId }),
@@ -43,7 +52,7 @@ export function publishRoutes(
   router.post('/messages/custom', publishOne('custom'));
   router.post('/messages/raw', publishOne('raw'));
 
-  router.post('/messages/bulk', (req, res) => {
+  router.post('/messages/bulk', async (req, res) => {
     const { kind, count, payload } = parseInput(bulkRequestSchema, req.body ?? {});
     const plan = withFieldPrefix('payload', () => planMessage(kind, payload, true));
     if (plan().content.length * count > MAX_BULK_BYTES) {
@@ -55,6 +64,11 @@ export function publishRoutes(
       ]);
     }
     const job = bulkJobs.start(kind, count, plan);
+    await changes.recordDone(actorOf(req, res), {
+      action: 'message.bulk',
+      target: `bulk:${job.jobId}`,
+      detail: { kind, count, queue: publisher.queue },
+    });
     res.status(202).location(`/api/messages/bulk/${job.jobId}`).json(job);
   });
 

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { BACKEND_ROUTES } from '@retro/backend';
+import { PRODUCER_ROUTES } from '@retro/message-producer';
 import { renderAccessTable, replaceGenerated, type RouteRule } from '@retro/common';
 import prettier from 'prettier';
 
 /** The route tables docs/security.md shows, each in its own generated section. */
 export const SERVICE_TABLES: { section: string; rules: readonly RouteRule[] }[] = [
   { section: 'backend-routes', rules: BACKEND_ROUTES },
+  { section: 'producer-routes', rules: PRODUCER_ROUTES },
 ];
 
 export const SECURITY_DOC = new URL('../../../docs/security.md', import.meta.url);

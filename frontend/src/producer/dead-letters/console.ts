@@ -68,7 +68,11 @@ export class DeadLetterConsole {
       void this.replay({ filter: this.list.filter }, `all ${this.list.total} matching messages`);
     });
     byId('dl-delete-matching').addEventListener('click', () => {
-      void this.delete({ filter: this.list.filter }, `all ${this.list.total} matching messages`);
+      // the API refuses an empty filter: with none set, "all matching" is said as "all"
+      const filter = this.list.filter;
+      const narrowed = Object.values(filter).some((value) => value !== undefined);
+      const target: Target = narrowed ? { filter } : { all: true };
+      void this.delete(target, `all ${this.list.total} matching messages`);
     });
   }
 
@@ -136,7 +140,12 @@ export class DeadLetterConsole {
   }
 
   private async delete(target: Target, what: string): Promise<void> {
-    if (!window.confirm(`Delete ${what} from the archive? This cannot be undone.`)) return;
+    if (
+      !window.confirm(
+        `Delete ${what} from the archive? An operator can restore them until they are purged.`,
+      )
+    )
+      return;
     try {
       const { deleted } = await deadLetters.delete(target);
       setStatus(this.result, `Deleted ${deleted} message${deleted === 1 ? '' : 's'}.`, 'ok');
