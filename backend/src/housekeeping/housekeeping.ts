@@ -1,4 +1,4 @@
-import type { Logger } from '@retro/common';
+import { pruneExpiredSessions, type Logger } from '@retro/common';
 import type { Pool, Row } from '../data-access/db.js';
 import { foldClosedSlots } from '../data-access/counts-repo.js';
 import * as prune from '../data-access/prune-repo.js';
@@ -10,6 +10,8 @@ export interface HousekeepingOptions {
   outboxRetentionMs: number;
   /** Completed and failed tasks unchanged for this long are pruned. */
   taskRetentionMs: number;
+  /** Sessions unused this long, or this old, are removed (SESSION_IDLE_MS, SESSION_MAX_MS). */
+  session?: { idleMs: number; maxMs: number };
   /** Time between two runs. */
   intervalMs: number;
   /** Rows deleted per statement: small, so a run never holds locks long enough to stall the API. */
@@ -19,7 +21,7 @@ export interface HousekeepingOptions {
   /** Most batches per table in one run; the rest waits for the next run. */
   maxBatches?: number;
   /** Counts pruned rows per table. */
-  onPruned?: (table: 'outbox_events' | 'processing_tasks', rows: number) => void;
+  onPruned?: (table: 'outbox_events' | 'processing_tasks' | 'sessions', rows: number) => void;
 }
 
 const LOCK = 'retro_games_catalog.housekeeping';
@@ -27,7 +29,7 @@ const LOCK = 'retro_games_catalog.housekeeping';
 /**
  * Prunes what the catalog no longer needs: published outbox rows past their retention (kept while
  * their task is failed or unfinished, so the retry action still finds them) and finished tasks
- * past theirs; folds the counter slots of closed connections (migration 007). Runs every `intervalMs` in small batches with pauses; with several backends, a
+ * past theirs; expired sessions and closed sign-in failure windows; folds the counter slots of closed connections (migration 007). Runs every `intervalMs` in small batches with pauses; with several backends, a
  * database lock lets one of them run at a time.
  */
 export class Housekeeping {
@@ -79,10 +81,17 @@ export class Housekeeping {
         // the counter rows of connections that have closed since the last run join the base
         await foldClosedSlots(connection, 'task_counts');
         await foldClosedSlots(connection, 'game_counts');
+        const { session } = this.options;
+        const sessions = session
+          ? await pruneExpiredSessions(connection, session.idleMs, session.maxMs)
+          : 0;
         this.options.onPruned?.('processing_tasks', tasks);
         this.options.onPruned?.('outbox_events', outbox);
-        if (tasks + outbox > 0) this.options.logger.info('housekeeping pruned', { tasks, outbox });
-        return { tasks, outbox };
+        this.options.onPruned?.('sessions', sessions);
+        if (tasks + outbox + sessions > 0) {
+          this.options.logger.info('housekeeping pruned', { tasks, outbox, sessions });
+        }
+        return { tasks, outbox, sessions };
       } finally {
         await connection.query('SELECT RELEASE_LOCK(?)', [LOCK]);
       }

@@ -277,3 +277,26 @@ export async function operatorExists(db: Db): Promise<boolean> {
   );
   return rows.length > 0;
 }
+
+/**
+ * Removes sessions past their idle or absolute lifetime and failure counts whose window has
+ * closed (housekeeping): neither would let anyone in, but both tables would grow for ever.
+ */
+export async function pruneExpiredSessions(
+  db: Db,
+  sessionIdleMs: number,
+  sessionMaxMs: number,
+  limit = 1000,
+): Promise<number> {
+  const [sessions] = await db.query<ResultSetHeader>(
+    `DELETE FROM sessions
+      WHERE last_seen_at < NOW(3) - INTERVAL ? SECOND OR created_at < NOW(3) - INTERVAL ? SECOND
+      LIMIT ?`,
+    [Math.floor(sessionIdleMs / 1000), Math.floor(sessionMaxMs / 1000), limit],
+  );
+  const [failures] = await db.query<ResultSetHeader>(
+    'DELETE FROM sign_in_failures WHERE window_started_at < NOW(3) - INTERVAL ? SECOND LIMIT ?',
+    [SIGN_IN_LIMITS.windowSeconds, limit],
+  );
+  return sessions.affectedRows + failures.affectedRows;
+}
