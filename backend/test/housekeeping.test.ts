@@ -164,7 +164,7 @@ describe('housekeeping: pruning old outbox rows and finished tasks', () => {
     });
     expect(await housekeeping.runOnce()).to.deep.equal({ tasks: 4, outbox: 4, sessions: 0 });
     expect(await housekeeping.runOnce()).to.deep.equal({ tasks: 3, outbox: 3, sessions: 0 });
-    expect(await housekeeping.runOnce()).to.deep.equal({ tasks: 0, outbox: 0 });
+    expect(await housekeeping.runOnce()).to.deep.equal({ tasks: 0, outbox: 0, sessions: 0 });
     for (const id of ids) expect(await exists('processing_tasks', id)).to.equal(false);
   });
 
