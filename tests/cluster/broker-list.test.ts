@@ -9,10 +9,13 @@ import {
   DEFAULT_RETRY_DELAY_MS,
   TEST_RABBITMQ_URL,
   TcpProxy,
+  createTestAccounts,
   testQueues,
+  type TestAccounts,
   validGame,
   waitFor,
 } from '@retro/common/testing';
+import { createPool } from '@retro/database';
 import { createTestDatabase } from '@retro/database/testing';
 import { type RunningConsumer, startConsumer } from '@retro/message-consumer';
 import { type RunningProducer, startProducer } from '@retro/message-producer';
@@ -34,6 +37,7 @@ describe('every service on a broker list', function () {
   let consumer: RunningConsumer | undefined;
   let producer: RunningProducer | undefined;
   let probe: BrokerProbe;
+  let accounts: TestAccounts;
 
   before(async () => {
     for (const node of nodes) await node.start();
@@ -47,6 +51,9 @@ describe('every service on a broker list', function () {
     queues = testQueues('broker_list');
     const database = await createTestDatabase('broker_list');
     drop = database.drop;
+    const pool = createPool(database.settings, 1);
+    accounts = await createTestAccounts(pool);
+    await pool.end();
     const logger = createLogger('broker-list-test', 'error');
     logger.silent = !process.env.TEST_LOGS; // disconnections are the point here
     backend = await startBackend({
@@ -102,7 +109,10 @@ describe('every service on a broker list', function () {
   async function gameCompletes(title: string): Promise<void> {
     const res = await fetch(`${backend!.url}/api/games`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${accounts.editor.token}`,
+      },
       body: JSON.stringify(validGame({ title })),
     });
     expect(res.status).to.equal(201);
@@ -121,7 +131,10 @@ describe('every service on a broker list', function () {
   async function customMessageCompletes(): Promise<void> {
     const res = await fetch(`${producer!.url}/api/messages/custom`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${accounts.tester.token}`,
+      },
       body: JSON.stringify({ message: 'through the list', simulate: 'transient', failAttempts: 1 }),
     });
     expect(res.status).to.equal(201);
