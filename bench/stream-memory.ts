@@ -8,6 +8,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { configSchema } from '@retro/common';
+import { TEST_METRICS_TOKEN } from '@retro/common/testing';
 import { BENCH_TOKEN, createWorld } from './lib/world.js';
 import { round, until } from './lib/load.js';
 
@@ -33,6 +34,8 @@ const child = fork(FIXTURE, [], {
     DB_NAME: world.settings.database,
     BACKEND_PORT: '0',
     INTERNAL_API_TOKEN: BENCH_TOKEN,
+    // open streams are counted on /metrics, read as a scraper does
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '0',
   },
@@ -140,7 +143,9 @@ async function report(messageIds: string[]): Promise<void> {
 }
 
 async function openStreams(): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await (
+    await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })
+  ).text();
   const line = text.split('\n').find((l) => l.startsWith('task_streams_open '));
   return Number(line?.split(' ')[1] ?? NaN);
 }

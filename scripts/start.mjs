@@ -5,6 +5,7 @@
 // coloured line per event (LOG_FORMAT=auto), elsewhere JSON.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { checkNode } from './lib/node-version.mjs';
 
@@ -34,8 +35,17 @@ const shared = {
         ? 'pretty'
         : 'json',
 };
+// The backend runs in its own folder; the first operator's password file (ADMIN_PASSWORD_FILE,
+// relative) belongs next to this one, where README says to look. Empty stays empty.
+const passwordFile = process.env.ADMIN_PASSWORD_FILE ?? 'admin-password.txt';
 const environment = (dir) =>
-  dir === 'backend' ? { ...shared, TRUST_PROXY: process.env.TRUST_PROXY || 'loopback' } : shared;
+  dir === 'backend'
+    ? {
+        ...shared,
+        TRUST_PROXY: process.env.TRUST_PROXY || 'loopback',
+        ADMIN_PASSWORD_FILE: passwordFile && resolve(passwordFile),
+      }
+    : shared;
 
 const COLOURS = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[34m', '\x1b[32m'];
 const width = Math.max(...services.map((s) => s.dir.length));

@@ -19,6 +19,8 @@ export const BACKEND_CONFIG_KEYS = [
   'STREAM_MAX_CLIENTS',
   'STREAM_MAX_PER_CLIENT',
   'LOG_LEVEL',
+  // read by main.ts's migrate step (the first operator's password)
+  'ADMIN_PASSWORD_FILE',
   ...ACCESS_CONFIG_KEYS,
 ] as const;
 

@@ -8,7 +8,9 @@ await runService({
   loadConfig: () => loadBackendConfig(),
   async prepare(config, logger) {
     const settings = dbSettings(config);
-    const applied = await atStart(settings, () => migrate(settings));
+    const applied = await atStart(settings, () =>
+      migrate(settings, { firstOperator: { passwordFile: config.ADMIN_PASSWORD_FILE, logger } }),
+    );
     if (applied.length) logger.info('migrations applied', { applied });
     await probeBroker(config.RABBITMQ_URL);
   },

@@ -72,11 +72,14 @@ export class JsonClient {
   private readonly all: Connection[] = [];
   private readonly host: string;
   private readonly port: number;
+  private readonly authorization: string;
 
-  constructor(baseUrl: string) {
+  /** `token`: a personal API token every request carries (`Authorization: Bearer`). */
+  constructor(baseUrl: string, { token }: { token?: string } = {}) {
     const url = new URL(baseUrl);
     this.host = url.hostname;
     this.port = Number(url.port);
+    this.authorization = token ? `Authorization: Bearer ${token}\r\n` : '';
   }
 
   async request(
@@ -86,7 +89,7 @@ export class JsonClient {
   ): Promise<{ status: number; text: string }> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const head =
-      `${method} ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\n` +
+      `${method} ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\n${this.authorization}` +
       (payload
         ? `Content-Type: application/json\r\nContent-Length: ${payload.length}\r\n\r\n`
         : '\r\n');

@@ -1,6 +1,12 @@
 import { startBackend } from '@retro/backend';
 import { assertTopology, type QueueNames } from '@retro/common';
-import { BrokerProbe, TEST_RABBITMQ_URL, testQueues } from '@retro/common/testing';
+import {
+  BrokerProbe,
+  TEST_RABBITMQ_URL,
+  createTestAccounts,
+  testQueues,
+  type TestAccounts,
+} from '@retro/common/testing';
 import { createPool, type DbSettings } from '@retro/database';
 import { createTestDatabase } from '@retro/database/testing';
 import amqplib from 'amqplib';
@@ -19,6 +25,8 @@ export interface World {
   queues: QueueNames;
   pool: mysql.Pool;
   probe: BrokerProbe;
+  /** One account per role: the load creates games as the editor, with its personal token. */
+  accounts: TestAccounts;
   cleanup(): Promise<void>;
 }
 
@@ -41,12 +49,14 @@ export async function createWorld(prefix: string): Promise<World> {
   const queues = testQueues(`bench_${prefix}`);
   await declareTopology(queues);
   const pool = createPool(database.settings, 4);
+  const accounts = await createTestAccounts(pool);
   const probe = await BrokerProbe.open();
   return {
     settings: database.settings,
     queues,
     pool,
     probe,
+    accounts,
     async cleanup() {
       await probe.deleteQueues(queues).catch(() => undefined);
       await probe.close();

@@ -35,7 +35,10 @@ export async function apiLatency(options: ApiLatencyOptions) {
       connections: options.connections,
       duration: options.durationSec,
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${world.accounts.editor.token}`,
+      },
       body: JSON.stringify(gameBody(7)),
     });
     const games = await fillCatalog(world.pool, options.listGames);

@@ -30,7 +30,7 @@ export async function deployedPipeline(options: PipelineOptions): Promise<Pipeli
     env: { PROCESSING_DELAY_MS: 0 },
     cpuProfileDir: options.cpuProfileDir,
   });
-  const client = new JsonClient(services.backend.url);
+  const client = new JsonClient(services.backend.url, { token: world.accounts.editor.token });
   try {
     const create = (count: number) => createGames(client, count, options.concurrency);
     await timeUntilCompleted(world.pool, options.warmup, () => create(options.warmup));

@@ -14,7 +14,7 @@ export async function slowWork(options: { events: number }) {
   const processingDelayMs = configSchema.PROCESSING_DELAY_MS.parse(undefined);
   const world = await createWorld('slow');
   const services = await startDeployed(world);
-  const client = new JsonClient(services.backend.url);
+  const client = new JsonClient(services.backend.url, { token: world.accounts.editor.token });
   try {
     const { seconds, eventsPerSec } = await timeUntilCompleted(
       world.pool,

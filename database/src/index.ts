@@ -1,4 +1,5 @@
-export { migrate, dropDatabase, type Migration } from './migrate.js';
+export { migrate, dropDatabase, type Migration, type MigrateOptions } from './migrate.js';
+export { FIRST_OPERATOR, ensureOperator, type FirstOperatorOptions } from './first-operator.js';
 export { createPool, dbSettings, type DbSettings, type PoolOptions } from './settings.js';
 export { seedScale, type ScaleOptions, type ScaleResult } from './seed-scale.js';
 export {

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import mysql from 'mysql2/promise';
 import { reconcileCounts } from './counts.js';
+import { ensureOperator, type FirstOperatorOptions } from './first-operator.js';
 import { indexUnindexedGames } from './search-index.js';
 import { quoteIdentifier, type DbSettings } from './settings.js';
 
@@ -32,12 +33,25 @@ async function readMigrations(): Promise<Migration[]> {
   );
 }
 
+export interface MigrateOptions {
+  /**
+   * The first-run step: when no enabled operator exists, create `admin` (first-operator.ts).
+   * The services and `npm run migrate` ask for it; test databases and seeding do not (their
+   * operators come from the test kit, or there is no one to hand a password to).
+   */
+  firstOperator?: FirstOperatorOptions;
+}
+
 /**
  * Creates the database if missing and applies each migration once, in order. A named lock keeps
- * several services starting together from applying the same migration twice.
+ * several services starting together from applying the same migration twice (and from making
+ * two first operators).
  * Returns the versions applied by this call.
  */
-export async function migrate(settings: DbSettings): Promise<string[]> {
+export async function migrate(
+  settings: DbSettings,
+  options: MigrateOptions = {},
+): Promise<string[]> {
   const db = quoteIdentifier(settings.database);
   const connection = await mysql.createConnection({
     host: settings.host,
@@ -79,6 +93,7 @@ export async function migrate(settings: DbSettings): Promise<string[]> {
         ]);
         applied.push(migration.version);
       }
+      if (options.firstOperator) await ensureOperator(connection, options.firstOperator);
       return applied;
     } finally {
       await connection.query('SELECT RELEASE_LOCK(?)', [`migrate_${settings.database}`]);

@@ -27,6 +27,9 @@ export function testDbAccount(): Omit<DbSettings, 'database'> {
 /**
  * A freshly migrated database of its own for one test file, and the function that drops it.
  * Its name starts with `test_`: the development user `npm run setup` makes may create those.
+ * It is migrated without the first-run step: no `admin`, and no password file written into the
+ * repository; a test's operators come from `createTestAccounts` (the first run has tests of
+ * its own, database/test/first-run.test.ts).
  */
 export async function createTestDatabase(
   prefix: string,

@@ -141,6 +141,19 @@ describe('frontend server', () => {
     );
   });
 
+  it('listens on 127.0.0.1 unless told another interface (HOST)', async () => {
+    const options = { port: 0, backendUrl: 'http://127.0.0.1:1', distDir: served.distDir, logger };
+    const local = await startFrontendServer(options);
+    const everywhere = await startFrontendServer({ ...options, host: '0.0.0.0' });
+    try {
+      expect(local.address).to.equal('127.0.0.1');
+      expect(everywhere.address).to.equal('0.0.0.0');
+    } finally {
+      await local.stop();
+      await everywhere.stop();
+    }
+  });
+
   it('answers 503 in the API error shape when the backend is down', async () => {
     const down = await startFrontendServer({
       port: 0,

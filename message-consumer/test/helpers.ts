@@ -9,8 +9,15 @@ import {
   retryTierQueue,
   retryTiers,
 } from '@retro/common';
-import type { BrokerProbe } from '@retro/common/testing';
-import { TEST_TOKEN, jsonApi, validGame, waitFor, type ApiCall } from '@retro/common/testing';
+import type { BrokerProbe, TestAccounts } from '@retro/common/testing';
+import {
+  TEST_METRICS_TOKEN,
+  TEST_TOKEN,
+  jsonApi,
+  validGame,
+  waitFor,
+  type ApiCall,
+} from '@retro/common/testing';
 import { openTestResources, type TestResources } from '@retro/database/testing';
 import {
   startConsumer,
@@ -51,8 +58,14 @@ export class ConsumerTestEnv {
     return this.resources.probe;
   }
 
-  /** JSON request to the backend's public API. */
-  readonly api: ApiCall = jsonApi(() => this.backend.url);
+  /** One account per role in the env's database (`api` signs in as the editor). */
+  get accounts(): TestAccounts {
+    return this.resources.accounts;
+  }
+
+  /** JSON request to the backend's public API, signed in as an editor (games, task retry). */
+  readonly api: ApiCall = (path, init) =>
+    jsonApi(this.backend.url, { token: this.accounts.editor.token })(path, init);
 
   /** `backendConfig` adds to or overrides the backend's test settings. */
   static async start(
@@ -68,6 +81,7 @@ export class ConsumerTestEnv {
         DB_NAME: resources.database.database,
         BACKEND_PORT: 0,
         INTERNAL_API_TOKEN: TEST_TOKEN,
+        METRICS_TOKEN: TEST_METRICS_TOKEN,
         LOG_LEVEL: 'error',
         ...backendConfig,
       },

@@ -34,6 +34,27 @@ const SERVICES = [
   'message-producer',
 ];
 const SECRET = /PASSWORD|_PASS$|TOKEN|SECRET/;
+/** A secret's name; `…_FILE` names where one is written (ADMIN_PASSWORD_FILE), not the secret. */
+const isSecret = (key: string) => SECRET.test(key) && !key.endsWith('_FILE');
+/**
+ * Secrets a deployment may leave unset, because empty turns off what they open rather than
+ * falling back to a known value: no METRICS_TOKEN means /metrics takes operators only.
+ */
+const OPTIONAL_SECRETS = new Set(['METRICS_TOKEN']);
+/** Services other containers call by name (nginx, the consumer, the producer, a scraper). */
+const REACHED_BY_NAME = ['backend', 'message-producer', 'message-consumer'];
+/** The services that check who is asking, with one shared set of access settings. */
+const ACCESS_CHECKED = ['backend', 'message-producer'];
+const ACCESS_KEYS = [
+  'AUTH_ANONYMOUS_ROLE',
+  'SESSION_IDLE_MS',
+  'SESSION_MAX_MS',
+  'COOKIE_SECURE',
+  'ALLOWED_HOSTS',
+  'ALLOWED_ORIGINS',
+  'METRICS_TOKEN',
+  'INTERNAL_API_TOKEN',
+];
 
 describe('docker-compose.yml', () => {
   const compose = loadCompose();
@@ -210,9 +231,40 @@ describe('docker-compose.yml', () => {
   it('refuses to start without the secrets instead of running with known defaults', () => {
     const text = readText('docker-compose.yml');
     const optionalSecrets = [...text.matchAll(/\$\{([A-Z0-9_]+)(:?[-+=][^}]*)?\}/g)]
-      .filter((m) => SECRET.test(m[1]!))
+      .filter((m) => isSecret(m[1]!) && !OPTIONAL_SECRETS.has(m[1]!))
       .map((m) => m[0]);
     expect(optionalSecrets, 'secrets need ${VAR:?message}').to.deep.equal([]);
+    for (const key of OPTIONAL_SECRETS) {
+      expect(text, `${key} may be unset, never given a value here`).to.include(`\${${key}:-}`);
+    }
+  });
+
+  it('has the services other containers call listen on every interface inside their container', () => {
+    for (const name of REACHED_BY_NAME) {
+      expect(environmentOf(compose.services[name]!).HOST, name).to.equal('0.0.0.0');
+    }
+  });
+
+  it('lets the backend and the producer answer to their service names, with the same access settings', () => {
+    const [first, ...others] = ACCESS_CHECKED.map((n) => environmentOf(compose.services[n]!));
+    for (const key of ACCESS_KEYS) {
+      expect(first![key], `${ACCESS_CHECKED[0]}: ${key}`).to.be.a('string');
+      for (const [i, env] of others.entries()) {
+        expect(env[key], `${ACCESS_CHECKED[i + 1]}: ${key}`).to.equal(first![key]);
+      }
+    }
+    const hosts = configSchema.ALLOWED_HOSTS.parse(
+      first!.ALLOWED_HOSTS!.replace(/^\$\{ALLOWED_HOSTS:-(.*)\}$/, '$1'),
+    );
+    expect(hosts).to.include.members([...ACCESS_CHECKED, 'frontend', 'localhost']);
+    // scrapers send METRICS_TOKEN from .env as their bearer token
+    expect(first!.METRICS_TOKEN).to.equal('${METRICS_TOKEN:-}');
+  });
+
+  it('has the backend log the first operator’s password instead of writing it to its read-only disk', () => {
+    const backend = compose.services.backend!;
+    expect(backend.read_only).to.equal(true);
+    expect(environmentOf(backend).ADMIN_PASSWORD_FILE).to.equal('');
   });
 });
 
@@ -245,7 +297,7 @@ describe('.env.example', () => {
   });
 
   it('ships no secret: every password and token is left for the user to set', () => {
-    const filled = entries.filter((e) => SECRET.test(e.key) && e.value !== '');
+    const filled = entries.filter((e) => isSecret(e.key) && e.value !== '');
     expect(filled.map((e) => `${e.key}=${e.value}`)).to.deep.equal([]);
   });
 

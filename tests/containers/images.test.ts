@@ -130,6 +130,19 @@ describe('Node images, built and started without Docker', function () {
     const backend = start(images.get('backend')!, backendEnv);
     running.push(backend);
     await healthy(images.get('backend')!, backendEnv, backend);
+    // its filesystem is read-only: the first operator's password is in one log line, and works
+    const firstRun = backend.output
+      .join('')
+      .split('\n')
+      .filter((line) => line.includes('first operator account admin'));
+    expect(firstRun, backend.output.join('')).to.have.length(1);
+    const password = /its password is (\S+) /.exec(firstRun[0]!)?.[1];
+    const signIn = await fetch(`http://127.0.0.1:${ports.backend}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
+    expect(signIn.status, 'admin signs in with the logged password').to.equal(200);
 
     const consumerEnv = environment('message-consumer', {
       CONSUMER_PORT: String(ports.consumer),

@@ -124,6 +124,8 @@ describe('frontend nginx config (Debian nginx, real frontend build, stub backend
     expect(seen.headers['x-forwarded-proto']).to.equal('http');
     expect(seen.headers['x-request-id']).to.equal('req-123');
     expect(seen.headers.host).to.equal('127.0.0.1');
+    // with the port: the backend's Origin check compares host and port
+    expect(seen.headers['x-forwarded-host']).to.equal(`127.0.0.1:${port}`);
 
     await send(port, 'GET', '/api/games');
     expect(

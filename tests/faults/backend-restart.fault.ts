@@ -38,7 +38,7 @@ describe('when the backend is killed for 30 s in the middle of a 200-event run',
 
     const started = performance.now();
     const since = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
-    await createGames(backend.url, EVENTS);
+    await createGames(backend, EVENTS);
     const createdAt = since();
     // the scenario itself, not a wait for state: the kill lands while the run is in full swing
     await sleep(1000);

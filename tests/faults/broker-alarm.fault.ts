@@ -59,7 +59,7 @@ describe('a broker memory alarm during a run', function () {
   it('keeps acks flowing, loses nothing, and completes everything once it clears', async function () {
     // a backlog the consumer needs about 10 s for (20 at a time, 0.5 s each), then messages that
     // fail once, so that they need a retry copy while publishing is blocked
-    await createGames(backend.url, GAMES);
+    await createGames(backend, GAMES);
     const transient = Array.from({ length: TRANSIENT }, () => `alarm-transient-${randomUUID()}`);
     await world.publish(
       transient.map((messageId) => ({
@@ -78,7 +78,7 @@ describe('a broker memory alarm during a run', function () {
     await alarm.raise();
     const raisedAt = Date.now();
     // writes keep being accepted: their events wait in the outbox
-    await createGames(backend.url, DURING_ALARM, 1);
+    await createGames(backend, DURING_ALARM, 1);
     await new Promise((r) => setTimeout(r, ALARM_MS - (Date.now() - raisedAt)));
     const completedDuring = (await count("status = 'completed'")) - before;
     await alarm.clear();

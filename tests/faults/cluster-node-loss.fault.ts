@@ -76,7 +76,7 @@ describe('when the RabbitMQ node leading game_events is lost in the middle of a 
     const at = () => Math.round((performance.now() - runStarted) / 100) / 10;
     const creating = (async () => {
       for (let done = 0; done < EVENTS; done += CREATES_PER_SECOND) {
-        await createGames(backend.url, Math.min(CREATES_PER_SECOND, EVENTS - done));
+        await createGames(backend, Math.min(CREATES_PER_SECOND, EVENTS - done));
         const due = ((done + CREATES_PER_SECOND) / CREATES_PER_SECOND) * 1000;
         await sleep(Math.max(0, due - (performance.now() - runStarted)));
       }

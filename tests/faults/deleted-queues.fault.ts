@@ -55,7 +55,7 @@ describe('when the retry queue and the DLQ are deleted while messages are being 
       { messageId: poisonId, body: custom('permanent') },
       { messageId: transientId, body: custom('transient') },
     ]);
-    await createGames(backend.url, GAMES);
+    await createGames(backend, GAMES);
 
     // both are in their first attempt: neither has had a copy published yet
     await waitFor('the poison and the transient message to be in processing', async () => {

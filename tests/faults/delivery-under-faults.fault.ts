@@ -8,6 +8,7 @@ import http from 'node:http';
 import {
   BrokerProbe,
   TEST_RABBITMQ_URL,
+  createTestAccounts,
   freePort,
   testQueues,
   waitFor,
@@ -60,7 +61,14 @@ describe('delivery under broker, consumer and backend faults', function () {
     await channel.assertQueue(queues.main, { durable: true });
     await connection.close();
     probe = await BrokerProbe.open();
-    backend = new RestartableBackend(database.settings.database, queues, await freePort());
+    // the games are created by an editor of this database
+    const { editor } = await createTestAccounts(pool);
+    backend = new RestartableBackend(
+      database.settings.database,
+      queues,
+      await freePort(),
+      editor.token,
+    );
     await backend.start();
     fleet = new ConsumerFleet(queues, {
       BACKEND_URL: backend.url,
@@ -120,7 +128,7 @@ describe('delivery under broker, consumer and backend faults', function () {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
       const paced = performance.now();
       for (let i = 0; i < EVENTS; i++) {
-        await createGame(backend.url, agent, i);
+        await createGame(backend, agent, i);
         created += 1;
         // in the background: a poison publish waits out a broker outage, the API does not
         if ((i + 1) % POISON_EVERY === 0) poisonPublishes.push(publishPoison(queues.main, i));

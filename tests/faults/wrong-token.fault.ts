@@ -53,7 +53,7 @@ describe('when a consumer runs with the wrong INTERNAL_API_TOKEN while events fl
       LOG_LEVEL: 'error',
     });
     consumer = await fleet.spawn();
-    await createGames(backend.url, EVENTS);
+    await createGames(backend, EVENTS);
     await waitFor(
       'the relay to publish every event',
       async () => (await world.state()).unpublished === 0,

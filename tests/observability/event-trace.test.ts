@@ -1,6 +1,15 @@
 import { startBackend, type RunningBackend } from '@retro/backend';
 import { assertTopology } from '@retro/common';
-import { BrokerProbe, TEST_RABBITMQ_URL, testQueues, waitFor } from '@retro/common/testing';
+import {
+  BrokerProbe,
+  TEST_METRICS_TOKEN,
+  TEST_RABBITMQ_URL,
+  createTestAccounts,
+  testQueues,
+  waitFor,
+  type TestAccounts,
+} from '@retro/common/testing';
+import { createPool } from '@retro/database';
 import { createTestDatabase } from '@retro/database/testing';
 import { startConsumer, type RunningConsumer } from '@retro/message-consumer';
 import amqplib from 'amqplib';
@@ -49,10 +58,14 @@ describe('following one change through the logs', function () {
   let drop: () => Promise<void>;
   let backend: RunningBackend;
   let consumer: RunningConsumer;
+  let accounts: TestAccounts;
 
   before(async () => {
     const database = await createTestDatabase('trace');
     drop = database.drop;
+    const pool = createPool(database.settings, 1);
+    accounts = await createTestAccounts(pool);
+    await pool.end();
     const connection = await amqplib.connect(TEST_RABBITMQ_URL);
     await assertTopology(await connection.createChannel(), queues);
     await connection.close();
@@ -64,6 +77,7 @@ describe('following one change through the logs', function () {
         DB_NAME: database.settings.database,
         BACKEND_PORT: 0,
         INTERNAL_API_TOKEN: TOKEN,
+        METRICS_TOKEN: TEST_METRICS_TOKEN,
         LOG_LEVEL: 'info',
       },
     });
@@ -92,7 +106,10 @@ describe('following one change through the logs', function () {
   it('when a game is created, then its event id appears in the API, relay and consumer logs', async () => {
     const res = await fetch(`${backend.url}/api/games`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${accounts.editor.token}`,
+      },
       body: JSON.stringify({
         title: 'Gradius',
         platformId: 1,
@@ -124,7 +141,13 @@ describe('following one change through the logs', function () {
   });
 
   it('when /metrics is scraped, then the backend and the consumer expose the flow counters', async () => {
-    const backendMetrics = await (await fetch(`${backend.url}/metrics`)).text();
+    expect((await fetch(`${backend.url}/metrics`)).status, 'without the token').to.equal(401);
+    // as Prometheus scrapes it: with METRICS_TOKEN as its bearer token
+    const backendMetrics = await (
+      await fetch(`${backend.url}/metrics`, {
+        headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+      })
+    ).text();
     for (const name of [
       'http_request_duration_seconds_bucket',
       'outbox_events_written_total',

@@ -7,6 +7,7 @@ import {
   BrokerProbe,
   TaskStreamClient,
   TEST_RABBITMQ_URL,
+  createTestAccounts,
   testQueues,
   validGame,
   waitFor,
@@ -32,11 +33,14 @@ describe('live task stream on two backend instances sharing one database', funct
   let probe: BrokerProbe;
   const backends: RunningBackend[] = [];
   let consumer: RunningConsumer;
+  /** Games are created by an editor; the streams and lists are read anonymously (viewer). */
+  let editorToken: string;
 
   before(async () => {
     const database = await createTestDatabase('replicas');
     drop = database.drop;
     sql = createPool(database.settings, 2);
+    editorToken = (await createTestAccounts(sql)).editor.token;
     const connection = await amqplib.connect(TEST_RABBITMQ_URL);
     await assertTopology(await connection.createChannel(), queues);
     await connection.close();
@@ -105,7 +109,10 @@ describe('live task stream on two backend instances sharing one database', funct
           if (n === Math.floor(GAMES / 2)) resumer.cut();
           const res = await fetch(`${backends[n % 2]!.url}/api/games`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${editorToken}`,
+            },
             body: JSON.stringify(validGame({ title: `Replica ${n}` })),
           });
           if (res.status !== 201) throw new Error(`create ${n} answered ${res.status}`);

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type {
+  Connection,
+  Pool,
+  PoolConnection,
+  ResultSetHeader,
+  RowDataPacket,
+} from 'mysql2/promise';
 import { ROLES, type Role } from '../access-api.js';
 import { AppError } from '../errors.js';
 import {
@@ -23,7 +29,8 @@ export interface AccountRow {
   tokens: number;
 }
 
-type Db = Pool | PoolConnection;
+/** A pool, or one connection (a transaction's, or the migrate step's). */
+type Db = Pool | Connection;
 
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { Connection, Pool, RowDataPacket } from 'mysql2/promise';
 import type { AuditRecord } from '../access-api.js';
 import { principalOf } from './access.js';
 
@@ -33,7 +33,7 @@ export function auditOrigin(service: string, req: Request, res: Response): Audit
 
 /** Writes one audit row; pass the transaction's connection to record it with the change. */
 export async function recordAudit(
-  db: Pool | PoolConnection,
+  db: Pool | Connection,
   origin: AuditOrigin,
   event: AuditEvent,
 ): Promise<void> {

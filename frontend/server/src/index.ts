@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeServer, createLogger, listen, type Logger, type PageLinks } from '@retro/common';
@@ -11,7 +12,7 @@ export interface FrontendServerOptions {
   backendUrl: string;
   /** The Vite build to serve; defaults to `frontend/dist`. */
   distDir?: string;
-  /** Interface to bind; all by default. */
+  /** Interface to bind (HOST); 127.0.0.1 by default: this machine only. */
   host?: string;
   /** Where the pages link to the producer page and the RabbitMQ UI; derived from the page's host by default. */
   links?: Partial<PageLinks>;
@@ -20,6 +21,8 @@ export interface FrontendServerOptions {
 
 export interface FrontendServer {
   port: number;
+  /** The address listened on: 127.0.0.1, or `::`/`0.0.0.0` for all interfaces. */
+  address: string;
   stop(): Promise<void>;
 }
 
@@ -37,10 +40,12 @@ export async function startFrontendServer(options: FrontendServerOptions): Promi
   };
   const { app, close } = createFrontendApp({ backendUrl: options.backendUrl, root, links, logger });
   const server = createServer(app);
-  const port = await listen(server, options.port, options.host);
-  logger.info('frontend listening', { port, backendUrl: options.backendUrl, root });
+  const port = await listen(server, options.port, options.host ?? '127.0.0.1');
+  const { address } = server.address() as AddressInfo;
+  logger.info('frontend listening', { address, port, backendUrl: options.backendUrl, root });
   return {
     port,
+    address,
     async stop() {
       close();
       await closeServer(server, 2000);

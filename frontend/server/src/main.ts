@@ -7,6 +7,7 @@ await runService({
   loadConfig: () =>
     loadConfig([
       'FRONTEND_PORT',
+      'HOST',
       'BACKEND_URL',
       'PRODUCER_PORT',
       'PRODUCER_PUBLIC_URL',
@@ -16,6 +17,7 @@ await runService({
   start: (config, logger) =>
     startFrontendServer({
       port: config.FRONTEND_PORT,
+      host: config.HOST,
       backendUrl: config.BACKEND_URL,
       links: {
         producerUrl: config.PRODUCER_PUBLIC_URL,

@@ -60,6 +60,7 @@ export interface ComposeService {
   ports?: (string | Record<string, unknown>)[];
   volumes?: (string | Record<string, unknown>)[];
   restart?: string;
+  read_only?: boolean;
   profiles?: string[];
   hostname?: string;
   deploy?: {

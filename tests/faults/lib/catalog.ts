@@ -1,7 +1,17 @@
 import http from 'node:http';
 
+/** A backend and who calls it: `token` is an editor's personal token (`createTestAccounts`). */
+export interface CatalogClient {
+  url: string;
+  token: string;
+}
+
 /** POST /api/games, retried while the backend is restarting (connection refused or reset). */
-export async function createGame(baseUrl: string, agent: http.Agent, i: number): Promise<void> {
+export async function createGame(
+  backend: CatalogClient,
+  agent: http.Agent,
+  i: number,
+): Promise<void> {
   const body = JSON.stringify({
     title: `Fault Game ${i}`,
     platformId: (i % 7) + 1,
@@ -14,13 +24,14 @@ export async function createGame(baseUrl: string, agent: http.Agent, i: number):
     try {
       const status = await new Promise<number>((resolve, reject) => {
         const req = http.request(
-          `${baseUrl}/api/games`,
+          `${backend.url}/api/games`,
           {
             method: 'POST',
             agent,
             headers: {
               'content-type': 'application/json',
               'content-length': Buffer.byteLength(body),
+              authorization: `Bearer ${backend.token}`,
             },
           },
           (res) => {
@@ -44,13 +55,17 @@ export async function createGame(baseUrl: string, agent: http.Agent, i: number):
  * Creates `count` games through the API, `concurrency` requests at a time (as several editors
  * would); each create emits one event through the outbox.
  */
-export async function createGames(baseUrl: string, count: number, concurrency = 4): Promise<void> {
+export async function createGames(
+  backend: CatalogClient,
+  count: number,
+  concurrency = 4,
+): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   let next = 0;
   try {
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < count) await createGame(baseUrl, agent, next++);
+        while (next < count) await createGame(backend, agent, next++);
       }),
     );
   } finally {

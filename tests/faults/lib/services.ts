@@ -2,19 +2,24 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startBackend, type RunningBackend } from '@retro/backend';
 import type { QueueNames } from '@retro/common';
-import { freePort, waitFor } from '@retro/common/testing';
+import { TEST_METRICS_TOKEN, freePort, waitFor } from '@retro/common/testing';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 export const FAULT_TOKEN = 'fault-suite-token-0123456789';
 /** A consumer keeps this much of its log output, enough for the lines a test looks for. */
 const OUTPUT_KEPT = 1024 * 1024;
 
-/** A backend on a fixed port of its own, on a test's database and queues. */
+/**
+ * A backend on a fixed port of its own, on a test's database and queues; `token` is what the
+ * suite's own requests to it carry (`createGames`): an editor's personal token in that database
+ * (`createTestAccounts`). It runs with the kit's METRICS_TOKEN, as a scraped backend does.
+ */
 abstract class FixedPortBackend {
   constructor(
     protected readonly database: string,
     protected readonly queues: QueueNames,
     readonly port: number,
+    readonly token: string,
     /** Broker settings (RABBITMQ_URL, QUEUE_TYPE) on top of the environment. */
     protected readonly brokerEnv: Record<string, string> = {},
   ) {}
@@ -41,6 +46,7 @@ export class RestartableBackend extends FixedPortBackend {
         DB_NAME: this.database,
         BACKEND_PORT: this.port,
         INTERNAL_API_TOKEN: FAULT_TOKEN,
+        METRICS_TOKEN: TEST_METRICS_TOKEN,
         LOG_LEVEL: 'error',
       },
     });
@@ -69,6 +75,7 @@ export class BackendProcess extends FixedPortBackend {
       DB_NAME: this.database,
       BACKEND_PORT: String(this.port),
       INTERNAL_API_TOKEN: FAULT_TOKEN,
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
       LOG_LEVEL: 'error',
     };
     const child = spawn(process.execPath, ['--import', 'tsx', fixture('backend-process.ts')], {

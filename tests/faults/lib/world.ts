@@ -5,7 +5,14 @@ import {
   type QueueNames,
   type QueueType,
 } from '@retro/common';
-import { BrokerProbe, DEFAULT_RETRY_DELAY_MS, freePort, testQueues } from '@retro/common/testing';
+import {
+  BrokerProbe,
+  DEFAULT_RETRY_DELAY_MS,
+  createTestAccounts,
+  freePort,
+  testQueues,
+  type TestAccounts,
+} from '@retro/common/testing';
 import { createPool } from '@retro/database';
 import { createTestDatabase } from '@retro/database/testing';
 import amqplib from 'amqplib';
@@ -24,8 +31,9 @@ import {
 export * from './world-state.js';
 
 /**
- * One fault test file's world: its own database (migrated) and queues (declared up front, so
- * probing them never races the first service to connect), a pool and a broker probe. Services
+ * One fault test file's world: its own database (migrated, with the kit's account per role) and
+ * queues (declared up front, so probing them never races the first service to connect), a pool
+ * and a broker probe. Services
  * started through it are torn down by `close()` whatever state the test left them in, and child
  * processes are killed if the test process exits first: a failed or aborted run leaves nothing
  * running and nothing behind on the shared MariaDB and RabbitMQ.
@@ -44,6 +52,8 @@ export class FaultWorld {
     readonly queues: QueueNames,
     readonly database: string,
     readonly pool: mysql.Pool,
+    /** One account per role; the suite's API calls sign in as the editor. */
+    readonly accounts: TestAccounts,
     private probe: BrokerProbe,
     private readonly dropDatabase: () => Promise<void>,
     readonly broker: WorldBroker,
@@ -68,7 +78,16 @@ export class FaultWorld {
       }
       const probe = await BrokerProbe.open(broker.probeUrl);
       const pool = createPool(database.settings, 4);
-      return new FaultWorld(queues, database.settings.database, pool, probe, database.drop, broker);
+      const accounts = await createTestAccounts(pool);
+      return new FaultWorld(
+        queues,
+        database.settings.database,
+        pool,
+        accounts,
+        probe,
+        database.drop,
+        broker,
+      );
     } catch (error) {
       await database.drop();
       throw error;
@@ -93,6 +112,7 @@ export class FaultWorld {
       this.database,
       this.queues,
       await freePort(),
+      this.accounts.editor.token,
       this.brokerEnv(),
     );
     this.backends.push(backend);
@@ -106,6 +126,7 @@ export class FaultWorld {
       this.database,
       this.queues,
       await freePort(),
+      this.accounts.editor.token,
       this.brokerEnv(),
     );
     this.backends.push(backend);
