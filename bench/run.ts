@@ -2,10 +2,11 @@
 // against the real MariaDB and RabbitMQ, each scenario on its own database and queues (dropped at
 // the end). Prints a readable report and, as the very last line, one JSON object with every figure.
 //
-// Scenarios: pipeline, api, slow, backlog, scale (all by default). Pick some with arguments
+// Scenarios: pipeline, access, api, slow, backlog, scale (all by default). Pick some with arguments
 // (`npm run bench -- pipeline api`) or BENCH_SCENARIOS=pipeline,api. Sizes through the
 // environment (BENCH_EVENTS, BENCH_ROUNDS, ...); the defaults are what docs/performance.md reports.
 import { configSchema } from '@retro/common';
+import { accessCheck } from './scenarios/access-check.js';
 import { apiLatency, LIST_PATH } from './scenarios/api-latency.js';
 import { backlogMemory } from './scenarios/backlog-memory.js';
 import { comparePipeline } from './scenarios/pipeline.js';
@@ -15,7 +16,7 @@ import { round } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
 import { buildServices } from './lib/services.js';
 
-const SCENARIOS = ['pipeline', 'api', 'slow', 'backlog', 'scale'] as const;
+const SCENARIOS = ['pipeline', 'access', 'api', 'slow', 'backlog', 'scale'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -79,6 +80,16 @@ if (picked.includes('pipeline')) {
     warmupEvents: WARMUP,
     rounds: ROUNDS,
   };
+}
+
+if (picked.includes('access')) {
+  heading("The access check alone: the backend's route table and identity store, in process");
+  const access = await accessCheck({ calls: setting('BENCH_ACCESS_CALLS', 200_000) });
+  log(`create with a personal token (identity cached): ${access.tokenCachedUs} µs per request`);
+  log(`create with a session cookie (identity cached): ${access.sessionCachedUs} µs per request`);
+  log(`anonymous read (table and host check only): ${access.anonymousReadUs} µs per request`);
+  log(`token not cached (one indexed MySQL read, wall time): ${access.tokenUncachedUs} µs`);
+  figures.accessCheck = access;
 }
 
 if (picked.includes('api')) {

@@ -91,7 +91,7 @@ describe('message producer: the archiver and a record it cannot store', function
     const [rows] = await h.db.query<RowDataPacket[]>('SELECT message_id FROM dead_letters');
     expect(rows.every((r) => ids.has(r.message_id))).to.equal(true);
     expect(await h.probe.messageCount(h.queues.dlq)).to.equal(0);
-    const metrics = await (await fetch(`${h.producer.url}/metrics`)).text();
+    const metrics = await h.metrics();
     expect(metrics).to.match(/^producer_dead_letters_quarantined_total 1$/m);
     console.log(`      100 archived and 1 quarantined in ${seconds.toFixed(2)} s`);
   });
@@ -111,7 +111,7 @@ describe('message producer: the archiver and a record it cannot store', function
     expect(outcome.stored).to.equal(false);
     await waitFor('the DLQ empty', async () => (await h.probe.messageCount(h.queues.dlq)) === 0);
     expect(await count('dead_letter_quarantine')).to.equal(1);
-    const metrics = await (await fetch(`${h.producer.url}/metrics`)).text();
+    const metrics = await h.metrics();
     expect(metrics).to.match(/^producer_dead_letters_quarantined_total 1$/m);
   });
 

@@ -2,7 +2,8 @@ import type { Request, RequestHandler, Response } from 'express';
 import { type AnonymousRole, type Role, roleAtLeast } from '../access-api.js';
 import { AppError } from '../errors.js';
 import { type IdentityStore, type Principal } from './identity.js';
-import { secretsEqual } from './secrets.js';
+import { timingSafeEqual } from 'node:crypto';
+import { secretDigest } from './secrets.js';
 
 /**
  * Who may call a route: anyone with no check at all (`open`: /health, /ready), anyone signed in
@@ -78,6 +79,9 @@ export function accessControl(options: AccessOptions): RequestHandler {
   const anyHost = options.allowedHosts.includes('*');
   const hosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
   const origins = new Set(options.allowedOrigins.map((o) => o.toLowerCase()));
+  // the fixed tokens' digests once; a bearer's digest once per request, compared in constant time
+  const internalDigest = secretDigest(options.internalToken);
+  const metricsDigest = options.metricsToken ? secretDigest(options.metricsToken) : null;
   const refuse = (reason: string, error: AppError) => {
     options.onRefused?.(reason);
     return error;
@@ -89,13 +93,16 @@ export function accessControl(options: AccessOptions): RequestHandler {
 
     const bearer = bearerToken(req);
     if (rule.access === 'internal') {
-      if (bearer && secretsEqual(bearer, options.internalToken)) return next();
+      if (bearer && timingSafeEqual(secretDigest(bearer), internalDigest)) return next();
       throw refuse('bad-token', unauthorized('A valid internal API token is required'));
     }
 
     let principal: Principal | null = null;
     if (bearer !== null) {
-      principal = await identifyBearer(bearer, options);
+      const digest = secretDigest(bearer);
+      if (timingSafeEqual(digest, internalDigest)) principal = INTERNAL;
+      else if (metricsDigest && timingSafeEqual(digest, metricsDigest)) principal = METRICS;
+      else principal = await options.identities.fromToken(bearer);
       if (!principal) throw refuse('bad-token', unauthorized('The API token is not valid'));
     } else {
       if (!anyHost && !hostAllowed(req, hosts)) {
@@ -142,15 +149,13 @@ const needed = (access: Access) => (access === 'metrics' ? 'operator' : access);
 
 const unauthorized = (message: string) => new AppError('UNAUTHORIZED', 401, message);
 
-async function identifyBearer(token: string, options: AccessOptions): Promise<Principal | null> {
-  if (secretsEqual(token, options.internalToken)) {
-    return { username: 'service', role: 'viewer', accountId: null, via: 'internal' };
-  }
-  if (options.metricsToken && secretsEqual(token, options.metricsToken)) {
-    return { username: 'metrics', role: 'viewer', accountId: null, via: 'metrics' };
-  }
-  return options.identities.fromToken(token);
-}
+const INTERNAL: Principal = {
+  username: 'service',
+  role: 'viewer',
+  accountId: null,
+  via: 'internal',
+};
+const METRICS: Principal = { username: 'metrics', role: 'viewer', accountId: null, via: 'metrics' };
 
 export function bearerToken(req: Request): string | null {
   const header = req.headers.authorization;
