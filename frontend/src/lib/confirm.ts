@@ -48,10 +48,10 @@ export function confirmAction(options: ConfirmOptions): Promise<boolean> {
   element.querySelector('#confirm-ok')!.textContent = options.confirm;
   element.returnValue = '';
   return new Promise((resolve) => {
+    openDialog(element, { focus: element.querySelector<HTMLElement>('[data-close]') });
     element.addEventListener('close', () => resolve(element.returnValue === 'confirm'), {
       once: true,
     });
-    openDialog(element, { focus: element.querySelector<HTMLElement>('[data-close]') });
   });
 }
 

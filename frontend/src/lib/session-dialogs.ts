@@ -116,10 +116,11 @@ export function signInDialog() {
       ui.dialog.returnValue = '';
       if (session.current) name.input.value = session.current.username;
       return new Promise((resolve) => {
+        openDialog(ui.dialog, { focus: name.input.value ? password.input : name.input, returnTo });
+        // after openDialog's own close handler, so whoever waits may still move focus
         ui.dialog.addEventListener('close', () => resolve(ui.dialog.returnValue === 'signed-in'), {
           once: true,
         });
-        openDialog(ui.dialog, { focus: name.input.value ? password.input : name.input, returnTo });
       });
     },
   };
@@ -188,10 +189,10 @@ export function passwordDialog() {
       ui.alert.textContent = '';
       ui.dialog.returnValue = '';
       return new Promise((resolve) => {
+        openDialog(ui.dialog, { focus: current.input });
         ui.dialog.addEventListener('close', () => resolve(ui.dialog.returnValue === 'changed'), {
           once: true,
         });
-        openDialog(ui.dialog, { focus: current.input });
       });
     },
   };
