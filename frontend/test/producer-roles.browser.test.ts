@@ -124,7 +124,7 @@ describe('each role on the producer page in a browser', function () {
     const replaySelected = page.getByRole('button', { name: 'Replay selected' });
     // destructive: the danger style, unlike the safe action beside it
     expect(await deleteSelected.getAttribute('class')).to.include('danger');
-    expect(await replaySelected.getAttribute('class')).to.not.include('danger');
+    expect((await replaySelected.getAttribute('class')) ?? '').to.not.include('danger');
 
     const rows = page.locator('#dl-rows tr');
     await rows.nth(0).getByRole('checkbox').check();
