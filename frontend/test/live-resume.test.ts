@@ -8,6 +8,7 @@ import { createLogger, type QueueNames } from '@retro/common';
 import {
   BrokerProbe,
   PAGES_DIST_DIR,
+  TEST_METRICS_TOKEN,
   TcpProxy,
   ensurePagesBuilt,
   metricValue,
@@ -42,6 +43,7 @@ describe('processing page after a network blip (browser)', function () {
         DB_NAME: db.settings.database,
         BACKEND_PORT: 0,
         INTERNAL_API_TOKEN: TOKEN,
+        METRICS_TOKEN: TEST_METRICS_TOKEN,
         LOG_LEVEL: 'error',
       },
       queues,
@@ -89,7 +91,12 @@ describe('processing page after a network blip (browser)', function () {
     page.locator(`tr[data-message-id="${messageId}"][data-status="${status}"]`);
 
   async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
-    const text = await (await fetch(`${backend.url}/metrics`)).text();
+    // read as a scraper does: /metrics answers its token (or an operator) only
+    const res = await fetch(`${backend.url}/metrics`, {
+      headers: { Authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+    });
+    expect(res.status).to.equal(200);
+    const text = await res.text();
     return metricValue(text, name, labels);
   }
 
