@@ -1,14 +1,22 @@
-// The catalog pages in Chromium in front of a real backend (own database and queues): the set-up
-// the browser test files share. Any script error or CSP violation in a page fails its test.
+// The catalog pages in Chromium in front of a real backend (own database, queues and accounts):
+// the set-up the browser test files share. Any script error or CSP violation in a page fails its
+// test. Pages open signed in as a role (a session cookie from the test kit), or anonymous.
 import { expect } from 'chai';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { launchChromium } from '@retro/common/testing/browser';
 import { startBackend, type RunningBackend } from '@retro/backend';
-import { createLogger, type QueueNames } from '@retro/common';
-import { BrokerProbe, PAGES_DIST_DIR, ensurePagesBuilt, testQueues } from '@retro/common/testing';
-import { createTestDatabase } from '@retro/database/testing';
+import { createLogger, SESSION_COOKIE, type QueueNames } from '@retro/common';
+import type { Role } from '@retro/common/api';
+import {
+  PAGES_DIST_DIR,
+  ensurePagesBuilt,
+  signInSession,
+  type TestAccount,
+  type TestAccounts,
+} from '@retro/common/testing';
+import { openTestResources, type TestResources } from '@retro/database/testing';
 import {
   startFrontendServer,
   type FrontendServer,
@@ -17,6 +25,9 @@ import {
 
 export const TOKEN = 'test-token-0123456789';
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+/** Who a tab is: a role's test account (signed in), another account, or nobody. */
+export type Visitor = Role | 'anonymous' | TestAccount;
 
 export interface GameJson {
   id: number;
@@ -39,17 +50,28 @@ export const activeElementLabel = (page: Page) =>
 export const card = (page: Page, title: string) =>
   page.locator('.card', { has: page.getByRole('button', { name: title, exact: true }) });
 
+export interface OpenOptions {
+  /** Whose tab it is: the editor's by default (a context per role, shared by the file's tests). */
+  as?: Visitor;
+  /** A context of the test's own (`newContext`) instead. */
+  context?: BrowserContext;
+  /** Called with the tab before it navigates (to listen to its requests from the first). */
+  watch?: (page: Page) => void;
+}
+
 export interface BrowserHarness {
   backend: RunningBackend;
   queues: QueueNames;
+  /** The test's database (a pool on it), and one account per role. */
+  resources: TestResources;
+  accounts: TestAccounts;
   /** The frontend server's address. */
   base: string;
-  /**
-   * Opens `path` in a new tab that reports its script errors and CSP violations; `watch` is
-   * called with the tab before it navigates (to listen to its requests from the first).
-   */
-  open(path: string, watch?: (page: Page) => void): Promise<Page>;
-  /** Adds a game through the API (a task for its create event comes with it). */
+  /** Opens `path` in a new tab that reports its script errors and CSP violations. */
+  open(path: string, options?: OpenOptions): Promise<Page>;
+  /** A browser context of its own (own cookies), signed in as `as` through the test kit. */
+  newContext(as: Visitor): Promise<BrowserContext>;
+  /** Adds a game through the API as the editor (a task for its create event comes with it). */
   createGame(title: string): Promise<GameJson>;
 }
 
@@ -59,27 +81,34 @@ export interface BrowserHarness {
  */
 export function useBrowserHarness(
   prefix: string,
-  options: { stalledAfterMs?: number; links?: FrontendServerOptions['links'] } = {},
+  options: {
+    stalledAfterMs?: number;
+    links?: FrontendServerOptions['links'];
+    /** The backend's AUTH_ANONYMOUS_ROLE: `none` makes every read need a sign-in. */
+    anonymousRole?: 'viewer' | 'none';
+  } = {},
 ): BrowserHarness {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let frontend: FrontendServer;
   let browser: Browser;
-  let context: BrowserContext;
+  const contexts = new Map<string, Promise<BrowserContext>>();
+  const owned: BrowserContext[] = [];
   const pageErrors: string[] = [];
-  const harness = { open, createGame } as BrowserHarness;
+  const harness = { open, newContext, createGame } as BrowserHarness;
 
   before(async function () {
     this.timeout(180_000);
     ensurePagesBuilt();
-    db = await createTestDatabase(prefix);
-    harness.queues = testQueues(prefix);
+    harness.resources = await openTestResources(prefix);
+    harness.accounts = harness.resources.accounts;
+    harness.queues = harness.resources.queues;
     harness.backend = await startBackend({
       config: {
-        DB_NAME: db.settings.database,
+        DB_NAME: harness.resources.database.database,
         BACKEND_PORT: 0,
         INTERNAL_API_TOKEN: TOKEN,
         LOG_LEVEL: 'error',
         ...(options.stalledAfterMs && { TASK_STALLED_AFTER_MS: options.stalledAfterMs }),
+        ...(options.anonymousRole && { AUTH_ANONYMOUS_ROLE: options.anonymousRole }),
       },
       queues: harness.queues,
     });
@@ -93,19 +122,15 @@ export function useBrowserHarness(
     });
     harness.base = `http://127.0.0.1:${frontend.port}`;
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await mkdir(ARTIFACTS, { recursive: true });
   });
 
   after(async () => {
-    await context?.close();
+    for (const context of owned) await context.close();
     await browser?.close();
     await frontend?.stop();
     await harness.backend?.stop();
-    const probe = await BrokerProbe.open();
-    if (harness.queues) await probe.deleteQueues(harness.queues).catch(() => undefined);
-    await probe.close();
-    await db?.drop();
+    await harness.resources?.release();
   });
 
   afterEach(function () {
@@ -113,8 +138,28 @@ export function useBrowserHarness(
     if (this.currentTest?.state === 'passed') expect(errors).to.deep.equal([]);
   });
 
-  async function open(path: string, watch?: (page: Page) => void): Promise<Page> {
-    const page = await context.newPage();
+  async function newContext(as: Visitor): Promise<BrowserContext> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    owned.push(context);
+    if (as !== 'anonymous') {
+      const account = typeof as === 'string' ? harness.accounts[as] : as;
+      const value = await signInSession(harness.base, account);
+      await context.addCookies([{ name: SESSION_COOKIE, value, url: harness.base }]);
+    }
+    return context;
+  }
+
+  async function open(
+    path: string,
+    { as = 'editor', context, watch }: OpenOptions = {},
+  ): Promise<Page> {
+    let tabs = context;
+    if (!tabs) {
+      const key = typeof as === 'string' ? as : as.username;
+      if (!contexts.has(key)) contexts.set(key, newContext(as));
+      tabs = await contexts.get(key)!;
+    }
+    const page = await tabs.newPage();
     watch?.(page);
     page.on('pageerror', (error) => pageErrors.push(`${path}: ${error.message}`));
     page.on('console', (message) => {
@@ -128,7 +173,10 @@ export function useBrowserHarness(
   async function createGame(title: string): Promise<GameJson> {
     const res = await fetch(`${harness.base}/api/games`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${harness.accounts.editor.token}`,
+      },
       body: JSON.stringify({
         title,
         platformId: 2,

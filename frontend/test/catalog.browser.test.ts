@@ -69,6 +69,7 @@ describe('catalog page in a browser', function () {
     await view.getByRole('button', { name: 'Edit' }).click();
 
     const form = page.locator('#game-dialog');
+    await form.waitFor();
     expect(await form.getByLabel('Title').inputValue()).to.equal(game.title);
     const renamed = `${game.title} II`;
     await form.getByLabel('Title').fill(renamed);
@@ -79,7 +80,9 @@ describe('catalog page in a browser', function () {
 
     await card(page, renamed).getByRole('button').click();
     await view.getByRole('button', { name: 'Delete' }).click();
+    // the confirmation reads the game as it is now, and names it
     const confirm = page.locator('#delete-dialog');
+    await confirm.waitFor();
     expect(await confirm.locator('#delete-text').textContent()).to.include(renamed);
     await confirm.getByRole('button', { name: 'Delete' }).click();
     await page.getByText(`Deleted “${renamed}”.`, { exact: false }).waitFor();

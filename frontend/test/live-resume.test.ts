@@ -91,11 +91,12 @@ describe('processing page after a network blip (browser)', function () {
     page.locator(`tr[data-message-id="${messageId}"][data-status="${status}"]`);
 
   async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
-    const text = await (
-      await fetch(`${backend.url}/metrics`, {
-        headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
-      })
-    ).text();
+    // read as a scraper does: /metrics answers its token (or an operator) only
+    const res = await fetch(`${backend.url}/metrics`, {
+      headers: { Authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+    });
+    expect(res.status).to.equal(200);
+    const text = await res.text();
     return metricValue(text, name, labels);
   }
 

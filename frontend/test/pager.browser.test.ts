@@ -31,13 +31,17 @@ describe('paging in a browser', function () {
   /** Opens `path` recording every answer to `GET <api>`. */
   async function openRecording(path: string, api: string) {
     const calls: ListCall[] = [];
-    const page = await h.open(path, (tab) =>
-      tab.on('response', (response) => {
-        const url = new URL(response.url());
-        if (url.pathname !== api || response.request().method() !== 'GET') return;
-        calls.push({ params: url.searchParams, next: response.headers()['x-next-cursor'] ?? null });
-      }),
-    );
+    const page = await h.open(path, {
+      watch: (tab) =>
+        tab.on('response', (response) => {
+          const url = new URL(response.url());
+          if (url.pathname !== api || response.request().method() !== 'GET') return;
+          calls.push({
+            params: url.searchParams,
+            next: response.headers()['x-next-cursor'] ?? null,
+          });
+        }),
+    });
     return { page, calls };
   }
 

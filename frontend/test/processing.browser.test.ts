@@ -23,7 +23,7 @@ describe('processing page in a browser', function () {
   });
   const h = useBrowserHarness('frontend_processing', { stalledAfterMs: STALLED_AFTER_MS });
 
-  it('lets a viewer retry a failed task from the processing page', async () => {
+  it('lets an editor retry a failed task from the processing page', async () => {
     const game = await h.createGame(`Soul Blazer ${uniqueName('t')}`);
     const processing = await h.open('/processing.html');
     await processing.locator('#live-state[data-mode="live"]').waitFor();

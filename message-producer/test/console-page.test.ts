@@ -182,8 +182,11 @@ describe('message producer: the dead-letter console in a browser', function () {
   });
 
   it('when the opened message is deleted and the deletion confirmed, then it is gone and the audit trail lists every action', async () => {
-    page.once('dialog', (dialog) => void dialog.accept());
     await press(page.locator('#dl-detail').getByRole('button', { name: 'Delete' }));
+    // the confirmation names what goes; Cancel has the focus, so it is chosen on purpose
+    const confirm = page.locator('#confirm-dialog');
+    await confirm.getByRole('heading', { name: 'Delete 1 message?' }).waitFor();
+    await press(confirm.getByRole('button', { name: 'Delete 1 message' }));
 
     await page.locator('#dl-result', { hasText: 'Deleted 1 message.' }).waitFor();
     await page.locator('#dl-detail').waitFor({ state: 'hidden' });

@@ -1,6 +1,8 @@
-import { ApiError, api } from '../lib/catalog-api.js';
+import { ApiError, api, type GameVersion } from '../lib/catalog-api.js';
 import { enableClosing, openDialog } from '../lib/dialog.js';
 import { byId } from '../lib/dom.js';
+import { toast } from '../lib/toast.js';
+import { ConflictNotice } from './conflict.js';
 import { LIMITS, lastYear, validateGame, type GameFormValues } from '../lib/validation.js';
 import type { FieldError, Game, GameInput } from '../lib/types.js';
 
@@ -40,8 +42,16 @@ export class GameForm {
   private readonly formError = byId('form-error');
   private readonly submit = byId<HTMLButtonElement>('game-submit');
   private readonly counter = byId('game-description-count');
-  private editing: Game | undefined;
+  /** The version being edited: its ETag goes with the save, so no save overwrites another. */
+  private editing: GameVersion | undefined;
   private busy = false;
+  private readonly conflict = new ConflictNotice({
+    reload: (latest) => this.fill(latest),
+    overwrite: (latest) => {
+      if (this.editing) this.editing.etag = latest.etag;
+      void this.save();
+    },
+  });
 
   constructor(private readonly onSaved: (event: SavedEvent) => void) {
     enableClosing(this.dialog);
@@ -66,27 +76,62 @@ export class GameForm {
     fill(this.control('genreId') as HTMLSelectElement, genres);
   }
 
-  open(game?: Game, returnTo?: HTMLElement | null): void {
-    this.editing = game;
+  /** Opens the empty form to add a game. */
+  openNew(returnTo?: HTMLElement | null): void {
+    this.editing = undefined;
+    this.reset('Add game', 'Add game');
+    openDialog(this.dialog, { focus: this.control('title'), returnTo });
+  }
+
+  /**
+   * Reads the game as it is now (and its version), then opens the form on it; `leave` closes
+   * what it was opened from, once the form is there to take its place.
+   */
+  async open(game: Game, returnTo?: HTMLElement | null, leave?: () => void): Promise<void> {
+    let version: GameVersion;
+    try {
+      version = await api.gameVersion(game.id);
+    } catch (error) {
+      const gone = error instanceof ApiError && error.status === 404;
+      toast(
+        gone
+          ? `“${game.title}” no longer exists: someone deleted it.`
+          : `Could not open “${game.title}”: ${(error as Error).message}`,
+        'error',
+      );
+      return;
+    }
+    this.reset(`Edit “${version.game.title}”`, 'Save changes');
+    this.fill(version);
+    leave?.();
+    openDialog(this.dialog, { focus: this.control('title'), returnTo });
+  }
+
+  private reset(heading: string, submit: string): void {
     this.form.reset();
     this.clearErrors();
-    this.heading.textContent = game ? `Edit “${game.title}”` : 'Add game';
-    this.submit.textContent = game ? 'Save changes' : 'Add game';
+    this.heading.textContent = heading;
+    this.submit.textContent = submit;
     this.control('releaseYear').setAttribute('max', String(lastYear()));
-    if (game) {
-      const values: GameFormValues = {
-        title: game.title,
-        platformId: String(game.platformId),
-        genreId: String(game.genreId),
-        developer: game.developer,
-        releaseYear: String(game.releaseYear),
-        description: game.description,
-        imageUrl: game.imageUrl ?? '',
-      };
-      for (const field of FIELDS) this.control(field).value = values[field];
-    }
     this.updateCounter();
-    openDialog(this.dialog, { focus: this.control('title'), returnTo });
+  }
+
+  /** Puts a version of the game into the form; a save then goes against that version. */
+  private fill(version: GameVersion): void {
+    const { game } = version;
+    this.editing = version;
+    this.clearErrors();
+    const values: GameFormValues = {
+      title: game.title,
+      platformId: String(game.platformId),
+      genreId: String(game.genreId),
+      developer: game.developer,
+      releaseYear: String(game.releaseYear),
+      description: game.description,
+      imageUrl: game.imageUrl ?? '',
+    };
+    for (const field of FIELDS) this.control(field).value = values[field];
+    this.updateCounter();
   }
 
   private control(name: FieldName): Control {
@@ -122,16 +167,20 @@ export class GameForm {
     this.busy = true;
     this.submit.setAttribute('aria-busy', 'true');
     this.submit.disabled = true;
+    const editing = this.editing;
     try {
       const input = this.input(values);
-      const game = this.editing
-        ? await api.updateGame(this.editing.id, input)
+      const game = editing
+        ? (await api.updateGame(editing.game.id, input, editing.etag)).game
         : await api.createGame(input);
-      const created = !this.editing;
       this.dialog.close('saved');
-      this.onSaved({ game, created });
+      this.onSaved({ game, created: !editing });
     } catch (error) {
-      this.showApiError(error);
+      if (editing && error instanceof ApiError && error.status === 412) {
+        await this.conflict.show(editing.game);
+      } else {
+        this.showApiError(error);
+      }
     } finally {
       this.busy = false;
       this.submit.removeAttribute('aria-busy');
@@ -181,6 +230,7 @@ export class GameForm {
     for (const field of FIELDS) this.setFieldError(field, undefined);
     this.formError.textContent = '';
     this.formError.hidden = true;
+    this.conflict.clear();
   }
 
   private updateCounter(): void {

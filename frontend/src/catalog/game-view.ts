@@ -5,9 +5,11 @@ import { formatDateTime, setBadge } from '../lib/format.js';
 import { toast } from '../lib/toast.js';
 import type { Game } from '../lib/types.js';
 import { cover } from './card.js';
+import { lastChangeText } from './last-change.js';
 
 export interface GameViewActions {
-  edit(game: Game, returnTo: HTMLElement | null): void;
+  /** Opens the edit form; `leave` closes the details once the form is ready to take over. */
+  edit(game: Game, returnTo: HTMLElement | null, leave: () => void): void;
   deleted(game: Game): void;
 }
 
@@ -19,6 +21,8 @@ export class GameView {
   private readonly deleteText = byId('delete-text');
   private readonly confirm = byId<HTMLButtonElement>('delete-confirm');
   private game: Game | undefined;
+  /** The version the delete confirmation was asked for: the delete goes only against it. */
+  private etag: string | null = null;
   private returnTo: HTMLElement | null = null;
 
   constructor(private readonly actions: GameViewActions) {
@@ -26,11 +30,10 @@ export class GameView {
     enableClosing(this.deleteDialog);
     byId('view-edit').addEventListener('click', () => {
       if (!this.game) return;
-      this.dialog.close();
-      this.actions.edit(this.game, this.returnTo);
+      this.actions.edit(this.game, this.returnTo, () => this.dialog.close());
     });
     byId('view-delete').addEventListener('click', () => {
-      if (this.game) this.askDelete(this.game, this.returnTo);
+      if (this.game) void this.askDelete(this.game, this.returnTo);
     });
     this.confirm.addEventListener('click', () => void this.delete());
   }
@@ -71,10 +74,23 @@ export class GameView {
     });
   }
 
-  askDelete(game: Game, returnTo: HTMLElement | null): void {
-    this.game = game;
+  /** Reads the game as it is now, so the confirmation names it and the delete hits that version. */
+  async askDelete(game: Game, returnTo: HTMLElement | null): Promise<void> {
     if (this.dialog.open) this.dialog.close();
-    this.deleteText.textContent = `“${game.title}” will be removed from the catalog.`;
+    let current = game;
+    this.etag = null;
+    try {
+      ({ game: current, etag: this.etag } = await api.gameVersion(game.id));
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        this.actions.deleted(game);
+        return;
+      }
+      // the delete can still go without a version: the server then deletes what is there
+    }
+    this.game = current;
+    this.deleteText.textContent = `“${current.title}” will be removed from the catalog.`;
+    this.confirm.textContent = 'Delete';
     openDialog(this.deleteDialog, {
       focus: this.deleteDialog.querySelector<HTMLElement>('[data-close]'),
       returnTo,
@@ -86,18 +102,37 @@ export class GameView {
     if (!game || this.confirm.disabled) return;
     this.confirm.disabled = true;
     try {
-      await api.deleteGame(game.id);
+      await api.deleteGame(game.id, this.etag);
       this.deleteDialog.close();
       this.actions.deleted(game);
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         this.deleteDialog.close();
         this.actions.deleted(game);
+      } else if (error instanceof ApiError && error.status === 412) {
+        await this.changedMeanwhile(game);
       } else {
         toast(`Could not delete “${game.title}”: ${(error as Error).message}`, 'error');
       }
     } finally {
       this.confirm.disabled = false;
+    }
+  }
+
+  /** Someone saved the game since the confirmation opened: say who, and ask again for this one. */
+  private async changedMeanwhile(game: Game): Promise<void> {
+    try {
+      const [latest, who] = await Promise.all([api.gameVersion(game.id), lastChangeText(game.id)]);
+      this.game = latest.game;
+      this.etag = latest.etag;
+      this.deleteText.textContent =
+        `Not deleted: “${game.title}” was changed by ${who} after you opened it` +
+        (latest.game.title === game.title ? '' : ` (now “${latest.game.title}”)`) +
+        '. Delete this newer version?';
+      this.confirm.textContent = 'Delete anyway';
+      this.deleteDialog.querySelector<HTMLElement>('[data-close]')?.focus();
+    } catch (error) {
+      toast(`Could not delete “${game.title}”: ${(error as Error).message}`, 'error');
     }
   }
 }

@@ -3,6 +3,7 @@ import { byId } from '../lib/dom.js';
 import { control, wireFilters } from '../lib/filter-form.js';
 import { linkTools } from '../lib/links.js';
 import { LiveTasks } from '../lib/live.js';
+import { startSession } from '../lib/session-ui.js';
 import { toast } from '../lib/toast.js';
 import { decades } from '../lib/validation.js';
 import { GameForm } from './game-form.js';
@@ -29,7 +30,7 @@ const form = new GameForm(({ game, created }) => {
 });
 
 const view = new GameView({
-  edit: (game, returnTo) => form.open(game, returnTo),
+  edit: (game, returnTo, leave) => void form.open(game, returnTo, leave),
   deleted: (game) => {
     toast(`Deleted “${game.title}”. Processing of the removal has been queued.`, 'success');
     void grid.load({ quiet: true });
@@ -63,10 +64,12 @@ async function start(): Promise<void> {
   await loadChoices();
   restoreFromUrl(filters, grid.pager);
   wireFilters(filters, { typedId: 'search', typedDelayMs: 300 }, filtersChanged);
-  byId('add-game').addEventListener('click', () => form.open());
+  byId('add-game').addEventListener('click', () => form.openNew());
   await grid.load();
   live.start();
 }
 
 void linkTools();
+// the add, edit and delete controls show once the session says the visitor is an editor
+startSession(document.querySelector('.site-header'));
 void start();

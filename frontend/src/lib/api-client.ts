@@ -68,13 +68,43 @@ export interface ListPage<T> {
   next: string | null;
 }
 
+/** A request as `fetch` takes it, and what to do when the answer is 401. */
+export interface CallInit extends RequestInit {
+  /**
+   * false: a 401 is the caller's to handle (no sign-in form): background reads that the page
+   * makes on its own, and the session calls themselves.
+   */
+  signIn?: boolean;
+}
+
+/** How the page's session takes part in every call (session-ui.ts registers them). */
+export interface SessionHooks {
+  /**
+   * An answer was 401 (the session ended, or the service lets nobody in without one): get the
+   * visitor signed in; resolves true once signed in, false when the visitor declined.
+   */
+  signIn(request: { method: string; path: string }): Promise<boolean>;
+  /** An answer was 403: the role may have changed since the page drew its controls. */
+  forbidden(): void;
+}
+
+let hooks: SessionHooks | undefined;
+
+/** Every client of the page uses the one sign-in form and session. */
+export function setSessionHooks(value: SessionHooks | undefined): void {
+  hooks = value;
+}
+
 export interface ApiClient {
-  /** The response when it is 2xx; an `ApiError` otherwise (status 0: no answer at all). */
-  send(path: string, init?: RequestInit): Promise<Response>;
+  /**
+   * The response when it is 2xx; an `ApiError` otherwise (status 0: no answer at all). A 401 opens
+   * the sign-in form and, once signed in, sends the same request again: what was asked finishes.
+   */
+  send(path: string, init?: CallInit): Promise<Response>;
   /** The JSON answer (null for 204). */
-  json<T>(path: string, init?: RequestInit): Promise<T>;
+  json<T>(path: string, init?: CallInit): Promise<T>;
   /** The JSON answer with the response headers (lists put totals and cursors there). */
-  withHeaders<T>(path: string, init?: RequestInit): Promise<{ data: T; headers: Headers }>;
+  withHeaders<T>(path: string, init?: CallInit): Promise<{ data: T; headers: Headers }>;
   /** A list with its total (`X-Total-Count`) and the next page's cursor (`X-Next-Cursor`). */
   page<T>(path: string, signal?: AbortSignal): Promise<ListPage<T>>;
 }
@@ -84,10 +114,9 @@ export interface ApiClient {
  * `unreachable` is what the user is told when no answer comes at all.
  */
 export function apiClient(unreachable: string): ApiClient {
-  async function send(path: string, init: RequestInit = {}): Promise<Response> {
-    let response: Response;
+  async function attempt(path: string, init: RequestInit): Promise<Response> {
     try {
-      response = await fetch(path, {
+      return await fetch(path, {
         ...init,
         headers: { Accept: 'application/json', ...init.headers },
       });
@@ -95,10 +124,21 @@ export function apiClient(unreachable: string): ApiClient {
       if ((error as Error).name === 'AbortError') throw error;
       throw new ApiError(0, 'NETWORK', unreachable);
     }
+  }
+  async function send(path: string, { signIn = true, ...init }: CallInit = {}): Promise<Response> {
+    let response = await attempt(path, init);
+    // Bodies here are strings (JSON), so the same request can go again after the sign-in; the
+    // visitor may sign in as someone who still may not: then the 403 is the answer.
+    while (response.status === 401 && signIn && hooks) {
+      const method = (init.method ?? 'GET').toUpperCase();
+      if (!(await hooks.signIn({ method, path }))) break;
+      response = await attempt(path, init);
+    }
+    if (response.status === 403) hooks?.forbidden();
     if (!response.ok) throw await errorFrom(response);
     return response;
   }
-  async function withHeaders<T>(path: string, init?: RequestInit) {
+  async function withHeaders<T>(path: string, init?: CallInit) {
     const response = await send(path, init);
     const data = (response.status === 204 ? null : await response.json()) as T;
     return { data, headers: response.headers };
@@ -106,7 +146,7 @@ export function apiClient(unreachable: string): ApiClient {
   return {
     send,
     withHeaders,
-    json: async <T>(path: string, init?: RequestInit) => (await withHeaders<T>(path, init)).data,
+    json: async <T>(path: string, init?: CallInit) => (await withHeaders<T>(path, init)).data,
     async page<T>(path: string, signal?: AbortSignal) {
       const { data, headers } = await withHeaders<T[]>(path, { signal });
       return {

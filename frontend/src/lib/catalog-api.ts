@@ -1,3 +1,4 @@
+import type { AuditRecord } from '@retro/common/api';
 import { apiClient, jsonBody, withQuery, type Query } from './api-client.js';
 import type { Game, GameInput, Genre, Platform, Task, TaskCounts } from './types.js';
 
@@ -27,7 +28,18 @@ export interface TaskQuery extends Query {
   after?: string;
 }
 
+/**
+ * A game and the ETag of the version it is (null from a backend that sends none): an update or a
+ * delete sent with it (`If-Match`) is refused with 412 when someone changed the game meanwhile.
+ */
+export interface GameVersion {
+  game: Game;
+  etag: string | null;
+}
+
 const client = apiClient('The catalog API cannot be reached. Check your connection.');
+const ifMatch = (etag: string | null | undefined): Record<string, string> =>
+  etag ? { 'If-Match': etag } : {};
 
 /** Every call the catalog pages make to the backend. */
 export const api = {
@@ -36,11 +48,26 @@ export const api = {
   games: (query: GameQuery, signal?: AbortSignal) =>
     client.page<Game>(withQuery('/api/games', query), signal),
   game: (id: number) => client.json<Game>(`/api/games/${id}`),
+  /** The game as it is now (the browser cache may answer only after the server said so). */
+  gameVersion: async (id: number): Promise<GameVersion> => {
+    const { data, headers } = await client.withHeaders<Game>(`/api/games/${id}`, {
+      cache: 'no-cache',
+    });
+    return { game: data, etag: headers.get('ETag') };
+  },
+  /** Who changed the game last, and when: the newest entry of its history. */
+  lastChange: async (id: number): Promise<AuditRecord | undefined> =>
+    (await client.json<AuditRecord[]>(`/api/games/${id}/history?limit=1`))[0],
   createGame: (input: GameInput) => client.json<Game>('/api/games', jsonBody('POST', input)),
-  updateGame: (id: number, input: GameInput) =>
-    client.json<Game>(`/api/games/${id}`, jsonBody('PUT', input)),
-  deleteGame: async (id: number) => {
-    await client.send(`/api/games/${id}`, { method: 'DELETE' });
+  updateGame: async (id: number, input: GameInput, etag?: string | null): Promise<GameVersion> => {
+    const { data, headers } = await client.withHeaders<Game>(
+      `/api/games/${id}`,
+      jsonBody('PUT', input, ifMatch(etag)),
+    );
+    return { game: data, etag: headers.get('ETag') };
+  },
+  deleteGame: async (id: number, etag?: string | null) => {
+    await client.send(`/api/games/${id}`, { method: 'DELETE', headers: ifMatch(etag) });
   },
   tasks: (query: TaskQuery, signal?: AbortSignal) =>
     client.page<Task>(withQuery('/api/tasks', query), signal),

@@ -17,8 +17,10 @@ export function openDialog(dialog: HTMLDialogElement, options: OpenDialogOptions
   dialog.addEventListener(
     'close',
     () => {
-      // another dialog opened in its place (view → edit): that one decides where focus goes
-      if (document.querySelector('dialog[open]')) return;
+      // another dialog opened in its place (view → edit): that one decides where focus goes;
+      // one opened over another (sign-in over the edit form) gives focus back inside the other
+      const inOpenDialog = returnTo?.closest('dialog[open]');
+      if (document.querySelector('dialog[open]') && !inOpenDialog) return;
       if (returnTo?.isConnected) returnTo.focus();
       else document.querySelector<HTMLElement>('main h1')?.focus();
     },

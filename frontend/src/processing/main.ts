@@ -3,6 +3,8 @@ import { byId, debounce } from '../lib/dom.js';
 import { control, wireFilters } from '../lib/filter-form.js';
 import { formatAgo } from '../lib/format.js';
 import { linkTools } from '../lib/links.js';
+import { session } from '../lib/session.js';
+import { startSession } from '../lib/session-ui.js';
 import { toast } from '../lib/toast.js';
 import type { Task } from '../lib/types.js';
 import { LiveControls } from './live-controls.js';
@@ -61,5 +63,8 @@ setInterval(() => {
 }, 30_000);
 
 void linkTools();
+startSession(document.querySelector('.site-header'));
+// Retry is an editor's: the rows are drawn again whenever someone signs in or out
+session.onChange(() => table.redraw());
 reload();
 live.start();

@@ -1,5 +1,6 @@
 import { h } from '../lib/dom.js';
 import { formatAgo, formatDateTime, formatDuration, setBadge } from '../lib/format.js';
+import { session } from '../lib/session.js';
 import type { Task } from '../lib/types.js';
 
 /** Cells carry their column name so the narrow layout can label them. */
@@ -20,9 +21,12 @@ export interface RowActions {
   titleOf(gameId: number): string | null | undefined;
 }
 
-/** Failed and stalled catalog events can be published again; custom messages only by the producer. */
+/**
+ * Failed and stalled catalog events can be published again, by an editor or above (the button is
+ * not there for anyone else); custom messages only by the producer.
+ */
 export const canRetry = (task: Task) =>
-  task.type === 'game' && (task.status === 'failed' || task.stalled);
+  task.type === 'game' && (task.status === 'failed' || task.stalled) && session.can('editor');
 
 /** Beside the status, not instead of it: a stalled task is still pending or processing. */
 function stalledBadge(task: Task): HTMLElement {

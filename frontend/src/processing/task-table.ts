@@ -26,6 +26,8 @@ export class TaskTable {
   private readonly titles = new GameTitles(this.rows);
   readonly pager = new Pager(PAGE_SIZE, () => void this.load());
   private tasks: Task[] = [];
+  /** Nothing to draw again before the first page arrived. */
+  private loaded = false;
   private loading: AbortController | undefined;
   private readonly actions: RowActions;
 
@@ -54,6 +56,7 @@ export class TaskTable {
     try {
       const result = await api.tasks(this.query(), controller.signal);
       this.tasks = result.items;
+      this.loaded = true;
       this.pager.loaded(result);
       this.render();
     } catch (error) {
@@ -103,6 +106,11 @@ export class TaskTable {
     this.rows
       .querySelector<HTMLElement>(`tr[data-message-id="${CSS.escape(row)}"] button`)
       ?.focus();
+  }
+
+  /** Draws the rows again as they are (the Retry buttons follow who is signed in). */
+  redraw(): void {
+    if (this.loaded) this.render();
   }
 
   private render(): void {

@@ -20,7 +20,8 @@ export type {
 export const client = apiClient('The producer service is not answering (is it running?)');
 
 export const api = {
-  info: () => client.json<ProducerInfo>('/api/info'),
+  /** Only the links: never worth a sign-in form, so a refusal is just an error here. */
+  info: () => client.json<ProducerInfo>('/api/info', { signIn: false }),
   templates: () => client.json<{ templates: MessageTemplate[] }>('/api/templates'),
   publish: (kind: MessageKind, request: unknown) =>
     client.json<PublishResult>(`/api/messages/${kind}`, jsonBody('POST', request)),

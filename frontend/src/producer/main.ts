@@ -3,6 +3,8 @@ import { Composer } from './composer.js';
 import { DeadLetterConsole } from './dead-letters/console.js';
 import { byId } from '../lib/dom.js';
 import { RABBITMQ_MANAGEMENT_PORT, setLink, toolUrl } from '../lib/links.js';
+import { session } from '../lib/session.js';
+import { startSession } from '../lib/session-ui.js';
 import { History } from './history.js';
 import { QueueMonitor } from './queues.js';
 
@@ -26,11 +28,24 @@ const deadLetters = new DeadLetterConsole((label, detail, count) =>
 );
 // a change in the DLQ's depth means the archiver has new parked messages, or is about to
 new QueueMonitor(brokerState, () => void deadLetters.refresh()).start();
-void deadLetters.start();
+deadLetters.start();
 
-async function init(): Promise<void> {
-  const [{ templates }, info] = await Promise.all([api.templates(), api.info()]);
-  composer.showTemplates(templates);
+/** The templates are for publishing, a tester's: read once someone who may publish is here. */
+let templatesShown = false;
+async function showTemplates(): Promise<void> {
+  if (templatesShown || !session.can('tester')) return;
+  templatesShown = true;
+  try {
+    composer.showTemplates((await api.templates()).templates);
+  } catch (error) {
+    templatesShown = false;
+    byId('result').textContent =
+      `Could not load the templates: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+async function showLinks(): Promise<void> {
+  const info = await api.info();
   const catalog = (path = '') => toolUrl(info.catalogUrl, info.frontendPort, path);
   setLink('catalog-link', catalog());
   for (const id of ['processing-link', 'processing-top-link', 'dl-processing-link']) {
@@ -39,7 +54,6 @@ async function init(): Promise<void> {
   setLink('rabbitmq-link', toolUrl(info.rabbitmqManagementUrl, RABBITMQ_MANAGEMENT_PORT));
 }
 
-init().catch((error: unknown) => {
-  byId('result').textContent =
-    `Could not load the templates: ${error instanceof Error ? error.message : String(error)}`;
-});
+startSession(document.querySelector('header.top'));
+session.onChange(() => void showTemplates());
+showLinks().catch(() => undefined); // the links keep their defaults

@@ -1,5 +1,6 @@
 import { ApiError, type QueueStats, api } from './api.js';
 import { byId, h } from '../lib/dom.js';
+import { session } from '../lib/session.js';
 
 const POLL_MS = 2_000;
 const ROLE_LABELS: Record<QueueStats['role'], string> = {
@@ -20,9 +21,10 @@ export class QueueMonitor {
     private readonly onDlqChanged: () => void,
   ) {}
 
+  /** Polls while a tester or above is signed in (the queue stats are theirs). */
   start(): void {
     const tick = async () => {
-      await this.refresh();
+      if (session.can('tester')) await this.refresh();
       setTimeout(tick, POLL_MS);
     };
     void tick();

@@ -48,6 +48,8 @@ export const deadLetters = {
   editAndReplay: (id: number, body: string) =>
     post<{ messageId: string }>(`/${id}/edit-and-replay`, { body }),
   delete: (target: Target) => post<{ deleted: number }>('/delete', target),
+  /** Deleted messages are kept a while (DELETED_DEAD_LETTER_RETENTION_MS): an operator may undo. */
+  restore: (ids: number[]) => post<{ restored: number }>('/restore', { ids }),
   audit: (limit = 10) => client.json<AuditEntry[]>(`${base}/audit?limit=${limit}`),
   async quarantined(limit: number) {
     const { data, headers } = await client.withHeaders<QuarantinedMessage[]>(

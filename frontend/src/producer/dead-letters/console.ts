@@ -1,5 +1,7 @@
 import { ApiError } from '../api.js';
+import { confirmAction, count } from '../../lib/confirm.js';
 import { byId, h, setStatus } from '../../lib/dom.js';
+import { session } from '../../lib/session.js';
 import { type DeadLetter, type ReplayJob, type Target, deadLetters } from './api.js';
 import { DeadLetterDetail } from './detail.js';
 import { EditDialog } from './edit.js';
@@ -29,7 +31,14 @@ export class DeadLetterConsole {
       this.filters.pickGroup(groupId);
       void this.applyFilter().then(() => byId('dl-list-title').focus());
     },
-    replay: (g) => void this.replay({ group: g.groupId }, `the ${g.count} of group ${g.groupId}`),
+    replay: (g) =>
+      void this.replay(
+        { group: g.groupId },
+        `the ${count(g.count, 'message')} of group ${g.groupId}`,
+        {
+          count: g.count,
+        },
+      ),
   });
   private readonly list = new DeadLetterList(
     (id) => void this.detail.open(id),
@@ -37,9 +46,10 @@ export class DeadLetterConsole {
   );
   private readonly detail = new DeadLetterDetail(
     {
-      replay: (row) => void this.replay({ ids: [row.id] }, `dead letter ${row.id}`, true),
+      replay: (row) =>
+        void this.replay({ ids: [row.id] }, `dead letter ${row.id}`, { includeReplayed: true }),
       edit: (row) => this.edit.open(row),
-      delete: (row) => void this.delete({ ids: [row.id] }, `dead letter ${row.id}`),
+      delete: (row) => void this.delete({ ids: [row.id] }, `dead letter ${row.id}`, 1),
     },
     (error) => this.showError(error),
   );
@@ -58,28 +68,47 @@ export class DeadLetterConsole {
     };
     byId('dl-replay-selected').addEventListener('click', () => {
       const target = selection();
-      if (target) void this.replay(target, `${this.list.selected.size} selected messages`, true);
+      if (target)
+        void this.replay(target, `${this.list.selected.size} selected messages`, {
+          includeReplayed: true,
+        });
     });
     byId('dl-delete-selected').addEventListener('click', () => {
       const target = selection();
-      if (target) void this.delete(target, `${this.list.selected.size} selected messages`);
+      const n = this.list.selected.size;
+      if (target) void this.delete(target, `the ${count(n, 'selected message')}`, n);
     });
     byId('dl-replay-matching').addEventListener('click', () => {
-      void this.replay({ filter: this.list.filter }, `all ${this.list.total} matching messages`);
+      const n = this.list.total;
+      const what = `all ${count(n, 'matching message')}`;
+      void this.replay({ filter: this.list.filter }, what, { count: n });
     });
     byId('dl-delete-matching').addEventListener('click', () => {
       // the API refuses an empty filter: with none set, "all matching" is said as "all"
       const filter = this.list.filter;
       const narrowed = Object.values(filter).some((value) => value !== undefined);
       const target: Target = narrowed ? { filter } : { all: true };
-      void this.delete(target, `all ${this.list.total} matching messages`);
+      const n = this.list.total;
+      void this.delete(target, `all ${count(n, 'matching message')}`, n);
     });
   }
 
-  async start(): Promise<void> {
-    await this.applyFilter();
+  /**
+   * Reads the archive while a tester or above is signed in (the reads are theirs), and draws the
+   * list again when the role changes: an operator's controls come and go with the operator.
+   */
+  start(): void {
+    let started = false;
+    session.onChange(() => {
+      this.job.showCancel();
+      byId('dl-table').classList.toggle('can-select', session.can('operator'));
+      if (!session.can('tester')) return;
+      if (!started) void this.applyFilter();
+      else void this.refresh();
+      started = true;
+    });
     setInterval(() => {
-      if (document.visibilityState === 'visible') void this.refresh();
+      if (document.visibilityState === 'visible' && session.can('tester')) void this.refresh();
     }, REFRESH_MS);
   }
 
@@ -124,9 +153,27 @@ export class DeadLetterConsole {
     await this.refresh();
   }
 
-  private async replay(target: Target, what: string, includeReplayed = false): Promise<void> {
+  /**
+   * Replays `target`. Many messages at once (a group, all matching) are confirmed first, naming
+   * how many: they go back to the consumers and cannot be called back.
+   */
+  private async replay(
+    target: Target,
+    what: string,
+    { includeReplayed = false, count: many }: { includeReplayed?: boolean; count?: number } = {},
+  ): Promise<void> {
     if (this.job.running) {
       setStatus(this.result, 'A replay is still running; wait for it or cancel it.', 'bad');
+      return;
+    }
+    if (
+      many !== undefined &&
+      !(await confirmAction({
+        title: `Replay ${count(many, 'message')}?`,
+        text: `${what[0]!.toUpperCase()}${what.slice(1)} will be published to the main queue again, at up to ${this.replayRate()} per second. Messages already replayed are left out.`,
+        confirm: `Replay ${count(many, 'message')}`,
+      }))
+    ) {
       return;
     }
     setStatus(this.result, `Starting the replay of ${what}…`);
@@ -139,16 +186,18 @@ export class DeadLetterConsole {
     }
   }
 
-  private async delete(target: Target, what: string): Promise<void> {
-    if (
-      !window.confirm(
-        `Delete ${what} from the archive? An operator can restore them until they are purged.`,
-      )
-    )
-      return;
+  /** Deletes `target` once confirmed; deleted ids can be restored from the result line. */
+  private async delete(target: Target, what: string, n: number): Promise<void> {
+    const confirmed = await confirmAction({
+      title: `Delete ${count(n, 'message')}?`,
+      text: `${what[0]!.toUpperCase()}${what.slice(1)} will leave the archive. An operator can restore them for a while; after that they are gone for good.`,
+      confirm: `Delete ${count(n, 'message')}`,
+    });
+    if (!confirmed) return;
     try {
       const { deleted } = await deadLetters.delete(target);
-      setStatus(this.result, `Deleted ${deleted} message${deleted === 1 ? '' : 's'}.`, 'ok');
+      setStatus(this.result, `Deleted ${count(deleted, 'message')}.`, 'ok');
+      if ('ids' in target && deleted > 0) this.offerRestore(target.ids);
       if ('ids' in target && this.detail.shown && target.ids.includes(this.detail.shown.id)) {
         this.detail.close();
       }
@@ -157,6 +206,22 @@ export class DeadLetterConsole {
     } catch (error) {
       this.showError(error, 'Delete failed');
     }
+  }
+
+  private offerRestore(ids: number[]): void {
+    const restore = h('button', { type: 'button', id: 'dl-restore' }, 'Restore');
+    restore.setAttribute('aria-label', `Restore the ${count(ids.length, 'deleted message')}`);
+    restore.addEventListener('click', () => {
+      restore.disabled = true;
+      deadLetters
+        .restore(ids)
+        .then(({ restored }) => {
+          setStatus(this.result, `Restored ${count(restored, 'message')}.`, 'ok');
+          return this.refresh();
+        })
+        .catch((error: unknown) => this.showError(error, 'Restore failed'));
+    });
+    this.result.append(' ', restore);
   }
 
   private async edited(row: DeadLetter, messageId: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { byId, h } from '../../lib/dom.js';
+import { session } from '../../lib/session.js';
 import type { DeadLetterGroup } from './api.js';
 
 const time = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
@@ -32,10 +33,13 @@ export class GroupTable {
     show.dataset.groupAction = `show-${g.groupId}`;
     show.setAttribute('aria-label', `Show the messages of group ${g.groupId}`);
     show.addEventListener('click', () => this.actions.show(g.groupId));
-    const replay = h('button', { type: 'button' }, 'Replay group');
-    replay.dataset.groupAction = `replay-${g.groupId}`;
-    replay.setAttribute('aria-label', `Replay every message of group ${g.groupId}`);
-    replay.addEventListener('click', () => this.actions.replay(g));
+    // replaying is an operator's: nobody else gets the button
+    const replay = session.can('operator') && h('button', { type: 'button' }, 'Replay group');
+    if (replay) {
+      replay.dataset.groupAction = `replay-${g.groupId}`;
+      replay.setAttribute('aria-label', `Replay every message of group ${g.groupId}`);
+      replay.addEventListener('click', () => this.actions.replay(g));
+    }
     return h(
       'tr',
       { 'data-group-id': g.groupId },

@@ -1,4 +1,5 @@
 import { byId } from '../../lib/dom.js';
+import { session } from '../../lib/session.js';
 import { type ReplayJob, deadLetters } from './api.js';
 
 const POLL_MS = 300;
@@ -21,10 +22,15 @@ export class JobProgress {
     return this.jobId !== undefined;
   }
 
+  /** Cancel is an operator's, and only while a replay runs. */
+  showCancel(): void {
+    this.cancel.hidden = !(this.running && session.can('operator'));
+  }
+
   async follow(job: ReplayJob): Promise<void> {
     this.jobId = job.jobId;
     this.box.hidden = false;
-    this.cancel.hidden = false;
+    this.showCancel();
     let current = job;
     this.show(current);
     while (current.status === 'running') {
@@ -37,7 +43,7 @@ export class JobProgress {
       this.show(current);
     }
     this.jobId = undefined;
-    this.cancel.hidden = true;
+    this.showCancel();
     this.onEnded(current);
   }
 
