@@ -16,7 +16,7 @@ export function startSession(header: Element | null): void {
   const status = h('p', { id: 'account-status', class: 'account-status', role: 'status' });
   const area = h('div', { id: 'account', class: 'account' });
   (header ?? document.body).append(
-    h('section', { class: 'account-box', 'aria-label': 'Account' }, area, status),
+    h('section', { class: 'account-box', 'aria-label': 'Signed in as' }, area, status),
   );
   const signIn = signInDialog();
   const password = passwordDialog();

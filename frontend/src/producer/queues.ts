@@ -21,12 +21,25 @@ export class QueueMonitor {
     private readonly onDlqChanged: () => void,
   ) {}
 
-  /** Polls while a tester or above is signed in (the queue stats are theirs). */
+  /**
+   * Polls while a tester or above is signed in (the queue stats are theirs), and at once when
+   * such a session becomes known (at load, after a sign-in), not a poll interval later.
+   */
   start(): void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let polling = false;
     const tick = async () => {
-      if (session.can('tester')) await this.refresh();
-      setTimeout(tick, POLL_MS);
+      if (polling) return; // the poll under way schedules the next
+      clearTimeout(timer);
+      polling = true;
+      try {
+        if (session.can('tester')) await this.refresh();
+      } finally {
+        polling = false;
+      }
+      timer = setTimeout(() => void tick(), POLL_MS);
     };
+    session.onChange(() => void tick());
     void tick();
   }
 

@@ -31,7 +31,12 @@ export function catalogRoutes(ctx: DomainContext): Router {
     const { id } = parseInput(idParams, req.params, 'params');
     const found = await games.findGame(ctx.pool, id);
     if (!found) throw AppError.notFound(`Game ${id}`);
+    // The ETag names the version of the editable fields, for If-Match; the body also carries
+    // the processing status, which moves without it. So no cache may keep this answer, and a
+    // revalidation (If-None-Match) always gets the game as it is now, never a 304.
     res.setHeader('ETag', gameETag(id, found.version));
+    res.setHeader('Cache-Control', 'no-store');
+    delete req.headers['if-none-match'];
     res.json(found.game);
   });
 
