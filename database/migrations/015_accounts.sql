@@ -60,10 +60,10 @@ CREATE TABLE audit_log (
   request_id VARCHAR(64) NULL,
   client_ip VARCHAR(64) NULL,
   detail JSON NULL,
+  -- Written with every game change (the API's hottest path): two indexes only, time and target
+  -- (a game's history). Filters by actor or action read the time index, newest first.
   KEY idx_audit_log_at (at, id),
-  KEY idx_audit_log_target (target, at, id),
-  KEY idx_audit_log_actor (actor, at, id),
-  KEY idx_audit_log_action (action, at, id)
+  KEY idx_audit_log_target (target, at, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- The version of a game's editable fields (ETag / If-Match); status writes leave it alone.

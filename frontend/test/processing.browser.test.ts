@@ -136,6 +136,8 @@ describe('processing page in a browser', function () {
       await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
     }
 
+    // its retry tiers (base 100 ms) are deleted with the test's queues
+    h.resources.retryDelaysMs.add(100);
     consumer = await startConsumer({
       queues: h.queues,
       config: {
