@@ -168,7 +168,7 @@ export const configSchema = {
     .min(1)
     .default('127.0.0.1')
     .describe(
-      'Interface the HTTP services (backend, producer, catalog web server) listen on: 127.0.0.1 (this machine only) or 0.0.0.0 / :: for every interface',
+      'Interface the HTTP services (backend, producer, catalog web server; the consumer when set) listen on: 127.0.0.1 (this machine only) or 0.0.0.0 / :: for every interface',
     ),
   AUTH_ANONYMOUS_ROLE: z
     .enum(ANONYMOUS_ROLES)

@@ -24,6 +24,29 @@ export interface RouteRule {
   summary: string;
 }
 
+/**
+ * The rows every HTTP service has, the same in each table: probes, metrics, the session routes
+ * (`sessionRoutes`) and the API documents (`apiDocs`). `ready`: what its readiness checks.
+ */
+export function serviceRouteRules(ready: string): RouteRule[] {
+  return [
+    { method: 'GET', path: '/health', access: 'open', summary: 'liveness' },
+    { method: 'GET', path: '/ready', access: 'open', summary: `readiness (${ready})` },
+    { method: 'GET', path: '/metrics', access: 'metrics', summary: 'Prometheus metrics' },
+    { method: 'POST', path: '/api/session', access: 'public', summary: 'sign in' },
+    { method: 'GET', path: '/api/session', access: 'public', summary: 'who is signed in' },
+    { method: 'DELETE', path: '/api/session', access: 'public', summary: 'sign out' },
+    {
+      method: 'PUT',
+      path: '/api/session/password',
+      access: 'viewer',
+      summary: 'change own password',
+    },
+    { method: 'GET', path: '/api/openapi.json', access: 'viewer', summary: 'OpenAPI document' },
+    { method: 'GET', path: '/api/docs/*', access: 'viewer', summary: 'API reference page' },
+  ];
+}
+
 /** A service's route table, compiled for matching. */
 export class AccessTable {
   private readonly compiled: { rule: RouteRule; pattern: RegExp }[];

@@ -1,4 +1,4 @@
-import { AccessTable, type RouteRule } from '@retro/common';
+import { AccessTable, serviceRouteRules, type RouteRule } from '@retro/common';
 
 /**
  * Every route of the producer and who may call it: read by the one access check (app.ts). The
@@ -6,26 +6,13 @@ import { AccessTable, type RouteRule } from '@retro/common';
  * the first rule that matches a request decides (`/api/dead-letters/deleted` before `/:id`).
  */
 export const PRODUCER_ROUTES: readonly RouteRule[] = [
-  { method: 'GET', path: '/health', access: 'open', summary: 'liveness' },
-  { method: 'GET', path: '/ready', access: 'open', summary: 'readiness (RabbitMQ, MySQL)' },
-  { method: 'GET', path: '/metrics', access: 'metrics', summary: 'Prometheus metrics' },
+  ...serviceRouteRules('RabbitMQ, MySQL'),
   // the page and its scripts load for anyone: its sign-in form is on it
   { method: 'GET', path: '/', access: 'public', summary: 'the testers’ page' },
   { method: 'GET', path: '/index.html', access: 'public', summary: 'the testers’ page' },
   { method: 'GET', path: '/assets/*', access: 'public', summary: 'the page’s scripts and styles' },
-  { method: 'POST', path: '/api/session', access: 'public', summary: 'sign in' },
-  { method: 'GET', path: '/api/session', access: 'public', summary: 'who is signed in' },
-  { method: 'DELETE', path: '/api/session', access: 'public', summary: 'sign out' },
-  {
-    method: 'PUT',
-    path: '/api/session/password',
-    access: 'viewer',
-    summary: 'change own password',
-  },
   { method: 'GET', path: '/api/info', access: 'viewer', summary: 'queue names and links' },
   { method: 'GET', path: '/api/templates', access: 'viewer', summary: 'ready-made messages' },
-  { method: 'GET', path: '/api/openapi.json', access: 'viewer', summary: 'OpenAPI document' },
-  { method: 'GET', path: '/api/docs/*', access: 'viewer', summary: 'API reference page' },
   {
     method: 'POST',
     path: '/api/messages/game-event',

@@ -1,24 +1,11 @@
-import { AccessTable, type RouteRule } from '@retro/common';
+import { AccessTable, serviceRouteRules, type RouteRule } from '@retro/common';
 
 /**
  * Every route of the backend and who may call it: read by the one access check (app.ts), and by
  * the generator of docs/security.md. A route missing here fails the route-table test.
  */
 export const BACKEND_ROUTES: readonly RouteRule[] = [
-  { method: 'GET', path: '/health', access: 'open', summary: 'liveness' },
-  { method: 'GET', path: '/ready', access: 'open', summary: 'readiness (MySQL, RabbitMQ)' },
-  { method: 'GET', path: '/metrics', access: 'metrics', summary: 'Prometheus metrics' },
-  { method: 'POST', path: '/api/session', access: 'public', summary: 'sign in' },
-  { method: 'GET', path: '/api/session', access: 'public', summary: 'who is signed in' },
-  { method: 'DELETE', path: '/api/session', access: 'public', summary: 'sign out' },
-  {
-    method: 'PUT',
-    path: '/api/session/password',
-    access: 'viewer',
-    summary: 'change own password',
-  },
-  { method: 'GET', path: '/api/openapi.json', access: 'viewer', summary: 'OpenAPI document' },
-  { method: 'GET', path: '/api/docs/*', access: 'viewer', summary: 'API reference page' },
+  ...serviceRouteRules('MySQL, RabbitMQ'),
   { method: 'GET', path: '/api/platforms', access: 'viewer', summary: 'list platforms' },
   { method: 'GET', path: '/api/genres', access: 'viewer', summary: 'list genres' },
   { method: 'GET', path: '/api/games', access: 'viewer', summary: 'list games' },
