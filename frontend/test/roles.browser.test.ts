@@ -111,9 +111,10 @@ describe('each role on the catalog pages in a browser', function () {
   it('shows an editor the controls as soon as they sign in, and hides them again on sign-out', async () => {
     // a context of its own: the sign-in must not reach the other tests' anonymous tabs
     const context = await h.newContext('anonymous');
-    const page = await h.open('/processing.html', { context });
+    // the failed task exists before the page loads: this test is about the controls, not the stream
     const game = await h.createGame(`Gemfire ${uniqueName('t')}`);
     const messageId = await failedTask(game);
+    const page = await h.open('/processing.html', { context });
     const row = page.locator(`tr[data-message-id="${messageId}"][data-status="failed"]`);
     await row.waitFor();
     expect(await row.getByRole('button', { name: 'Retry' }).count()).to.equal(0);
