@@ -3,6 +3,7 @@ export * from './accounts.js';
 export * from './audit.js';
 export * from './identity.js';
 export * from './secrets.js';
+export * from './sessions.js';
 export * from './session-routes.js';
 export * from './service-access.js';
 export * from './access-doc.js';

@@ -4,7 +4,7 @@ import { passwordChangeBodySchema, signInBodySchema, type SessionInfo } from '..
 import { AppError } from '../errors.js';
 import { parseInput } from '../validation.js';
 import { principalOf, SESSION_COOKIE, sessionCookie } from './access.js';
-import { changeOwnPassword, endSession, signIn } from './accounts.js';
+import { changeOwnPassword, endSession, signIn } from './sessions.js';
 import { auditOrigin, recordAudit } from './audit.js';
 import type { IdentityStore } from './identity.js';
 
