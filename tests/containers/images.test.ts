@@ -130,7 +130,11 @@ describe('Node images, built and started without Docker', function () {
     const backend = start(images.get('backend')!, backendEnv);
     running.push(backend);
     await healthy(images.get('backend')!, backendEnv, backend);
-    // its filesystem is read-only: the first operator's password is in one log line, and works
+    // its filesystem is read-only: the first operator's password is in one log line, and works.
+    // The HEALTHCHECK runs synchronously, so the child's output may not have been read yet.
+    await waitFor('the first operator log line', () =>
+      backend.output.join('').includes('first operator account admin') ? true : undefined,
+    );
     const firstRun = backend.output
       .join('')
       .split('\n')
