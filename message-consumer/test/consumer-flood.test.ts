@@ -75,7 +75,10 @@ describe('message consumer: one game flooding the queue', () => {
   });
 
   it('marks deferred copies with x-deferrals and sends each to the retry tier of its turn, spending no retry', async () => {
-    const game = (await env.createGame('Deferred copy')).id;
+    const created = await env.createGame('Deferred copy');
+    const game = created.id;
+    // the create's own event is processed first, so the game has exactly the deliveries below
+    await env.waitForTask(created.eventId, 'completed', 15_000);
     await consumer.stop();
     for (let i = 0; i < keyLimit(PREFETCH) + 4; i++) await publishEvent(game);
     consumer = await env.startConsumer({ PREFETCH, PROCESSING_DELAY_MS: 5000 });
