@@ -73,6 +73,11 @@ export interface BrowserHarness {
   newContext(as: Visitor): Promise<BrowserContext>;
   /** Adds a game through the API as the editor (a task for its create event comes with it). */
   createGame(title: string): Promise<GameJson>;
+  /**
+   * Marks the task of `game`'s create event failed with `error`, as the consumer reports a
+   * message it gave up on (straight to the backend's internal route); returns its message id.
+   */
+  failCreateTask(game: GameJson, error: string): Promise<string>;
 }
 
 /**
@@ -93,7 +98,7 @@ export function useBrowserHarness(
   const contexts = new Map<string, Promise<BrowserContext>>();
   const owned: BrowserContext[] = [];
   const pageErrors: string[] = [];
-  const harness = { open, newContext, createGame } as BrowserHarness;
+  const harness = { open, newContext, createGame, failCreateTask } as BrowserHarness;
 
   before(async function () {
     this.timeout(180_000);
@@ -188,6 +193,26 @@ export function useBrowserHarness(
     });
     expect(res.status).to.equal(201);
     return (await res.json()) as GameJson;
+  }
+
+  async function failCreateTask(game: GameJson, error: string): Promise<string> {
+    const [task] = (await (await fetch(`${harness.base}/api/tasks?gameId=${game.id}`)).json()) as {
+      messageId: string;
+    }[];
+    const res = await fetch(`${harness.backend.url}/api/internal/tasks/${task!.messageId}/status`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        status: 'failed',
+        type: 'game',
+        gameId: game.id,
+        action: 'create',
+        attempts: 4,
+        error,
+      }),
+    });
+    expect(res.status).to.equal(200);
+    return task!.messageId;
   }
 
   return harness;

@@ -27,28 +27,11 @@ describe('processing page in a browser', function () {
     const game = await h.createGame(`Soul Blazer ${uniqueName('t')}`);
     const processing = await h.open('/processing.html');
     await processing.locator('#live-state[data-mode="live"]').waitFor();
-    const [task] = (await (await fetch(`${h.base}/api/tasks?gameId=${game.id}`)).json()) as {
-      messageId: string;
-    }[];
     // what the consumer reports when it gives up on a message (straight to the backend)
-    const failed = await fetch(`${h.backend.url}/api/internal/tasks/${task!.messageId}/status`, {
-      method: 'PUT',
-      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        status: 'failed',
-        type: 'game',
-        gameId: game.id,
-        action: 'create',
-        attempts: 4,
-        error: 'image service <timeout>',
-      }),
-    });
-    expect(failed.status).to.equal(200);
+    const messageId = await h.failCreateTask(game, 'image service <timeout>');
 
-    const row = processing.locator(`tr[data-message-id="${task!.messageId}"]`);
-    await processing
-      .locator(`tr[data-message-id="${task!.messageId}"][data-status="failed"]`)
-      .waitFor();
+    const row = processing.locator(`tr[data-message-id="${messageId}"]`);
+    await processing.locator(`tr[data-message-id="${messageId}"][data-status="failed"]`).waitFor();
     expect(await row.locator('.error-text').textContent()).to.equal('image service <timeout>');
     expect(await row.locator('td[data-label="Attempts"]').textContent()).to.equal('4');
     await row.getByRole('button', { name: 'Retry' }).click();

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { uniqueName, waitFor } from '@retro/common/testing';
 import { accessibilityViolations } from './axe.js';
-import { TOKEN, card, useBrowserHarness, type GameJson, type Visitor } from './browser-harness.js';
+import { card, useBrowserHarness, type Visitor } from './browser-harness.js';
 
 const VISITORS = ['anonymous', 'viewer', 'editor', 'tester', 'operator'] as const;
 const EDITS = new Set<Visitor>(['editor', 'tester', 'operator']);
@@ -18,26 +18,6 @@ describe('each role on the catalog pages in a browser', function () {
   const h = useBrowserHarness('frontend_roles');
 
   /** A failed task of a new game (what the consumer reports when it gives up). */
-  async function failedTask(game: GameJson): Promise<string> {
-    const [task] = (await (await fetch(`${h.base}/api/tasks?gameId=${game.id}`)).json()) as {
-      messageId: string;
-    }[];
-    const res = await fetch(`${h.backend.url}/api/internal/tasks/${task!.messageId}/status`, {
-      method: 'PUT',
-      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        status: 'failed',
-        type: 'game',
-        gameId: game.id,
-        action: 'create',
-        attempts: 4,
-        error: 'image service timeout',
-      }),
-    });
-    expect(res.status).to.equal(200);
-    return task!.messageId;
-  }
-
   async function header(page: Page, as: Visitor): Promise<void> {
     if (as === 'anonymous') {
       await page.getByText('Not signed in').waitFor();
@@ -84,7 +64,7 @@ describe('each role on the catalog pages in a browser', function () {
 
     it(`the processing page ${edits ? 'lets' : 'does not let'} ${who(as)} retry a failed task`, async () => {
       const game = await h.createGame(`Ys ${uniqueName(as)}`);
-      const messageId = await failedTask(game);
+      const messageId = await h.failCreateTask(game, 'image service timeout');
       const page = await h.open('/processing.html', { as });
       await header(page, as);
       const row = page.locator(`tr[data-message-id="${messageId}"][data-status="failed"]`);
@@ -113,7 +93,7 @@ describe('each role on the catalog pages in a browser', function () {
     const context = await h.newContext('anonymous');
     // the failed task exists before the page loads: this test is about the controls, not the stream
     const game = await h.createGame(`Gemfire ${uniqueName('t')}`);
-    const messageId = await failedTask(game);
+    const messageId = await h.failCreateTask(game, 'image service timeout');
     const page = await h.open('/processing.html', { context });
     const row = page.locator(`tr[data-message-id="${messageId}"][data-status="failed"]`);
     await row.waitFor();
