@@ -122,28 +122,30 @@ export class TaskFeed {
   }
 
   /**
-   * Sends each state unless a newer one of its task was sent. A state already sent goes to `only`
-   * (a viewer being resumed, which may have missed it). Returns how many were new.
+   * Sends each state unless a newer one of its task was sent. `only` is a viewer being resumed:
+   * it gets every state of `tasks` (it may have missed those already sent), each frame with its
+   * own `id:` in change order, so a viewer cut in the middle of its resume goes on from the last
+   * frame it got instead of starting over. Returns how many states were new.
    */
   private send(tasks: ProcessingTask[], only?: StreamClient): number {
     const fresh: ProcessingTask[] = [];
-    let again = '';
+    let resumed = '';
     for (const task of tasks) {
       const order = this.lastSent.compare(task);
       if (order < 0) continue;
-      if (order === 0) {
-        if (only) again += taskFrame(task, true);
-        continue;
-      }
+      if (only) resumed += taskFrame(task, true);
+      if (order === 0) continue;
       this.lastSent.record(task);
       fresh.push(task);
     }
-    if (only && again) this.clients.write(only, again);
+    if (only && resumed) this.clients.write(only, resumed);
     if (fresh.length > 0) {
       // the whole batch in one write per viewer: a thousand viewers cost a thousand writes per
       // batch, not per change
-      this.clients.broadcast(fresh.map((task) => taskFrame(task, true)).join(''), () =>
-        fresh.map((task) => taskFrame(task, false)).join(''),
+      this.clients.broadcast(
+        fresh.map((task) => taskFrame(task, true)).join(''),
+        () => fresh.map((task) => taskFrame(task, false)).join(''),
+        only,
       );
     }
     return fresh.length;

@@ -103,6 +103,34 @@ describe('live task stream across instances, reconnects and lost notices', funct
     expect(client.regressions).to.deep.equal([]);
   });
 
+  it('when a viewer is resumed, then every task frame of the resume carries its own id, in change order', async () => {
+    const client = viewer(env.backend);
+    await client.open();
+    await waitFor('the first id', () => client.lastEventId);
+    client.cut();
+    const missed = Array.from({ length: 12 }, (_, i) => custom(`ids-${i}`));
+    await report(other, missed.slice(0, 6));
+    await report(env.backend, missed.slice(6));
+    const before = client.frameIds.length;
+    await client.open();
+    await waitFor('the missed changes', () =>
+      missed.every(({ messageId }) => client.latest.has(messageId)),
+    );
+    const ids = client.frameIds.slice(before);
+    expect(ids.length).to.be.at.least(missed.length);
+    expect(ids.every((id) => id !== undefined && /^\d{13}-.+$/.test(id))).to.equal(true);
+    const positions = ids.map((id) => {
+      const [at, ...rest] = id!.split('-');
+      return [Number(at), rest.join('-')] as const;
+    });
+    const sorted = [...positions].sort(
+      (a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0),
+    );
+    expect(positions, 'ids in change order').to.deep.equal(sorted);
+    expect(client.lastEventId).to.equal(ids.at(-1));
+    expect(client.regressions).to.deep.equal([]);
+  });
+
   it('when it missed more changes than a resume sends, then it is told to reload and goes on from there', async () => {
     const client = viewer(env.backend);
     await client.open();

@@ -126,12 +126,14 @@ export class StreamClients {
   }
 
   /**
-   * Writes one frame to every stream: `withId` to most, `withoutId()` (made once, when needed) to
-   * those being sent what they missed.
+   * Writes one frame to every stream but `skip`: `withId` to most, `withoutId()` (made once, when
+   * needed) to those being sent what they missed, whose position is their resume's, not the
+   * live one.
    */
-  broadcast(withId: string, withoutId: () => string): void {
+  broadcast(withId: string, withoutId: () => string, skip?: StreamClient): void {
     let plain: string | undefined;
     for (const client of this.clients) {
+      if (client === skip) continue;
       this.write(client, client.resuming ? (plain ??= withoutId()) : withId);
     }
   }

@@ -30,6 +30,8 @@ export class TaskStreamClient {
   lastEventId: string | undefined;
   /** Task frames received, duplicates included. */
   frames = 0;
+  /** The `id:` of every task frame received, in order (`undefined` for a frame without one). */
+  readonly frameIds: Array<string | undefined> = [];
   reloads = 0;
   connects = 0;
   /** Status of the last answer (200 while streaming; 429 when refused). */
@@ -138,6 +140,7 @@ export class TaskStreamClient {
 
   private onFrame(frame: string): void {
     let event = 'message';
+    let id: string | undefined;
     const data: string[] = [];
     for (const line of frame.split('\n')) {
       if (line.startsWith(':')) continue;
@@ -145,7 +148,7 @@ export class TaskStreamClient {
       const field = colon < 0 ? line : line.slice(0, colon);
       const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
       if (field === 'event') event = value;
-      else if (field === 'id') this.lastEventId = value;
+      else if (field === 'id') this.lastEventId = id = value;
       else if (field === 'data') data.push(value);
     }
     if (data.length === 0) return;
@@ -155,6 +158,7 @@ export class TaskStreamClient {
     }
     if (event !== 'task') return;
     this.frames += 1;
+    this.frameIds.push(id);
     this.apply(JSON.parse(data.join('\n')) as ProcessingTask);
   }
 
