@@ -8,6 +8,7 @@ import {
   readRetryCount,
 } from '@retro/common';
 import type { MessageProperties } from 'amqplib';
+import { boundedHeaders, boundedValue } from './archive-bounds.js';
 import { fingerprintOf, groupIdOf } from './fingerprint.js';
 
 export { DEAD_LETTER_TYPES, type DeadLetterType } from '@retro/common';
@@ -44,8 +45,9 @@ export function toArchiveRecord(
   props: MessageProperties,
   archivedAt = new Date(),
 ): ArchiveRecord {
-  const headers = jsonHeaders(props.headers ?? {});
-  const reason = asText(headers[HEADERS.error]) ?? brokerReason(headers);
+  const allHeaders = jsonHeaders(props.headers ?? {});
+  const headers = boundedHeaders(allHeaders);
+  const reason = asText(boundedValue(allHeaders[HEADERS.error])) ?? brokerReason(allHeaders);
   const failedAt = asText(headers[HEADERS.failedAt]);
   const fingerprint = fingerprintOf(reason);
   const text = decodeUtf8(content);
