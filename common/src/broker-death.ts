@@ -69,14 +69,15 @@ const WHAT: Record<string, string> = {
 
 /**
  * The archive's reason for a broker dead-lettering, e.g. `dead-lettered by the broker: delivery
- * limit reached on game_events (after 100 deliveries; 1 time)`.
+ * limit reached on game_events (after 100 deliveries; count 1)`.
  */
 export function describeBrokerDeath(death: BrokerDeath): string {
   const what = WHAT[death.reason] ?? `reason "${death.reason}"`;
   const where = death.queue === null ? '' : ` on ${death.queue}`;
   const details = [
     death.deliveryCount === null ? null : `after ${death.deliveryCount} deliveries`,
-    death.count === null ? null : `${death.count} time${death.count === 1 ? '' : 's'}`,
+    // "count 3", not "3 times": one wording for every count keeps them in one failure group
+    death.count === null ? null : `count ${death.count}`,
   ].filter((part) => part !== null);
   return `dead-lettered by the broker: ${what}${where}${details.length ? ` (${details.join('; ')})` : ''}`;
 }

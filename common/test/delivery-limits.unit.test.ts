@@ -85,10 +85,10 @@ describe("the broker's dead-lettering record (unit)", () => {
   it('says what happened, where, and how often', () => {
     const death = { reason: 'delivery_limit', queue: 'game_events', count: 1, deliveryCount: null };
     expect(describeBrokerDeath(death)).to.equal(
-      'dead-lettered by the broker: delivery limit reached on game_events (1 time)',
+      'dead-lettered by the broker: delivery limit reached on game_events (count 1)',
     );
     expect(describeBrokerDeath({ ...death, count: 3, deliveryCount: 101 })).to.equal(
-      'dead-lettered by the broker: delivery limit reached on game_events (after 101 deliveries; 3 times)',
+      'dead-lettered by the broker: delivery limit reached on game_events (after 101 deliveries; count 3)',
     );
     expect(describeBrokerDeath({ ...death, reason: 'expired', queue: null, count: null })).to.equal(
       'dead-lettered by the broker: message TTL expired',

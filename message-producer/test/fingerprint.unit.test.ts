@@ -95,11 +95,18 @@ describe('dead letters: fingerprints and archive records (unit)', () => {
       },
     } as never);
     expect(record.reason).to.equal(
-      'dead-lettered by the broker: delivery limit reached on game_events (after 100 deliveries; 1 time)',
+      'dead-lettered by the broker: delivery limit reached on game_events (after 100 deliveries; count 1)',
     );
     expect(record.fingerprint).to.equal(
-      'dead-lettered by the broker: delivery limit reached on game_events (after # deliveries; # time)',
+      'dead-lettered by the broker: delivery limit reached on game_events (after # deliveries; count #)',
     );
+    const third = toArchiveRecord(Buffer.from('{}'), {
+      headers: {
+        'x-death': [{ count: 3, reason: 'delivery_limit', queue: 'game_events' }],
+        'x-delivery-count': 102,
+      },
+    } as never);
+    expect(third.groupId, 'one failure group whatever the count').to.equal(record.groupId);
   });
 
   for (const [reason, what] of [
@@ -112,7 +119,7 @@ describe('dead letters: fingerprints and archive records (unit)', () => {
       const record = toArchiveRecord(Buffer.from('{}'), {
         headers: { 'x-death': [{ count: 2, reason: Buffer.from(reason), queue: 'q.main' }] },
       } as never);
-      expect(record.reason).to.equal(`dead-lettered by the broker: ${what} on q.main (2 times)`);
+      expect(record.reason).to.equal(`dead-lettered by the broker: ${what} on q.main (count 2)`);
     });
   }
 
