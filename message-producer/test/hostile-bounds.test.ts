@@ -282,6 +282,22 @@ describe('hostile input: every header and body bound ±1 at every entry point', 
       });
     }
 
+    it(`when a delivery has x-retry-count ${MAX_RETRY_COUNT_HEADER} it is processed; one more, it is parked with its retries spent`, async () => {
+      const accepted = await publishTo(h.queues.main, small, {
+        headers: { 'x-retry-count': MAX_RETRY_COUNT_HEADER },
+      });
+      const refused = await publishTo(h.queues.main, small, {
+        headers: { 'x-retry-count': MAX_RETRY_COUNT_HEADER + 1 },
+      });
+
+      expect((await taskOf(accepted, 'completed')).attempts).to.equal(MAX_RETRY_COUNT_HEADER + 1);
+      const failed = await taskOf(refused, 'failed');
+      expect(failed.lastError).to.equal(
+        `x-retry-count ${MAX_RETRY_COUNT_HEADER + 1} is above ${MAX_RETRY_COUNT_HEADER}: retries treated as exhausted`,
+      );
+      expect((await archivedRow(refused)).reason).to.equal(failed.lastError);
+    });
+
     it('when the hostile deliveries are through, a good message still completes at once', async () => {
       const good = await publishTo(h.queues.main, customBody(100), {});
       await taskOf(good, 'completed');
