@@ -70,7 +70,8 @@ export function errorBody(err: AppError): ErrorBody {
 /** Converts anything thrown into an AppError; unknown errors become a 500 that hides internals. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  const e = err as { type?: string; status?: number; message?: string } | undefined;
+  const e = err as
+    { type?: string; status?: number; message?: string; limit?: unknown } | undefined;
   // body-parser signals client mistakes with a `type` and a 4xx `status`
   if (e?.type === 'entity.parse.failed') {
     return new AppError('MALFORMED_JSON', 400, 'Request body is not valid JSON', [], {
@@ -78,7 +79,11 @@ export function toAppError(err: unknown): AppError {
     });
   }
   if (e?.type === 'entity.too.large') {
-    return new AppError('PAYLOAD_TOO_LARGE', 413, 'Request body is too large', [], { cause: err });
+    // body-parser names its limit: the caller learns the bound, not just that it was crossed
+    const bound = typeof e.limit === 'number' ? ` (at most ${e.limit} bytes)` : '';
+    return new AppError('PAYLOAD_TOO_LARGE', 413, `Request body is too large${bound}`, [], {
+      cause: err,
+    });
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     const code = e.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'VALIDATION_FAILED';

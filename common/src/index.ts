@@ -1,6 +1,7 @@
 export * from './api.js';
 export * from './amqp.js';
 export * from './broker-urls.js';
+export * from './broker-death.js';
 export * from './config.js';
 export * from './errors.js';
 export * from './events.js';

@@ -1,5 +1,5 @@
 import type { MessageProperties, Options } from 'amqplib';
-import { HEADERS, MAX_RETRY_COUNT_HEADER } from './message-rules.js';
+import { DELIVERY_LIMITS, HEADERS, MAX_RETRY_COUNT_HEADER } from './message-rules.js';
 
 /**
  * The broker's dead-lettering record: `x-death`, `x-first-death-*`, `x-last-death-*`. Only the
@@ -105,4 +105,61 @@ export function withoutBrokerHeaders(
       ([name]) => !isBrokerDeathHeader(name) && name.toLowerCase() !== DELIVERY_COUNT,
     ),
   );
+}
+
+/** The JSON length of a header value as a delivery carries it (byte arrays as their text). */
+function valueLength(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (Buffer.isBuffer(value)) return value.length;
+  try {
+    return JSON.stringify(value, (_key, v: unknown) =>
+      typeof v === 'bigint' ? v.toString() : Buffer.isBuffer(v) ? v.toString('latin1') : v,
+    ).length;
+  } catch {
+    return Infinity;
+  }
+}
+
+/**
+ * The first of DELIVERY_LIMITS that a delivery breaks, worded as its parking reason, or null.
+ * Checked before anything else reads the delivery, so nothing downstream (the backend's task, the
+ * archive) is handed an absurd value.
+ */
+export function deliveryBeyondLimits(
+  content: Buffer,
+  headers: Record<string, unknown> | undefined,
+): string | null {
+  const { headerCount, nameLength, valueLength: maxValue, bodyBytes } = DELIVERY_LIMITS;
+  if (content.length > bodyBytes) {
+    return `body of ${content.length} bytes is over the bound of ${bodyBytes}`;
+  }
+  const entries = Object.entries(headers ?? {});
+  if (entries.length > headerCount) {
+    return `${entries.length} headers are over the bound of ${headerCount}`;
+  }
+  for (const [name, value] of entries) {
+    if (name.length > nameLength) {
+      return `a header name of ${name.length} characters is over the bound of ${nameLength}`;
+    }
+    const length = valueLength(value);
+    if (length > maxValue) {
+      return `header ${name.slice(0, 64)} of ${length} characters is over the bound of ${maxValue}`;
+    }
+  }
+  return null;
+}
+
+/**
+ * The headers of `headers` within DELIVERY_LIMITS, in their order, at most `room` of them: what a
+ * copy of an over-limit delivery keeps, so the copy itself (the parked one) is within them.
+ */
+export function headersWithinLimits(
+  headers: Record<string, unknown> | undefined,
+  room: number,
+): Record<string, unknown> {
+  const { nameLength, valueLength: maxValue } = DELIVERY_LIMITS;
+  const kept = Object.entries(headers ?? {}).filter(
+    ([name, value]) => name.length <= nameLength && valueLength(value) <= maxValue,
+  );
+  return Object.fromEntries(kept.slice(0, Math.max(0, room)));
 }

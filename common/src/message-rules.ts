@@ -59,3 +59,33 @@ export const RETRY_COUNT_RULE = `must be an integer from 0 to ${MAX_RETRY_COUNT_
  * and booleans are small anyway): what one message carries stays a few kilobytes.
  */
 export const HEADER_LIMITS = { count: 16, nameLength: 64, textLength: 500 } as const;
+
+/**
+ * The largest JSON body a publish request to the producer may have (every route under `/api`):
+ * a message, its headers and the request's own fields. Larger is refused with 413 naming it.
+ */
+export const PUBLISH_REQUEST_MAX_BYTES = 256 * 1024;
+
+/**
+ * What one delivery may carry, whoever published it (anyone with access to the queues can). Far
+ * above what the system itself sends: a tester's message has at most HEADER_LIMITS.count headers
+ * and a body under PUBLISH_REQUEST_MAX_BYTES, and the system adds fewer than 16 of its own. The
+ * consumer parks a delivery beyond them unprocessed, with the bound it broke as its reason; the
+ * archiver keeps at most these of a parked message's headers, cutting what is longer with a
+ * marker (cutMarker), so a hostile header never makes the archive refuse a record.
+ */
+export const DELIVERY_LIMITS = {
+  /** Headers on one message. */
+  headerCount: 64,
+  /** Characters of one header name (AMQP allows 255 bytes). */
+  nameLength: 128,
+  /** Characters of one header value: its text, or its JSON for a table or an array. */
+  valueLength: 8_192,
+  /** Bytes of one message body. */
+  bodyBytes: 1024 * 1024,
+} as const;
+
+/** What ends a value the archive cut at a bound: `…[cut: 12000 characters, at most 8192]`. */
+export function cutMarker(length: number, bound: number): string {
+  return `…[cut: ${length} characters, at most ${bound}]`;
+}

@@ -36,7 +36,7 @@ export function createMetrics() {
     ),
     handedBack: counter(
       'consumer_messages_handed_back_total',
-      'Deliveries handed back to the queue unchanged (backend unavailable, shutdown, copy not taken)',
+      'Deliveries handed back to the queue unchanged (backend unavailable, shutdown, copy not taken); on RabbitMQ 4.0-4.2 each counts toward a quorum queue delivery limit',
     ),
     circuitOpen: new Gauge({
       name: 'consumer_circuit_open',

@@ -13,6 +13,7 @@ import {
   requestContext,
   serviceEndpoints,
   type ServiceAccess,
+  PUBLISH_REQUEST_MAX_BYTES,
 } from '@retro/common';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -142,7 +143,7 @@ export function createApp(deps: AppDependencies): Express {
   }
   // sign-in reads its own small body (4 kB), before the API's parser
   app.use('/api', deps.access.sessions);
-  app.use('/api', express.json({ limit: '256kb' }));
+  app.use('/api', express.json({ limit: PUBLISH_REQUEST_MAX_BYTES }));
   app.get('/api/info', (_req, res) => {
     const info: ProducerInfo = {
       service: 'message-producer',

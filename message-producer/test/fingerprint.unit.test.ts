@@ -76,8 +76,58 @@ describe('dead letters: fingerprints and archive records (unit)', () => {
         'x-retry-count': '2',
       },
     } as never);
-    expect(record.reason).to.equal('dead-lettered by the broker (delivery_limit) from game_events');
+    expect(record.reason).to.equal(
+      'dead-lettered by the broker: delivery limit reached on game_events',
+    );
     expect(record.retryCount).to.equal(2);
+  });
+
+  it('reads the newest dead-lettering from x-death: a retry copy back from its tier by TTL, then past the delivery limit', () => {
+    const record = toArchiveRecord(Buffer.from('{}'), {
+      headers: {
+        'x-death': [
+          { count: 1, reason: 'delivery_limit', queue: 'game_events', exchange: '' },
+          { count: 3, reason: 'expired', queue: 'game_events.retry.1s', exchange: '' },
+        ],
+        'x-first-death-reason': 'expired',
+        'x-first-death-queue': 'game_events.retry.1s',
+        'x-delivery-count': 100,
+      },
+    } as never);
+    expect(record.reason).to.equal(
+      'dead-lettered by the broker: delivery limit reached on game_events (after 100 deliveries; count 1)',
+    );
+    expect(record.fingerprint).to.equal(
+      'dead-lettered by the broker: delivery limit reached on game_events (after # deliveries; count #)',
+    );
+    const third = toArchiveRecord(Buffer.from('{}'), {
+      headers: {
+        'x-death': [{ count: 3, reason: 'delivery_limit', queue: 'game_events' }],
+        'x-delivery-count': 102,
+      },
+    } as never);
+    expect(third.groupId, 'one failure group whatever the count').to.equal(record.groupId);
+  });
+
+  for (const [reason, what] of [
+    ['rejected', 'rejected without requeue'],
+    ['expired', 'message TTL expired'],
+    ['maxlen', 'queue length limit reached'],
+    ['some_new_reason', 'reason "some_new_reason"'],
+  ]) {
+    it(`names a broker dead-lettering for ${reason} with its queue and count`, () => {
+      const record = toArchiveRecord(Buffer.from('{}'), {
+        headers: { 'x-death': [{ count: 2, reason: Buffer.from(reason), queue: 'q.main' }] },
+      } as never);
+      expect(record.reason).to.equal(`dead-lettered by the broker: ${what} on q.main (count 2)`);
+    });
+  }
+
+  it("prefers the consumer's own x-error to the broker record", () => {
+    const record = toArchiveRecord(Buffer.from('{}'), {
+      headers: { 'x-error': 'mine', 'x-death': [{ count: 1, reason: 'expired', queue: 'q' }] },
+    } as never);
+    expect(record.reason).to.equal('mine');
   });
 
   it('keeps what the archive columns hold: a count above 1,000,000 as the bound, a parking time past 9999 as the timestamp', () => {

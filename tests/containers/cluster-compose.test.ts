@@ -41,6 +41,8 @@ describe('docker-compose.cluster.yml', () => {
     expect(Object.keys(merged.services)).to.include.members(NODES);
     const images = NODES.map((name) => node(name).image);
     expect(new Set(images), 'one RabbitMQ version across the cluster').to.have.length(1);
+    // the version the compatibility table names for compose (checked in compose.test.ts)
+    expect(images[0]).to.equal(base.services.rabbitmq!.image);
     const hostnames = NODES.map((name) => node(name).hostname);
     expect(hostnames).to.deep.equal(NODES); // node names are rabbit@<hostname>: fixed, distinct
   });

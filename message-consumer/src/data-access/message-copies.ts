@@ -1,4 +1,10 @@
-import { type RoutedPublisher, carriedProperties, withoutBrokerHeaders } from '@retro/common';
+import {
+  DELIVERY_LIMITS,
+  type RoutedPublisher,
+  carriedProperties,
+  headersWithinLimits,
+  withoutBrokerHeaders,
+} from '@retro/common';
 import type { MessageProperties, Options } from 'amqplib';
 import type { CopyExtras, Delivery, PublishCopy } from '../domain/delivery.js';
 
@@ -7,10 +13,15 @@ import type { CopyExtras, Delivery, PublishCopy } from '../domain/delivery.js';
  * broker's dead-lettering record), always persistent, plus `extra`.
  */
 export function copyProperties(properties: MessageProperties, extra: CopyExtras): Options.Publish {
+  const original = withoutBrokerHeaders(properties.headers);
+  const room = DELIVERY_LIMITS.headerCount - Object.keys(extra.headers).length;
   return {
     ...carriedProperties(properties),
     persistent: true,
-    headers: { ...withoutBrokerHeaders(properties.headers), ...extra.headers },
+    headers: {
+      ...(extra.withinLimits ? headersWithinLimits(original, room) : original),
+      ...extra.headers,
+    },
   };
 }
 

@@ -16,6 +16,11 @@ export interface Delivery {
  */
 export interface CopyExtras {
   headers: Record<string, unknown>;
+  /**
+   * Keep only the original's headers within DELIVERY_LIMITS (the copy of a delivery beyond them),
+   * so that the copy is within them, whatever the original carried.
+   */
+  withinLimits?: boolean;
 }
 
 /** Publishes a copy of a delivery; resolves only once the broker has routed and confirmed it. */

@@ -164,3 +164,11 @@ function parseCustom(
 function foreignTask(messageId: string | undefined): TaskRef | null {
   return messageId ? { messageId, type: 'custom', gameId: null, action: null } : null;
 }
+
+/**
+ * A delivery left unread (its body over the bound): poison, reported to the task its `messageId`
+ * names, if it names one, as a custom task (its body, which would say more, is not read).
+ */
+export function unread(propertyMessageId: unknown, reason: string): ParsedMessage {
+  return { ok: false, reason, task: foreignTask(usableId(propertyMessageId)) };
+}

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  DELIVERY_LIMITS,
   HEADERS,
   type Logger,
   MAX_RETRY_COUNT_HEADER,
@@ -10,6 +11,7 @@ import {
   retryTierQueue,
   retryTiers,
   tierFor,
+  deliveryBeyondLimits,
   withLogContext,
 } from '@retro/common';
 import type { BackendClient } from '../data-access/backend-client.js';
@@ -19,7 +21,7 @@ import { DownstreamError, errorMessage } from './failures.js';
 import { DeferralSchedule } from './deferral-schedule.js';
 import type { CopyExtras, Delivery, PublishCopy, Settlement } from './delivery.js';
 import { KeyedSerialExecutor } from './keyed-serial-executor.js';
-import { type Job, type ParsedMessage, type TaskRef, parseMessage } from './message.js';
+import { type Job, type ParsedMessage, type TaskRef, parseMessage, unread } from './message.js';
 import { processJob, reportFailed } from './process-job.js';
 import { type FailureDecision, decideFailure } from './retry-policy.js';
 
@@ -74,14 +76,21 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
     metrics.inFlight.inc();
     const { headers, messageId: propertyId } = delivery.properties;
     const { value: retryCount, aboveBound } = readCountHeader(headers, HEADERS.retryCount);
-    const parsed = parseMessage(delivery.content, propertyId, headers);
+    const beyond = deliveryBeyondLimits(delivery.content, headers);
+    // a body over the bound is not even parsed: its JSON could take more memory than the process has
+    const parsed =
+      beyond !== null && delivery.content.length > DELIVERY_LIMITS.bodyBytes
+        ? unread(propertyId, beyond)
+        : parseMessage(delivery.content, propertyId, headers);
     const messageId = parsed.ok ? parsed.job.task.messageId : (parsed.task?.messageId ?? null);
     let outcome: Outcome = 'requeued';
     try {
       outcome = await withLogContext({ eventId: messageId ?? undefined }, () =>
-        aboveBound
-          ? this.parkOutOfRange(delivery, parsed, headers?.[HEADERS.retryCount])
-          : this.route(delivery, parsed, retryCount),
+        beyond !== null
+          ? this.parkBeyondLimits(delivery, parsed, retryCount, beyond)
+          : aboveBound
+            ? this.parkOutOfRange(delivery, parsed, headers?.[HEADERS.retryCount])
+            : this.route(delivery, parsed, retryCount),
       );
     } catch (error) {
       // everything expected is caught below; this is a bug or a shutdown abort
@@ -126,6 +135,21 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
       `${HEADERS.retryCount} ${shown} is above ${MAX_RETRY_COUNT_HEADER}: retries treated as ` +
       `exhausted${parsed.ok ? '' : ` (and ${parsed.reason})`}`;
     return this.park(delivery, task, MAX_RETRY_COUNT_HEADER, reason);
+  }
+
+  /**
+   * A delivery beyond DELIVERY_LIMITS (too many headers, an absurd name or value, a huge body) came
+   * straight from someone with access to the queue: parked at once, unprocessed, with the bound it
+   * broke, so it can neither stall the consumer nor reach the backend.
+   */
+  private parkBeyondLimits(
+    delivery: Delivery,
+    parsed: ParsedMessage,
+    retryCount: number,
+    beyond: string,
+  ) {
+    const task = parsed.ok ? parsed.job.task : parsed.task;
+    return this.park(delivery, task, retryCount, `delivery beyond the limits: ${beyond}`, true);
   }
 
   private async attempt(delivery: Delivery, job: Job, retryCount: number): Promise<Outcome> {
@@ -200,6 +224,7 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
     task: TaskRef | null,
     retryCount: number,
     reason: string,
+    withinLimits = false,
   ): Promise<Outcome> {
     const { queues, backend, breaker, metrics, logger } = this.options;
     const messageId = task?.messageId ?? null;
@@ -209,6 +234,7 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
         [HEADERS.failedAt]: new Date().toISOString(),
         [HEADERS.retryCount]: retryCount,
       },
+      withinLimits,
     });
     if (!sent) return this.handBackLater(delivery, messageId, retryCount);
     metrics.parked.inc();

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
-import { type DeadLetterType, HEADERS, digitsToNumber, readRetryCount } from '@retro/common';
+import {
+  type DeadLetterType,
+  HEADERS,
+  describeBrokerDeath,
+  digitsToNumber,
+  readBrokerDeath,
+  readRetryCount,
+} from '@retro/common';
 import type { MessageProperties } from 'amqplib';
+import { boundedHeaders, boundedValue } from './archive-bounds.js';
 import { fingerprintOf, groupIdOf } from './fingerprint.js';
 
 export { DEAD_LETTER_TYPES, type DeadLetterType } from '@retro/common';
@@ -37,8 +45,9 @@ export function toArchiveRecord(
   props: MessageProperties,
   archivedAt = new Date(),
 ): ArchiveRecord {
-  const headers = jsonHeaders(props.headers ?? {});
-  const reason = asText(headers[HEADERS.error]) ?? brokerReason(headers);
+  const allHeaders = jsonHeaders(props.headers ?? {});
+  const headers = boundedHeaders(allHeaders);
+  const reason = asText(boundedValue(allHeaders[HEADERS.error])) ?? brokerReason(allHeaders);
   const failedAt = asText(headers[HEADERS.failedAt]);
   const fingerprint = fingerprintOf(reason);
   const text = decodeUtf8(content);
@@ -82,13 +91,12 @@ export function archiveKeyOf(
 
 /**
  * Why the broker itself dead-lettered a message into the DLQ (no consumer parked it, so it has no
- * `x-error`): a quorum queue's delivery limit, say, after the message was redelivered too often.
+ * `x-error`): a quorum queue's delivery limit after too many redeliveries, a reject without
+ * requeue, a TTL or a length limit, with the queue and the count from `x-death`.
  */
 function brokerReason(headers: Record<string, unknown>): string | null {
-  const reason = headers['x-first-death-reason'];
-  if (typeof reason !== 'string') return null;
-  const queue = headers['x-first-death-queue'];
-  return `dead-lettered by the broker (${reason})${typeof queue === 'string' ? ` from ${queue}` : ''}`;
+  const death = readBrokerDeath(headers);
+  return death === null ? null : describeBrokerDeath(death);
 }
 
 /** What `parked_at` (DATETIME) holds: years 1000 to 9999. */
