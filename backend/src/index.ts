@@ -16,7 +16,7 @@ import {
 } from '@retro/common';
 import { createPool, dbSettings } from '@retro/database';
 import { Alerting } from './alerts/alerting.js';
-import { registerBrokerMetrics } from './alerts/alert-metrics.js';
+import { registerAlertMetrics } from './alerts/alert-metrics.js';
 import { probedQueues } from './alerts/queue-probe.js';
 import { createApp } from './app.js';
 import { backendAccess } from './entry-points/http/access-table.js';
@@ -101,7 +101,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   });
   const metrics = createMetrics(pool, config.TASK_STALLED_AFTER_MS);
   const probed = probedQueues(queues, config.RETRY_DELAY_MS);
-  registerBrokerMetrics(metrics.registry, broker, probed);
+  registerAlertMetrics(metrics.registry, pool, broker, probed);
   const alerting = new Alerting({
     pool,
     broker,
