@@ -195,4 +195,17 @@ describe('built-in alerts (real database and broker, two backend replicas)', fun
     );
     expect(reversed.status).to.equal(400);
   });
+
+  it('when 50 messages are parked in the DLQ, then dead-letters fires at its default threshold', async () => {
+    for (let i = 0; i < 50; i++) {
+      await env.probe.publish(env.queues.dlq, JSON.stringify({ poison: i }), {
+        headers: { 'x-error': 'poison' },
+      });
+    }
+    const alert = await waitFor('dead-letters to fire', async () =>
+      (await list()).alerts.find((a) => a.rule === 'dead-letters' && a.state === 'firing'),
+    );
+    expect(alert.summary).to.match(/^50 dead letter\(s\): 50 waiting in the DLQ, 0 archived/);
+    expect(await alertRows(env.sql, 'dead-letters')).to.have.length(1);
+  });
 });
