@@ -54,7 +54,8 @@ describe('alert rules', () => {
 
   it('when the main queue has no consumer, then no-consumer fires only after its delay', () => {
     const first = evaluateRules({ ...calm, mainQueueConsumers: 0 }, limits, {});
-    expect(first.verdicts.find((v) => v.rule === 'no-consumer')!.firing).to.equal(false);
+    // null, not false: an alert raised before a lease handover stays firing meanwhile
+    expect(first.verdicts.find((v) => v.rule === 'no-consumer')!.firing).to.equal(null);
     const later = evaluateRules(
       { ...calm, at: calm.at + 60_000, mainQueueConsumers: 0 },
       limits,
@@ -68,7 +69,7 @@ describe('alert rules', () => {
       limits,
       back.heldSince,
     );
-    expect(again.verdicts.find((v) => v.rule === 'no-consumer')!.firing).to.equal(false);
+    expect(again.verdicts.find((v) => v.rule === 'no-consumer')!.firing).to.equal(null);
   });
 
   it('when the broker is away, then broker-unreachable fires after its delay and the queue rules are unknown', () => {
@@ -109,6 +110,16 @@ describe('alert transitions', () => {
     const unknown = verdicts.map((v) => (v.rule === 'outbox-stuck' ? { ...v, firing: null } : v));
     const plan = planTransitions(unknown, new Set(['tasks-stalled', 'outbox-stuck'] as const));
     expect(plan).to.deep.equal({ raise: [], resolve: [] });
+  });
+});
+
+describe('a lease handover', () => {
+  it('when the new holder starts its delay clock, then a no-consumer alert still firing is kept', () => {
+    const { verdicts } = evaluateRules({ ...calm, mainQueueConsumers: 0 }, limits, {});
+    expect(planTransitions(verdicts, new Set(['no-consumer'] as const))).to.deep.equal({
+      raise: [],
+      resolve: [],
+    });
   });
 });
 

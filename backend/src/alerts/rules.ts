@@ -47,7 +47,11 @@ export function evaluateRules(
   heldSince: HeldSince,
 ): { verdicts: Verdict[]; heldSince: HeldSince } {
   const next: HeldSince = {};
-  /** True once `condition` has held for `delayMs`; null stays unknown and keeps the clock. */
+  /**
+   * True once `condition` has held for `delayMs`. Until then null, not false: an alert already
+   * firing (raised by the replica that held the lease before, whose clock is gone) is not resolved
+   * while its condition still holds. An unknown reading keeps the clock.
+   */
   const held = (rule: AlertRule, condition: boolean | null, delayMs: number): boolean | null => {
     if (condition === null) {
       if (heldSince[rule] !== undefined) next[rule] = heldSince[rule];
@@ -56,7 +60,7 @@ export function evaluateRules(
     if (!condition) return false;
     const since = heldSince[rule] ?? seen.at;
     next[rule] = since;
-    return seen.at - since >= delayMs;
+    return seen.at - since >= delayMs ? true : null;
   };
 
   const stalled = seen.stalledTasks;
