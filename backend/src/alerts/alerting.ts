@@ -55,6 +55,7 @@ export class Alerting {
   private heldSince: HeldSince = {};
   private lastEvaluated = 0;
   private leader = false;
+  private failing = false;
 
   constructor(private readonly options: AlertingOptions) {}
 
@@ -62,7 +63,12 @@ export class Alerting {
     const tickMs = this.options.tickMs ?? Math.min(1000, this.options.intervalMs);
     this.timer = setInterval(() => {
       this.running ??= this.tick()
-        .catch((error: unknown) => this.options.logger.warn('alert evaluation failed', { error }))
+        .then(() => (this.failing = false))
+        .catch((error: unknown) => {
+          // once per outage, not once a second while the database is away
+          if (!this.failing) this.options.logger.warn('alert evaluation failed', { error });
+          this.failing = true;
+        })
         .finally(() => (this.running = undefined));
     }, tickMs);
     this.timer.unref();
