@@ -17,6 +17,7 @@ import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import express from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { DomainContext } from './domain/context.js';
+import { alertRoutes } from './entry-points/http/alert-routes.js';
 import { auditRoutes } from './entry-points/http/audit-routes.js';
 import { catalogRoutes } from './entry-points/http/catalog-routes.js';
 import { backendApiDocument } from './entry-points/http/openapi.js';
@@ -90,6 +91,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use('/api', catalogRoutes(ctx));
   app.use('/api', auditRoutes(ctx));
   app.use('/api', taskRoutes(ctx, deps.feed));
+  app.use('/api', alertRoutes(ctx.pool));
   // after the API, whose routes are the hot path: none of them shares a path with these
   app.use(
     serviceEndpoints({

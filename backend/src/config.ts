@@ -1,4 +1,9 @@
-import { ACCESS_CONFIG_KEYS, loadConfig, type ConfigOverrides } from '@retro/common';
+import {
+  ACCESS_CONFIG_KEYS,
+  ALERT_CONFIG_KEYS,
+  loadConfig,
+  type ConfigOverrides,
+} from '@retro/common';
 
 export const BACKEND_CONFIG_KEYS = [
   'DB_HOST',
@@ -11,6 +16,8 @@ export const BACKEND_CONFIG_KEYS = [
   'BACKEND_PORT',
   'INTERNAL_API_TOKEN',
   'TASK_STALLED_AFTER_MS',
+  // the retry tiers whose queues the backend reads for its metrics
+  'RETRY_DELAY_MS',
   'OUTBOX_RETENTION_MS',
   'TASK_RETENTION_MS',
   'HOUSEKEEPING_INTERVAL_MS',
@@ -22,6 +29,7 @@ export const BACKEND_CONFIG_KEYS = [
   // read by main.ts's migrate step (the first operator's password)
   'ADMIN_PASSWORD_FILE',
   ...ACCESS_CONFIG_KEYS,
+  ...ALERT_CONFIG_KEYS,
 ] as const;
 
 export type BackendConfigInput = ConfigOverrides<(typeof BACKEND_CONFIG_KEYS)[number]>;

@@ -15,6 +15,9 @@ import {
   type QueueNames,
 } from '@retro/common';
 import { createPool, dbSettings } from '@retro/database';
+import { Alerting } from './alerts/alerting.js';
+import { registerAlertMetrics } from './alerts/alert-metrics.js';
+import { probedQueues } from './alerts/queue-probe.js';
 import { createApp } from './app.js';
 import { backendAccess } from './entry-points/http/access-table.js';
 import { loadBackendConfig, type BackendConfig, type BackendConfigInput } from './config.js';
@@ -50,6 +53,8 @@ export interface BackendOptions {
    * `task_changes`; with own `queues`, `<queues.main>.task_changes`, so test worlds stay apart).
    */
   taskChangesExchange?: string;
+  /** Alert loop settings tests shorten (webhook retry delay, tick); the rest is ALERT_* config. */
+  alerts?: { webhookBackoffBaseMs?: number; tickMs?: number };
   /** Live stream settings besides the configured caps (defaults in `STREAM_DEFAULTS`). */
   stream?: Partial<Omit<FeedSettings, 'maxClients' | 'maxPerClient'>>;
 }
@@ -71,6 +76,8 @@ export interface RunningBackend {
   relay: OutboxRelay;
   /** Prunes old outbox rows and finished tasks on its own schedule; `runOnce()` runs it now. */
   housekeeping: Housekeeping;
+  /** The built-in alerts: `tick()` runs the lease, the rules and the webhook now. */
+  alerting: Alerting;
   /** The Express app (its route table: the OpenAPI test checks every route is documented). */
   app: Express;
   stop(): Promise<void>;
@@ -93,6 +100,28 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     topology: { queueType: config.QUEUE_TYPE },
   });
   const metrics = createMetrics(pool, config.TASK_STALLED_AFTER_MS);
+  const probed = probedQueues(queues, config.RETRY_DELAY_MS);
+  registerAlertMetrics(metrics.registry, pool, broker, probed);
+  const alerting = new Alerting({
+    pool,
+    broker,
+    logger,
+    queues: probed,
+    stalledAfterMs: config.TASK_STALLED_AFTER_MS,
+    intervalMs: config.ALERT_EVALUATE_INTERVAL_MS,
+    leaseMs: config.ALERT_LEASE_MS,
+    webhookUrl: config.ALERT_WEBHOOK_URL,
+    linkBase: config.ALERT_LINK_BASE_URL,
+    thresholds: {
+      stalledTasks: config.ALERT_STALLED_TASKS,
+      deadLetters: config.ALERT_DEAD_LETTERS,
+      deadLetterWindowMs: config.ALERT_DEAD_LETTER_WINDOW_MS,
+      noConsumerAfterMs: config.ALERT_NO_CONSUMER_AFTER_MS,
+      outboxOldestAgeMs: config.ALERT_OUTBOX_OLDEST_AGE_MS,
+      brokerUnreachableAfterMs: config.ALERT_BROKER_UNREACHABLE_AFTER_MS,
+    },
+    ...options.alerts,
+  });
   const housekeeping = new Housekeeping({
     pool,
     logger,
@@ -160,6 +189,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   const { address } = server.address() as AddressInfo;
   relay.start();
   housekeeping.start();
+  alerting.start();
   logger.info('backend listening', {
     address,
     port,
@@ -176,10 +206,20 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       await live.close();
       await relay.stop();
       await housekeeping.stop();
+      await alerting.stop();
       await publisher.close();
       await broker.close().catch(() => undefined);
       await pool.end();
     })());
 
-  return { port, address, url: `http://127.0.0.1:${port}`, relay, housekeeping, app, stop };
+  return {
+    port,
+    address,
+    url: `http://127.0.0.1:${port}`,
+    relay,
+    housekeeping,
+    alerting,
+    app,
+    stop,
+  };
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { alertConfigSchema } from './alert-config.js';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 import { brokerUrls, redactUrl } from './broker-urls.js';
 import { QUEUE_TYPES } from './topology.js';
@@ -48,6 +49,7 @@ const publicUrl = (description: string) =>
 
 /** Every variable any service reads, with its default and what it means. */
 export const configSchema = {
+  ...alertConfigSchema,
   DB_HOST: z.string().min(1).default('127.0.0.1').describe('MySQL host'),
   DB_PORT: port(3306, 'MySQL port'),
   DB_USER: z.string().min(1).default('root').describe('MySQL user'),

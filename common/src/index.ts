@@ -3,6 +3,7 @@ export * from './amqp.js';
 export * from './broker-urls.js';
 export * from './broker-death.js';
 export * from './config.js';
+export * from './alert-config.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './http.js';

@@ -3,6 +3,7 @@ import { byId } from '../lib/dom.js';
 import { control, wireFilters } from '../lib/filter-form.js';
 import { linkTools } from '../lib/links.js';
 import { LiveTasks } from '../lib/live.js';
+import { startAlertBell } from '../lib/alert-bell.js';
 import { startSession } from '../lib/session-ui.js';
 import { toast } from '../lib/toast.js';
 import { decades } from '../lib/validation.js';
@@ -72,4 +73,5 @@ async function start(): Promise<void> {
 void linkTools();
 // the add, edit and delete controls show once the session says the visitor is an editor
 startSession(document.querySelector('.site-header'));
+startAlertBell(document.querySelector('.site-header'));
 void start();

@@ -4,6 +4,7 @@ import { control, wireFilters } from '../lib/filter-form.js';
 import { formatAgo } from '../lib/format.js';
 import { linkTools } from '../lib/links.js';
 import { session } from '../lib/session.js';
+import { startAlertBell } from '../lib/alert-bell.js';
 import { startSession } from '../lib/session-ui.js';
 import { toast } from '../lib/toast.js';
 import type { Task } from '../lib/types.js';
@@ -64,6 +65,7 @@ setInterval(() => {
 
 void linkTools();
 startSession(document.querySelector('.site-header'));
+startAlertBell(document.querySelector('.site-header'));
 // Retry is an editor's: the rows are drawn again whenever someone signs in or out
 session.onChange(() => table.redraw());
 reload();

@@ -31,6 +31,19 @@ export const BACKEND_ROUTES: readonly RouteRule[] = [
     summary: 'retry a task',
   },
   { method: 'GET', path: '/api/audit', access: 'operator', summary: 'audit trail' },
+  { method: 'GET', path: '/api/alerts', access: 'viewer', summary: 'current and recent alerts' },
+  {
+    method: 'POST',
+    path: '/api/alerts/:id/ack',
+    access: 'operator',
+    summary: 'acknowledge an alert',
+  },
+  {
+    method: 'POST',
+    path: '/api/alerts/:id/snooze',
+    access: 'operator',
+    summary: 'snooze an alert',
+  },
   {
     method: 'PUT',
     path: '/api/internal/tasks/:messageId/status',

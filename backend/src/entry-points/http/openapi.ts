@@ -11,6 +11,7 @@ import {
 } from '@retro/common';
 import { z } from 'zod';
 import { backendAccess } from './access-table.js';
+import { alertOperations } from './openapi-alerts.js';
 import { auditOperations } from './openapi-audit.js';
 import { taskOperations } from './openapi-tasks.js';
 import { exampleGame, gameSchema, namedSchema } from './api-shapes.js';
@@ -171,6 +172,7 @@ export const backendOperations: OperationDoc[] = withAccess(
     },
     ...auditOperations,
     ...taskOperations,
+    ...alertOperations,
   ],
   backendAccess,
 );
