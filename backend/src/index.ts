@@ -25,6 +25,7 @@ import type { DomainContext } from './domain/context.js';
 import { CatalogNames } from './data-access/catalog-names.js';
 import { createMetrics } from './metrics.js';
 import { Housekeeping } from './housekeeping/housekeeping.js';
+import { failDeadLetteredTasks } from './domain/dead-lettered-tasks.js';
 import { createLiveTasks } from './live/index.js';
 import { OutboxRelay } from './relay/outbox-relay.js';
 import type { FeedSettings } from './task-feed.js';
@@ -129,6 +130,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     taskRetentionMs: config.TASK_RETENTION_MS,
     session: { idleMs: config.SESSION_IDLE_MS, maxMs: config.SESSION_MAX_MS },
     intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
+    failDeadLettered: () => failDeadLetteredTasks(ctx),
     onPruned: (table, rows) => metrics.rowsPruned.inc({ table }, rows),
   });
   const live = createLiveTasks({

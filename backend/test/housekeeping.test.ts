@@ -78,7 +78,7 @@ describe('housekeeping: pruning old outbox rows and finished tasks', () => {
     await age(e, { status: 'failed', hours: 3 }, 3); // failed but past task retention: both go
 
     const result = await env.backend.housekeeping.runOnce();
-    expect(result).to.deep.equal({ tasks: 2, outbox: 2, sessions: 0 });
+    expect(result).to.deep.equal({ tasks: 2, outbox: 2, sessions: 0, deadLettered: 0 });
     expect([await exists('processing_tasks', a), await exists('outbox_events', a)]).to.deep.equal([
       false,
       false,
@@ -162,9 +162,24 @@ describe('housekeeping: pruning old outbox rows and finished tasks', () => {
       maxBatches: 2,
       onPruned: (_table, rows) => batches.push(rows),
     });
-    expect(await housekeeping.runOnce()).to.deep.equal({ tasks: 4, outbox: 4, sessions: 0 });
-    expect(await housekeeping.runOnce()).to.deep.equal({ tasks: 3, outbox: 3, sessions: 0 });
-    expect(await housekeeping.runOnce()).to.deep.equal({ tasks: 0, outbox: 0, sessions: 0 });
+    expect(await housekeeping.runOnce()).to.deep.equal({
+      tasks: 4,
+      outbox: 4,
+      sessions: 0,
+      deadLettered: 0,
+    });
+    expect(await housekeeping.runOnce()).to.deep.equal({
+      tasks: 3,
+      outbox: 3,
+      sessions: 0,
+      deadLettered: 0,
+    });
+    expect(await housekeeping.runOnce()).to.deep.equal({
+      tasks: 0,
+      outbox: 0,
+      sessions: 0,
+      deadLettered: 0,
+    });
     for (const id of ids) expect(await exists('processing_tasks', id)).to.equal(false);
   });
 

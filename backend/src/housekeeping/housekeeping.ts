@@ -20,6 +20,11 @@ export interface HousekeepingOptions {
   pauseMs?: number;
   /** Most batches per table in one run; the rest waits for the next run. */
   maxBatches?: number;
+  /**
+   * Marks failed the unfinished tasks whose message the broker dead-lettered without a consumer's
+   * report (failDeadLetteredTasks); returns how many.
+   */
+  failDeadLettered?: () => Promise<number>;
   /** Counts pruned rows per table. */
   onPruned?: (table: 'outbox_events' | 'processing_tasks' | 'sessions', rows: number) => void;
 }
@@ -29,7 +34,8 @@ const LOCK = 'retro_games_catalog.housekeeping';
 /**
  * Prunes what the catalog no longer needs: published outbox rows past their retention (kept while
  * their task is failed or unfinished, so the retry action still finds them) and finished tasks
- * past theirs; expired sessions and closed sign-in failure windows; folds the counter slots of closed connections (migration 007). Runs every `intervalMs` in small batches with pauses; with several backends, a
+ * past theirs; expired sessions and closed sign-in failure windows; fails the tasks whose message
+ * the broker dead-lettered by itself; folds the counter slots of closed connections (migration 007). Runs every `intervalMs` in small batches with pauses; with several backends, a
  * database lock lets one of them run at a time.
  */
 export class Housekeeping {
@@ -85,13 +91,14 @@ export class Housekeeping {
         const sessions = session
           ? await pruneExpiredSessions(connection, session.idleMs, session.maxMs)
           : 0;
+        const deadLettered = (await this.options.failDeadLettered?.()) ?? 0;
         this.options.onPruned?.('processing_tasks', tasks);
         this.options.onPruned?.('outbox_events', outbox);
         this.options.onPruned?.('sessions', sessions);
         if (tasks + outbox + sessions > 0) {
           this.options.logger.info('housekeeping pruned', { tasks, outbox, sessions });
         }
-        return { tasks, outbox, sessions };
+        return { tasks, outbox, sessions, deadLettered };
       } finally {
         await connection.query('SELECT RELEASE_LOCK(?)', [LOCK]);
       }
