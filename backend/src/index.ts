@@ -98,6 +98,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     logger,
     outboxRetentionMs: config.OUTBOX_RETENTION_MS,
     taskRetentionMs: config.TASK_RETENTION_MS,
+    auditRetentionMs: config.AUDIT_RETENTION_MS,
     session: { idleMs: config.SESSION_IDLE_MS, maxMs: config.SESSION_MAX_MS },
     intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
     onPruned: (table, rows) => metrics.rowsPruned.inc({ table }, rows),

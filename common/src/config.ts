@@ -226,6 +226,18 @@ export const configSchema = {
     31_536_000_000,
     'Deleted dead letters stay restorable by an operator this long, then housekeeping purges them',
   ),
+  DEAD_LETTER_RETENTION_MS: int(
+    2_592_000_000,
+    60_000,
+    31_536_000_000,
+    'Archived dead letters parked longer ago than this are removed for good by housekeeping (deleted ones go by DELETED_DEAD_LETTER_RETENTION_MS; their audit entries by AUDIT_RETENTION_MS)',
+  ),
+  AUDIT_RETENTION_MS: int(
+    7_776_000_000,
+    60_000,
+    315_360_000_000,
+    "Audit entries (the audit trail and the dead-letter console's) older than this are pruned by housekeeping",
+  ),
   LOG_LEVEL: z
     .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
     .default('info')

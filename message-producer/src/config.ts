@@ -20,8 +20,11 @@ export const PRODUCER_CONFIG_KEYS = [
   'DB_USER',
   'DB_PASSWORD',
   'DB_NAME',
-  // soft-deleted dead letters are purged after their retention, on this interval
+  // soft-deleted dead letters are purged after their retention, archived ones after theirs, and
+  // the console's audit after its own, on this interval
   'DELETED_DEAD_LETTER_RETENTION_MS',
+  'DEAD_LETTER_RETENTION_MS',
+  'AUDIT_RETENTION_MS',
   'HOUSEKEEPING_INTERVAL_MS',
   // who may call what (entry-points/access-table.ts); INTERNAL_API_TOKEN is also what the
   // producer sends the backend when it looks up a task

@@ -1,4 +1,4 @@
-import { pruneExpiredSessions, type Logger } from '@retro/common';
+import { pruneAuditLog, pruneExpiredSessions, type Logger } from '@retro/common';
 import type { Pool, Row } from '../data-access/db.js';
 import { foldClosedSlots } from '../data-access/counts-repo.js';
 import * as prune from '../data-access/prune-repo.js';
@@ -10,6 +10,8 @@ export interface HousekeepingOptions {
   outboxRetentionMs: number;
   /** Completed and failed tasks unchanged for this long are pruned. */
   taskRetentionMs: number;
+  /** Audit trail entries older than this are pruned (AUDIT_RETENTION_MS); kept when unset. */
+  auditRetentionMs?: number;
   /** Sessions unused this long, or this old, are removed (SESSION_IDLE_MS, SESSION_MAX_MS). */
   session?: { idleMs: number; maxMs: number };
   /** Time between two runs. */
@@ -21,7 +23,10 @@ export interface HousekeepingOptions {
   /** Most batches per table in one run; the rest waits for the next run. */
   maxBatches?: number;
   /** Counts pruned rows per table. */
-  onPruned?: (table: 'outbox_events' | 'processing_tasks' | 'sessions', rows: number) => void;
+  onPruned?: (
+    table: 'outbox_events' | 'processing_tasks' | 'sessions' | 'audit_log',
+    rows: number,
+  ) => void;
 }
 
 const LOCK = 'retro_games_catalog.housekeeping';
@@ -29,7 +34,8 @@ const LOCK = 'retro_games_catalog.housekeeping';
 /**
  * Prunes what the catalog no longer needs: published outbox rows past their retention (kept while
  * their task is failed or unfinished, so the retry action still finds them) and finished tasks
- * past theirs; expired sessions and closed sign-in failure windows; folds the counter slots of closed connections (migration 007). Runs every `intervalMs` in small batches with pauses; with several backends, a
+ * past theirs; audit entries past AUDIT_RETENTION_MS; expired sessions and closed sign-in failure
+ * windows; folds the counter slots of closed connections (migration 007). Runs every `intervalMs` in small batches with pauses; with several backends, a
  * database lock lets one of them run at a time.
  */
 export class Housekeeping {
@@ -81,17 +87,26 @@ export class Housekeeping {
         // the counter rows of connections that have closed since the last run join the base
         await foldClosedSlots(connection, 'task_counts');
         await foldClosedSlots(connection, 'game_counts');
-        const { session } = this.options;
+        const { session, auditRetentionMs } = this.options;
         const sessions = session
           ? await pruneExpiredSessions(connection, session.idleMs, session.maxMs)
           : 0;
+        const auditBefore = new Date(now.getTime() - (auditRetentionMs ?? 0));
+        const audit =
+          auditRetentionMs === undefined
+            ? 0
+            : await this.inBatches(
+                async (limit) => [await pruneAuditLog(connection, auditBefore, limit)],
+                async ([deleted]) => deleted ?? 0,
+              );
         this.options.onPruned?.('processing_tasks', tasks);
         this.options.onPruned?.('outbox_events', outbox);
         this.options.onPruned?.('sessions', sessions);
-        if (tasks + outbox + sessions > 0) {
-          this.options.logger.info('housekeeping pruned', { tasks, outbox, sessions });
+        this.options.onPruned?.('audit_log', audit);
+        if (tasks + outbox + sessions + audit > 0) {
+          this.options.logger.info('housekeeping pruned', { tasks, outbox, sessions, audit });
         }
-        return { tasks, outbox, sessions };
+        return { tasks, outbox, sessions, audit };
       } finally {
         await connection.query('SELECT RELEASE_LOCK(?)', [LOCK]);
       }
@@ -109,8 +124,10 @@ export class Housekeeping {
     for (let batch = 0; batch < maxBatches && !this.stopped; batch++) {
       const ids = await select(batchSize);
       if (ids.length === 0) break;
-      pruned += await remove(ids);
-      if (ids.length < batchSize) break;
+      const removed = await remove(ids);
+      pruned += removed;
+      // a batch that deletes as it selects reports its rows as one count
+      if (Math.max(ids.length, removed) < batchSize) break;
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
     return pruned;
