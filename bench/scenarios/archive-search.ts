@@ -5,6 +5,7 @@ import {
   countDeadLetters,
   listDeadLetters,
 } from '../../message-producer/src/data-access/archive-reads.js';
+import { planBodySearch } from '../../message-producer/src/data-access/body-search.js';
 import { seedArchive } from '../../message-producer/test/scale-seed.js';
 import { round } from '../lib/load.js';
 
@@ -65,9 +66,14 @@ export async function archiveSearch(options: { rows: number; repeat: number }) {
   }
 }
 
+/** As the console's list does it: the search planned, then the page and the total. */
 async function indexedSearch(pool: Pool, text: string): Promise<number> {
-  await listDeadLetters(pool, { bodyContains: text }, 50);
-  return countDeadLetters(pool, { bodyContains: text });
+  const filter = await planBodySearch(pool, { bodyContains: text });
+  const [, total] = await Promise.all([
+    listDeadLetters(pool, filter, 50),
+    countDeadLetters(pool, filter),
+  ]);
+  return total;
 }
 
 /** The query before migration 017: the same page and count, every body read by LIKE. */
@@ -75,14 +81,13 @@ async function likeScan(pool: Pool, text: string): Promise<number> {
   const where = `WHERE body_encoding = 'utf8' AND body LIKE ? COLLATE utf8mb4_general_ci ESCAPE '\\\\'
     AND deleted_at IS NULL`;
   const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  await pool.query(
-    `SELECT id, LEFT(body, 200) FROM dead_letters ${where} ORDER BY parked_at DESC, id DESC LIMIT 51`,
-    [pattern],
-  );
-  const [[row]] = await pool.query<RowDataPacket[]>(
-    `SELECT COUNT(*) AS n FROM dead_letters ${where}`,
-    [pattern],
-  );
+  const [, [[row]]] = await Promise.all([
+    pool.query(
+      `SELECT id, LEFT(body, 200) FROM dead_letters ${where} ORDER BY parked_at DESC, id DESC LIMIT 51`,
+      [pattern],
+    ),
+    pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM dead_letters ${where}`, [pattern]),
+  ]);
   return Number(row!.n);
 }
 

@@ -1,6 +1,7 @@
-import { indexUnindexedDeadLetters } from '@retro/database';
+import { indexUnindexedDeadLetters, trigramsOf } from '@retro/database';
 import { expect } from 'chai';
 import type { RowDataPacket } from 'mysql2/promise';
+import { countDeadLetters, listDeadLetters } from '../src/data-access/archive-reads.js';
 import { archiveBatch } from '../src/data-access/archive-writes.js';
 import { toArchiveRecord } from '../src/domain/archived-message.js';
 import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
@@ -139,6 +140,22 @@ describe('message producer: searching archived bodies through the trigram index'
     // the corpus does exercise both sides: matches and misses, through the index and around it
     expect((await plainLike('hello')).length).to.equal(3);
     expect(await plainLike('zzz')).to.deep.equal([]);
+  });
+
+  it('gives the same rows whichever trigrams narrow it, or none (a text too common for the index)', async () => {
+    for (const text of QUERIES) {
+      const expected = await plainLike(text);
+      for (const bodyTrigrams of [undefined, [], trigramsOf(text), trigramsOf(text).slice(-1)]) {
+        const filter = { bodyContains: text, bodyTrigrams };
+        const { items } = await listDeadLetters(h.db, filter, 200);
+        const label = `${JSON.stringify(text)} ${JSON.stringify(bodyTrigrams)}`;
+        expect(
+          items.map((i) => i.id),
+          label,
+        ).to.deep.equal(expected);
+        expect(await countDeadLetters(h.db, filter), label).to.equal(expected.length);
+      }
+    }
   });
 
   it('when the index is rebuilt by the migrate step, then the results are the same', async () => {

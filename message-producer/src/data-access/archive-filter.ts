@@ -9,6 +9,11 @@ export interface DeadLetterFilter {
   gameId?: number;
   /** Text the body contains (case-insensitive; UTF-8 bodies only). */
   bodyContains?: string;
+  /**
+   * The trigrams that narrow `bodyContains` (planBodySearch picks the rarest); unset: a spread of
+   * the text's; empty: none, the LIKE scans. Never changes which rows match.
+   */
+  bodyTrigrams?: string[];
   /** Parked at or after. */
   from?: Date;
   /** Parked before. */
@@ -42,12 +47,11 @@ export interface SqlPart {
 const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
- * The ids of the rows whose body holds every one of a few trigrams of `text` (migration 017):
- * every body containing `text` is among them. Undefined for a text shorter than a trigram, which
- * the LIKE alone decides (narrow it with a group, a type or a time to keep that cheap).
+ * The ids of the rows whose body holds every one of `trigrams`, some of the searched text's
+ * (migration 017): every body containing the text is among them. Undefined for none (a text
+ * shorter than a trigram, or too common for the index), which the LIKE alone decides.
  */
-function trigramCandidates(text: string): SqlPart | undefined {
-  const trigrams = searchTrigrams(text);
+function trigramCandidates(trigrams: string[]): SqlPart | undefined {
   if (trigrams.length === 0) return undefined;
   const joins = trigrams
     .slice(1)
@@ -80,7 +84,9 @@ export function whereOf(filter: DeadLetterFilter, alias = ''): SqlPart {
     terms.push(`${col('replayed_at')} IS ${filter.replayed ? 'NOT ' : ''}NULL`);
   }
   if (filter.bodyContains !== undefined) {
-    const candidates = trigramCandidates(filter.bodyContains);
+    const candidates = trigramCandidates(
+      filter.bodyTrigrams ?? searchTrigrams(filter.bodyContains),
+    );
     if (candidates) add(`${col('id')} IN (${candidates.sql})`, ...candidates.params);
     // the LIKE decides: the trigrams only narrow the rows it reads. general_ci compares
     // case-insensitively at about twice the speed of the column's unicode_ci, and it is the
