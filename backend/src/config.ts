@@ -1,4 +1,9 @@
-import { ACCESS_CONFIG_KEYS, loadConfig, type ConfigOverrides } from '@retro/common';
+import {
+  ACCESS_CONFIG_KEYS,
+  SERVER_LIMIT_CONFIG_KEYS,
+  loadConfig,
+  type ConfigOverrides,
+} from '@retro/common';
 
 export const BACKEND_CONFIG_KEYS = [
   'DB_HOST',
@@ -23,6 +28,7 @@ export const BACKEND_CONFIG_KEYS = [
   // read by main.ts's migrate step (the first operator's password)
   'ADMIN_PASSWORD_FILE',
   ...ACCESS_CONFIG_KEYS,
+  ...SERVER_LIMIT_CONFIG_KEYS,
 ] as const;
 
 export type BackendConfigInput = ConfigOverrides<(typeof BACKEND_CONFIG_KEYS)[number]>;

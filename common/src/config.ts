@@ -134,6 +134,30 @@ export const configSchema = {
     86_400_000,
     'How often the backend prunes old outbox rows and finished tasks',
   ),
+  HTTP_HEADERS_TIMEOUT_MS: int(
+    20_000,
+    1000,
+    600_000,
+    "Time a client has to send a request's headers; a slower one (slowloris) is cut with 408",
+  ),
+  HTTP_REQUEST_TIMEOUT_MS: int(
+    60_000,
+    1000,
+    3_600_000,
+    'Time a client has to send a whole request, headers and body; the response is not bounded by it, so live streams stay open',
+  ),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(
+    65_000,
+    1000,
+    600_000,
+    'An idle kept-alive connection is closed after this long (longer than the usual proxy idle timeout of 60 s)',
+  ),
+  HTTP_MAX_CONNECTIONS: int(
+    10_000,
+    1,
+    1_000_000,
+    'Open connections one HTTP server accepts at once; beyond, new ones are closed as they arrive',
+  ),
   RATE_LIMIT_PER_MINUTE: int(
     1200,
     0,

@@ -15,6 +15,7 @@ export * from './topology.js';
 export * from './trust-proxy.js';
 export * from './metrics.js';
 export * from './search-terms.js';
+export * from './server-limits.js';
 export * from './validation.js';
 export * from './service.js';
 export * from './service-endpoints.js';

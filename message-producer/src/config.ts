@@ -1,4 +1,9 @@
-import { ACCESS_CONFIG_KEYS, loadConfig, type ConfigOverrides } from '@retro/common';
+import {
+  ACCESS_CONFIG_KEYS,
+  SERVER_LIMIT_CONFIG_KEYS,
+  loadConfig,
+  type ConfigOverrides,
+} from '@retro/common';
 
 export const PRODUCER_CONFIG_KEYS = [
   'RABBITMQ_URL',
@@ -29,6 +34,7 @@ export const PRODUCER_CONFIG_KEYS = [
   // who may call what (entry-points/access-table.ts); INTERNAL_API_TOKEN is also what the
   // producer sends the backend when it looks up a task
   ...ACCESS_CONFIG_KEYS,
+  ...SERVER_LIMIT_CONFIG_KEYS,
 ] as const;
 
 export type ProducerConfigInput = ConfigOverrides<(typeof PRODUCER_CONFIG_KEYS)[number]>;

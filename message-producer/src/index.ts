@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import {
@@ -8,10 +7,12 @@ import {
   type QueueNames,
   accessSettings,
   closeServer,
+  createLimitedServer,
   createLogger,
   listen,
   queueNames,
   retryTiers,
+  serverLimits,
   serviceAccess,
 } from '@retro/common';
 import { createPool, dbSettings } from '@retro/database';
@@ -179,7 +180,7 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
     trustProxy: config.TRUST_PROXY,
   });
 
-  const server = createServer(app);
+  const server = createLimitedServer(app, serverLimits(config));
   let port: number;
   try {
     port = await listen(server, config.PRODUCER_PORT, options.host ?? config.HOST);
