@@ -5,6 +5,7 @@ export * from './config.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './http.js';
+export * from './locked-schedule.js';
 export * from './logger.js';
 export * from './message-headers.js';
 export * from './process.js';

@@ -1,5 +1,5 @@
-import type { Logger } from '@retro/common';
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { deletedRows, LockedSchedule, type Logger } from '@retro/common';
+import type { Pool } from 'mysql2/promise';
 import { expireRows, purgeDeleted } from '../data-access/archive-changes.js';
 import { pruneAudit } from '../data-access/audit-trail.js';
 import { inTransaction, isMissingSchema } from '../data-access/db.js';
@@ -42,83 +42,62 @@ const LOCK = 'retro_games_catalog.dead_letter_purge';
  * the dead letters deleted more than `retentionMs` ago, the live ones parked more than
  * `archiveRetentionMs` ago (off their groups' counts in the same transaction), and console audit
  * entries older than `auditRetentionMs`. Each producer runs it; a MySQL named lock lets one of
- * them run at a time, the others skip that round. Deleted rows left their groups' counts when
+ * them run at a time, the others skip that round (LockedSchedule, as the backend's housekeeping). Deleted rows left their groups' counts when
  * they were deleted, so their purge only removes rows.
  */
 export class ArchivePurge {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly schedule: LockedSchedule;
 
-  constructor(private readonly options: ArchivePurgeOptions) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.runOnce()
-        .catch((error: unknown) => {
-          // the archive's tables may not exist yet: the backend's migrations make them
-          if (!isMissingSchema(error)) this.options.logger.warn('purge failed', { error });
-        })
-        .finally(() => (this.running = undefined));
-    }, this.options.intervalMs);
-    this.timer.unref();
+  constructor(private readonly options: ArchivePurgeOptions) {
+    this.schedule = new LockedSchedule({
+      ...options,
+      lock: LOCK,
+      onError: (error) => {
+        // the archive's tables may not exist yet: the backend's migrations make them
+        if (!isMissingSchema(error)) options.logger.warn('purge failed', { error });
+      },
+    });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+  start(): void {
+    this.schedule.start(() => this.runOnce());
+  }
+
+  stop(): Promise<void> {
+    return this.schedule.stop();
   }
 
   /** One run: the rows removed, or null when another producer holds the lock. */
-  async runOnce(now = new Date()): Promise<PurgeResult | null> {
+  runOnce(now = new Date()): Promise<PurgeResult | null> {
     const { pool, retentionMs, archiveRetentionMs, auditRetentionMs } = this.options;
-    const connection = await pool.getConnection();
-    try {
-      const [[lock]] = await connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS got', [
-        LOCK,
-      ]);
-      if (Number(lock?.got) !== 1) return null;
-      try {
-        const ago = (ms: number) => new Date(now.getTime() - ms);
-        const purged = await this.inBatches((limit) =>
-          purgeDeleted(connection, ago(retentionMs), limit),
-        );
-        this.options.onPurged?.(purged);
-        const expired =
-          archiveRetentionMs === undefined
-            ? 0
-            : await this.inBatches((limit) =>
-                inTransaction(pool, (tx) => expireRows(tx, ago(archiveRetentionMs), limit)),
+    const ago = (ms: number) => new Date(now.getTime() - ms);
+    const { schedule } = this;
+    return schedule.locked(async (connection) => {
+      const purged = await schedule.inBatches(async (limit) =>
+        deletedRows(await purgeDeleted(connection, ago(retentionMs), limit), limit),
+      );
+      this.options.onPurged?.(purged);
+      const expired =
+        archiveRetentionMs === undefined
+          ? 0
+          : await schedule.inBatches(async (limit) => {
+              const rows = await inTransaction(pool, (tx) =>
+                expireRows(tx, ago(archiveRetentionMs), limit),
               );
-        const audit =
-          auditRetentionMs === undefined
-            ? 0
-            : await this.inBatches((limit) => pruneAudit(connection, ago(auditRetentionMs), limit));
-        this.options.onPruned?.('dead_letters', expired);
-        this.options.onPruned?.('dead_letter_audit', audit);
-        if (purged + expired + audit > 0) {
-          this.options.logger.info('dead-letter archive pruned', { purged, expired, audit });
-        }
-        return { purged, expired, audit };
-      } finally {
-        await connection.query('SELECT RELEASE_LOCK(?)', [LOCK]);
+              return deletedRows(rows, limit);
+            });
+      const audit =
+        auditRetentionMs === undefined
+          ? 0
+          : await schedule.inBatches(async (limit) =>
+              deletedRows(await pruneAudit(connection, ago(auditRetentionMs), limit), limit),
+            );
+      this.options.onPruned?.('dead_letters', expired);
+      this.options.onPruned?.('dead_letter_audit', audit);
+      if (purged + expired + audit > 0) {
+        this.options.logger.info('dead-letter archive pruned', { purged, expired, audit });
       }
-    } finally {
-      connection.release();
-    }
-  }
-
-  /** Runs `step` (removes up to `limit` rows) until a batch comes back short, with pauses. */
-  private async inBatches(step: (limit: number) => Promise<number>): Promise<number> {
-    const { batchSize = 500, pauseMs = 20, maxBatches = 200 } = this.options;
-    let removed = 0;
-    for (let batch = 0; batch < maxBatches && !this.stopped; batch++) {
-      const rows = await step(batchSize);
-      removed += rows;
-      if (rows < batchSize) break;
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    }
-    return removed;
+      return { purged, expired, audit };
+    });
   }
 }
