@@ -14,6 +14,8 @@ export interface DeadLetterFilter {
    * the text's; empty: none, the LIKE scans. Never changes which rows match.
    */
   bodyTrigrams?: string[];
+  /** The ids of the rows holding `bodyTrigrams`, read beforehand (planBodySearch). */
+  bodyCandidates?: number[];
   /** Parked at or after. */
   from?: Date;
   /** Parked before. */
@@ -51,7 +53,7 @@ const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c
  * (migration 017): every body containing the text is among them. Undefined for none (a text
  * shorter than a trigram, or too common for the index), which the LIKE alone decides.
  */
-function trigramCandidates(trigrams: string[]): SqlPart | undefined {
+export function trigramCandidates(trigrams: string[]): SqlPart | undefined {
   if (trigrams.length === 0) return undefined;
   const joins = trigrams
     .slice(1)
@@ -87,7 +89,9 @@ export function whereOf(filter: DeadLetterFilter, alias = ''): SqlPart {
     const candidates = trigramCandidates(
       filter.bodyTrigrams ?? searchTrigrams(filter.bodyContains),
     );
-    if (candidates) add(`${col('id')} IN (${candidates.sql})`, ...candidates.params);
+    if (filter.bodyCandidates?.length === 0) terms.push('FALSE');
+    else if (filter.bodyCandidates) add(`${col('id')} IN (?)`, filter.bodyCandidates);
+    else if (candidates) add(`${col('id')} IN (${candidates.sql})`, ...candidates.params);
     // the LIKE decides: the trigrams only narrow the rows it reads. general_ci compares
     // case-insensitively at about twice the speed of the column's unicode_ci, and it is the
     // collation of the trigram index, so both agree on which characters are the same
