@@ -8,7 +8,7 @@ describe('internal routes: wrong tokens limited per address', () => {
   let env: TestEnv;
   before(async () => {
     env = await startTestEnv('token_failures', {
-      config: { TOKEN_FAILURE_LIMIT: LIMIT, TOKEN_FAILURE_WINDOW_MS: 60_000 },
+      config: { AUTH_FAILURE_LIMIT: LIMIT, AUTH_FAILURE_WINDOW_MS: 60_000 },
     });
   });
   after(async () => env?.cleanup());

@@ -94,17 +94,17 @@ export const configSchema = {
     .min(16, 'must be at least 16 characters')
     .default('local-development-token')
     .describe('Bearer token for the internal status-write endpoints'),
-  TOKEN_FAILURE_LIMIT: int(
+  AUTH_FAILURE_LIMIT: int(
     20,
     1,
     100_000,
-    'Wrong bearer tokens (internal, metrics or personal) one address may send per TOKEN_FAILURE_WINDOW_MS; the next ones get 429 with Retry-After (right tokens are never held back)',
+    'Wrong bearer tokens (internal, metrics or personal) one address may send per AUTH_FAILURE_WINDOW_MS; the next ones get 429 with Retry-After (right tokens are never held back)',
   ),
-  TOKEN_FAILURE_WINDOW_MS: int(
+  AUTH_FAILURE_WINDOW_MS: int(
     60_000,
     1000,
     86_400_000,
-    'The window TOKEN_FAILURE_LIMIT counts wrong tokens in, from the first one',
+    'The window AUTH_FAILURE_LIMIT counts wrong tokens in, from the first one',
   ),
   MAX_RETRIES: int(3, 0, 100, 'Retries before a message is parked'),
   RETRY_DELAY_MS: int(1000, 0, 3_600_000, 'Base retry delay, doubled per retry'),

@@ -89,7 +89,7 @@ export interface AccessOptions {
   allowedOrigins: readonly string[];
   /**
    * Wrong bearer tokens one address may send per window before the next ones get 429
-   * (TOKEN_FAILURE_LIMIT, TOKEN_FAILURE_WINDOW_MS); right tokens are never held back.
+   * (AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS); right tokens are never held back.
    */
   tokenFailures?: { limit: number; windowMs: number };
   /**

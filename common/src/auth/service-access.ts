@@ -19,7 +19,7 @@ export interface AccessSettings {
   cookieSecure: 'auto' | 'true' | 'false';
   sessionIdleMs: number;
   sessionMaxMs: number;
-  /** Wrong bearer tokens per address and window before 429 (TOKEN_FAILURE_LIMIT, …_WINDOW_MS). */
+  /** Wrong bearer tokens per address and window before 429 (AUTH_FAILURE_LIMIT, …_WINDOW_MS). */
   tokenFailures: { limit: number; windowMs: number };
 }
 
@@ -90,8 +90,8 @@ export const ACCESS_CONFIG_KEYS = [
   'ALLOWED_HOSTS',
   'ALLOWED_ORIGINS',
   'INTERNAL_API_TOKEN',
-  'TOKEN_FAILURE_LIMIT',
-  'TOKEN_FAILURE_WINDOW_MS',
+  'AUTH_FAILURE_LIMIT',
+  'AUTH_FAILURE_WINDOW_MS',
   'FRONTEND_PORT',
   'PRODUCER_PORT',
   'BACKEND_PORT',
@@ -114,8 +114,8 @@ export function accessSettings(config: {
   COOKIE_SECURE: 'auto' | 'true' | 'false';
   SESSION_IDLE_MS: number;
   SESSION_MAX_MS: number;
-  TOKEN_FAILURE_LIMIT: number;
-  TOKEN_FAILURE_WINDOW_MS: number;
+  AUTH_FAILURE_LIMIT: number;
+  AUTH_FAILURE_WINDOW_MS: number;
 }): AccessSettings {
   return {
     anonymousRole: config.AUTH_ANONYMOUS_ROLE,
@@ -128,6 +128,6 @@ export function accessSettings(config: {
     cookieSecure: config.COOKIE_SECURE,
     sessionIdleMs: config.SESSION_IDLE_MS,
     sessionMaxMs: config.SESSION_MAX_MS,
-    tokenFailures: { limit: config.TOKEN_FAILURE_LIMIT, windowMs: config.TOKEN_FAILURE_WINDOW_MS },
+    tokenFailures: { limit: config.AUTH_FAILURE_LIMIT, windowMs: config.AUTH_FAILURE_WINDOW_MS },
   };
 }
