@@ -2,12 +2,13 @@
 // against the real MariaDB and RabbitMQ, each scenario on its own database and queues (dropped at
 // the end). Prints a readable report and, as the very last line, one JSON object with every figure.
 //
-// Scenarios: pipeline, access, api, slow, backlog, scale (all by default). Pick some with arguments
+// Scenarios: pipeline, access, api, slow, backlog, scale, search (all by default). Pick some with arguments
 // (`npm run bench -- pipeline api`) or BENCH_SCENARIOS=pipeline,api. Sizes through the
 // environment (BENCH_EVENTS, BENCH_ROUNDS, ...); the defaults are what docs/performance.md reports.
 import { configSchema } from '@retro/common';
 import { accessCheck } from './scenarios/access-check.js';
 import { apiLatency, LIST_PATH } from './scenarios/api-latency.js';
+import { archiveSearch } from './scenarios/archive-search.js';
 import { backlogMemory } from './scenarios/backlog-memory.js';
 import { comparePipeline } from './scenarios/pipeline.js';
 import { scaleReads } from './scenarios/scale-reads.js';
@@ -16,7 +17,7 @@ import { round } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
 import { buildServices } from './lib/services.js';
 
-const SCENARIOS = ['pipeline', 'access', 'api', 'slow', 'backlog', 'scale'] as const;
+const SCENARIOS = ['pipeline', 'access', 'api', 'slow', 'backlog', 'scale', 'search'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -29,6 +30,7 @@ const SLOW_EVENTS = setting('BENCH_SLOW_EVENTS', 1000);
 const BACKLOG = setting('BENCH_BACKLOG', 100_000);
 const SCALE_GAMES = setting('BENCH_SCALE_GAMES', 100_000);
 const SCALE_TASKS = setting('BENCH_SCALE_TASKS', 1_000_000);
+const ARCHIVED = setting('BENCH_ARCHIVED', 100_000);
 
 const picked = chosenScenarios();
 const log = (line = '') => process.stdout.write(`${line}\n`);
@@ -172,6 +174,30 @@ if (picked.includes('scale')) {
   figures.scaleSeedSeconds = scale.seedSeconds;
 }
 
+if (picked.includes('search')) {
+  heading(
+    `Dead-letter body search: ${ARCHIVED} archived messages, a page of 50 and the total, ` +
+      `each text 30 times, the trigram index beside the plain LIKE scan`,
+  );
+  const search = await archiveSearch({ rows: ARCHIVED, repeat: 30 });
+  log(`seeded in ${search.seedSeconds} s (rows and their trigrams)`);
+  for (const s of search.searches) {
+    log(
+      `${JSON.stringify(s.text).padEnd(16)} ${String(s.matching).padStart(6)} matching: ` +
+        `indexed p50 ${s.indexed.p50Ms} ms, p95 ${s.indexed.p95Ms} ms; ` +
+        `LIKE scan p50 ${s.likeScan.p50Ms} ms, p95 ${s.likeScan.p95Ms} ms`,
+    );
+  }
+  // the target is for text that narrows the archive: one that every body holds is counted row by row
+  const narrowing = search.searches.filter((s) => s.matching <= ARCHIVED / 100);
+  figures.archiveSearch = {
+    rows: ARCHIVED,
+    seedSeconds: search.seedSeconds,
+    narrowingP95Ms: Math.max(...narrowing.map((s) => s.indexed.p95Ms)),
+    searches: search.searches,
+  };
+}
+
 figures.cpus = machine.cpus;
 figures.loadAverageAtStart = machine.loadAverage;
 figures.benchSeconds = round((performance.now() - started) / 1000, 1);
@@ -185,11 +211,17 @@ const f = figures as {
   api?: { createP99Ms: number; listP99Ms: number };
   slowWork?: { eventsPerSec: number };
   backlog?: { consumerRssPeakMb: number };
+  archiveSearch?: { narrowingP95Ms: number };
 };
 check('pipeline ratio >= 0.8', f.pipeline?.ratio, (v) => v >= 0.8);
 check('API create p99 <= 50 ms', f.api?.createP99Ms, (v) => v <= 50);
 check('API list p99 <= 50 ms', f.api?.listP99Ms, (v) => v <= 50);
 check('events/s with 2 s work >= 25', f.slowWork?.eventsPerSec, (v) => v >= 25);
+check(
+  'body search p95 <= 50 ms (text matching <= 1 % of the archive)',
+  f.archiveSearch?.narrowingP95Ms,
+  (v) => v <= 50,
+);
 check('consumer RSS at the backlog <= 150 MB', f.backlog?.consumerRssPeakMb, (v) => v <= 150);
 log();
 log(JSON.stringify(figures));

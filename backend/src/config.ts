@@ -1,6 +1,7 @@
 import {
   ACCESS_CONFIG_KEYS,
   ALERT_CONFIG_KEYS,
+  SERVER_LIMIT_CONFIG_KEYS,
   loadConfig,
   type ConfigOverrides,
 } from '@retro/common';
@@ -20,6 +21,7 @@ export const BACKEND_CONFIG_KEYS = [
   'RETRY_DELAY_MS',
   'OUTBOX_RETENTION_MS',
   'TASK_RETENTION_MS',
+  'AUDIT_RETENTION_MS',
   'HOUSEKEEPING_INTERVAL_MS',
   'RATE_LIMIT_PER_MINUTE',
   'TRUST_PROXY',
@@ -30,6 +32,7 @@ export const BACKEND_CONFIG_KEYS = [
   'ADMIN_PASSWORD_FILE',
   ...ACCESS_CONFIG_KEYS,
   ...ALERT_CONFIG_KEYS,
+  ...SERVER_LIMIT_CONFIG_KEYS,
 ] as const;
 
 export type BackendConfigInput = ConfigOverrides<(typeof BACKEND_CONFIG_KEYS)[number]>;

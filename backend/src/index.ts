@@ -1,4 +1,3 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import {
@@ -6,6 +5,7 @@ import {
   serviceAccess,
   closeServer,
   connectBroker,
+  createLimitedServer,
   createLogger,
   createTopologyPublisher,
   InFlightRequests,
@@ -13,6 +13,7 @@ import {
   type Logger,
   queueNames,
   type QueueNames,
+  serverLimits,
 } from '@retro/common';
 import { createPool, dbSettings } from '@retro/database';
 import { Alerting } from './alerts/alerting.js';
@@ -128,6 +129,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     logger,
     outboxRetentionMs: config.OUTBOX_RETENTION_MS,
     taskRetentionMs: config.TASK_RETENTION_MS,
+    auditRetentionMs: config.AUDIT_RETENTION_MS,
     session: { idleMs: config.SESSION_IDLE_MS, maxMs: config.SESSION_MAX_MS },
     intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
     failDeadLettered: () => failDeadLetteredTasks(ctx),
@@ -184,8 +186,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     rateLimitPerMinute: options.rateLimitPerMinute ?? config.RATE_LIMIT_PER_MINUTE,
     trustProxy: config.TRUST_PROXY,
   });
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 65_000;
+  const server = createLimitedServer(app, serverLimits(config));
   const host = options.host ?? config.HOST;
   const port = await listen(server, config.BACKEND_PORT, host);
   const { address } = server.address() as AddressInfo;

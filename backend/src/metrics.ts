@@ -49,7 +49,7 @@ export function createMetrics(pool: Pool, stalledAfterMs: number) {
   });
   const rowsPruned = new client.Counter({
     name: 'housekeeping_rows_pruned_total',
-    help: 'Rows removed by housekeeping: published outbox rows and finished tasks past their retention',
+    help: 'Rows removed by housekeeping: published outbox rows, finished tasks, sessions and audit entries past their retention',
     labelNames: ['table'] as const,
     registers: [registry],
   });

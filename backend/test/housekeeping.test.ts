@@ -78,7 +78,7 @@ describe('housekeeping: pruning old outbox rows and finished tasks', () => {
     await age(e, { status: 'failed', hours: 3 }, 3); // failed but past task retention: both go
 
     const result = await env.backend.housekeeping.runOnce();
-    expect(result).to.deep.equal({ tasks: 2, outbox: 2, sessions: 0, deadLettered: 0 });
+    expect(result).to.deep.equal({ tasks: 2, outbox: 2, sessions: 0, audit: 0, deadLettered: 0 });
     expect([await exists('processing_tasks', a), await exists('outbox_events', a)]).to.deep.equal([
       false,
       false,
@@ -166,21 +166,54 @@ describe('housekeeping: pruning old outbox rows and finished tasks', () => {
       tasks: 4,
       outbox: 4,
       sessions: 0,
+      audit: 0,
       deadLettered: 0,
     });
     expect(await housekeeping.runOnce()).to.deep.equal({
       tasks: 3,
       outbox: 3,
       sessions: 0,
+      audit: 0,
       deadLettered: 0,
     });
     expect(await housekeeping.runOnce()).to.deep.equal({
       tasks: 0,
       outbox: 0,
       sessions: 0,
+      audit: 0,
       deadLettered: 0,
     });
     for (const id of ids) expect(await exists('processing_tasks', id)).to.equal(false);
+  });
+
+  it('prunes audit entries past AUDIT_RETENTION_MS in bounded batches, and counts them', async () => {
+    const DAY = 24 * HOUR;
+    await env.sql.query(
+      `INSERT INTO audit_log (at, service, actor, action, target) VALUES
+         (NOW(3) - INTERVAL 100 DAY, 'backend', 'old-a', 'game.update', 'game:1'),
+         (NOW(3) - INTERVAL 95 DAY, 'producer', 'old-b', 'dead-letter.delete', NULL),
+         (NOW(3) - INTERVAL 91 DAY, 'backend', 'old-c', 'game.delete', 'game:2'),
+         (NOW(3) - INTERVAL 89 DAY, 'backend', 'kept-a', 'game.update', 'game:3'),
+         (NOW(3) - INTERVAL 1 DAY, 'backend', 'kept-b', 'game.update', 'game:4')`,
+    );
+    const pruned: Record<string, number> = {};
+    const housekeeping = new Housekeeping({
+      pool: env.sql,
+      logger: createLogger('housekeeping-test', 'error'),
+      outboxRetentionMs: HOUR,
+      taskRetentionMs: 2 * HOUR,
+      auditRetentionMs: 90 * DAY,
+      intervalMs: 86_400_000,
+      batchSize: 2,
+      onPruned: (table, rows) => (pruned[table] = (pruned[table] ?? 0) + rows),
+    });
+    expect(await housekeeping.runOnce()).to.include({ audit: 3 });
+    expect(pruned.audit_log).to.equal(3);
+    const [rows] = await env.sql.query<mysql.RowDataPacket[]>(
+      "SELECT actor FROM audit_log WHERE actor LIKE 'old-%' OR actor LIKE 'kept-%' ORDER BY actor",
+    );
+    expect(rows.map((r) => r.actor)).to.deep.equal(['kept-a', 'kept-b']);
+    expect(await housekeeping.runOnce()).to.include({ audit: 0 });
   });
 
   it('runs on one backend at a time', async () => {

@@ -137,6 +137,23 @@ describe('input validation', () => {
     });
   }
 
+  // A page that deep walks every row before it: past the cap the lists page by cursor.
+  for (const [path, next] of [
+    ['/api/games', '`after`'],
+    ['/api/tasks', '`after`'],
+    ['/api/audit', '`to`'],
+  ] as const) {
+    it(`answers ${path}?offset=10001 with 400 naming the cap and how to read further`, async () => {
+      const api = env.as('operator');
+      expect((await api(`${path}?offset=10000`)).status).to.equal(200);
+      const res = await api(`${path}?offset=10001`);
+      expect(res.status).to.equal(400);
+      const [detail] = res.body.error.details;
+      expect(detail.field).to.equal('offset');
+      expect(detail.message).to.include('at most 10000').and.to.include(next);
+    });
+  }
+
   // Ignoring a misspelled or doubled filter would quietly answer another question.
   const listQueries: [string, string, string][] = [
     ['/api/games', 'genre=3', 'genre'],

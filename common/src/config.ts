@@ -96,6 +96,18 @@ export const configSchema = {
     .min(16, 'must be at least 16 characters')
     .default('local-development-token')
     .describe('Bearer token for the internal status-write endpoints'),
+  AUTH_FAILURE_LIMIT: int(
+    20,
+    1,
+    100_000,
+    'Wrong bearer tokens (internal, metrics or personal) one address may send per AUTH_FAILURE_WINDOW_MS; the next ones get 429 with Retry-After (right tokens are never held back)',
+  ),
+  AUTH_FAILURE_WINDOW_MS: int(
+    60_000,
+    1000,
+    86_400_000,
+    'The window AUTH_FAILURE_LIMIT counts wrong tokens in, from the first one',
+  ),
   MAX_RETRIES: int(3, 0, 100, 'Retries before a message is parked'),
   RETRY_DELAY_MS: int(1000, 0, 3_600_000, 'Base retry delay, doubled per retry'),
   PREFETCH: int(100, 1, 1000, 'Messages a consumer processes concurrently'),
@@ -123,6 +135,30 @@ export const configSchema = {
     1000,
     86_400_000,
     'How often the backend prunes old outbox rows and finished tasks',
+  ),
+  HTTP_HEADERS_TIMEOUT_MS: int(
+    20_000,
+    1000,
+    600_000,
+    "Time a client has to send a request's headers; a slower one (slowloris) is cut with 408",
+  ),
+  HTTP_REQUEST_TIMEOUT_MS: int(
+    60_000,
+    1000,
+    3_600_000,
+    'Time a client has to send a whole request, headers and body; the response is not bounded by it, so live streams stay open',
+  ),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(
+    65_000,
+    1000,
+    600_000,
+    'An idle kept-alive connection is closed after this long (longer than the usual proxy idle timeout of 60 s)',
+  ),
+  HTTP_MAX_CONNECTIONS: int(
+    10_000,
+    1,
+    1_000_000,
+    'Open connections one HTTP server accepts at once; beyond, new ones are closed as they arrive',
   ),
   RATE_LIMIT_PER_MINUTE: int(
     1200,
@@ -227,6 +263,18 @@ export const configSchema = {
     60_000,
     31_536_000_000,
     'Deleted dead letters stay restorable by an operator this long, then housekeeping purges them',
+  ),
+  DEAD_LETTER_RETENTION_MS: int(
+    2_592_000_000,
+    60_000,
+    31_536_000_000,
+    'Archived dead letters parked longer ago than this are removed for good by housekeeping (deleted ones go by DELETED_DEAD_LETTER_RETENTION_MS; their audit entries by AUDIT_RETENTION_MS)',
+  ),
+  AUDIT_RETENTION_MS: int(
+    7_776_000_000,
+    60_000,
+    315_360_000_000,
+    "Audit entries (the audit trail and the dead-letter console's) older than this are pruned by housekeeping",
   ),
   LOG_LEVEL: z
     .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])

@@ -78,6 +78,12 @@ function documented(operation: OperationDoc, rule: RouteRule): OperationDoc {
         ...unauthorizedDoc,
         example: errorExample('UNAUTHORIZED', 'A valid internal API token is required'),
       };
+      responses[429] = {
+        description:
+          'Too many wrong tokens from this address (AUTH_FAILURE_LIMIT); a right one still passes',
+        schema: errorBodySchema,
+        headers: { 'Retry-After': 'Seconds until the window of wrong tokens ends' },
+      };
       break;
     case 'metrics':
       who = 'A scraper with METRICS_TOKEN, or an operator.';

@@ -29,3 +29,23 @@ export function parseQuery<S extends z.ZodObject>(schema: S, query: unknown): z.
   if (details.length || !result.success) throw AppError.validation(details, 'Invalid query');
   return result.data;
 }
+
+/**
+ * The deepest `offset` a list endpoint serves: a page that deep costs a walk of every row before
+ * it, so a client reading further uses the list's cursor (`after` / `before`) or narrows its
+ * filters. Documented per list in docs/api.md.
+ */
+export const OFFSET_MAX = 10_000;
+
+/**
+ * A list's `offset` parameter, at most OFFSET_MAX; `beyond` tells the client how to read past
+ * it (the list's cursor, or a narrower filter where the list has none).
+ */
+export function offsetParam(beyond: string) {
+  return z.coerce
+    .number('must be a number')
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more')
+    .max(OFFSET_MAX, `must be at most ${OFFSET_MAX}; ${beyond}`)
+    .default(0);
+}

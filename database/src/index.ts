@@ -21,3 +21,11 @@ export {
 } from './search-index.js';
 export { reconcileCounts, type CounterTable } from './counts.js';
 export { atStart, probeDatabase } from './startup.js';
+export {
+  indexBodies,
+  indexUnindexedDeadLetters,
+  searchTrigrams,
+  trigramsOf,
+  TRIGRAM,
+  type IndexedBody,
+} from './body-trigrams.js';

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import mysql from 'mysql2/promise';
 import { reconcileCounts } from './counts.js';
 import { ensureOperator, type FirstOperatorOptions } from './first-operator.js';
+import { indexUnindexedDeadLetters } from './body-trigrams.js';
 import { indexUnindexedGames } from './search-index.js';
 import { quoteIdentifier, type DbSettings } from './settings.js';
 
@@ -10,12 +11,13 @@ const MIGRATIONS_DIR = new URL('../migrations/', import.meta.url);
 /**
  * Data steps SQL cannot do, run right after the migration they belong to, inside the migration
  * lock: counting the rows there before the counters' triggers, and the word index, cut by the same
- * code that maintains it (`gameTerms`).
+ * code that maintains it (`gameTerms`); the dead-letter trigram index likewise (`trigramsOf`).
  */
 const AFTER_MIGRATION: Record<string, (connection: mysql.Connection) => Promise<unknown>> = {
   '007_task_counts': (connection) => reconcileCounts(connection, 'task_counts'),
   '008_game_search_terms': (connection) => indexUnindexedGames(connection),
   '009_catalog_counts_and_order': (connection) => reconcileCounts(connection, 'game_counts'),
+  '017_dead_letter_trigrams': (connection) => indexUnindexedDeadLetters(connection),
 };
 
 export interface Migration {

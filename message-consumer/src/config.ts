@@ -1,4 +1,4 @@
-import { loadConfig, type ConfigOverrides } from '@retro/common';
+import { loadConfig, SERVER_LIMIT_CONFIG_KEYS, type ConfigOverrides } from '@retro/common';
 
 export const CONSUMER_CONFIG_KEYS = [
   'RABBITMQ_URL',
@@ -11,6 +11,8 @@ export const CONSUMER_CONFIG_KEYS = [
   'PREFETCH',
   'PROCESSING_DELAY_MS',
   'LOG_LEVEL',
+  // the health server's timeouts and connection cap
+  ...SERVER_LIMIT_CONFIG_KEYS,
 ] as const;
 
 export type ConsumerConfigKey = (typeof CONSUMER_CONFIG_KEYS)[number];

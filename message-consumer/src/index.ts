@@ -10,6 +10,7 @@ import {
   createLogger,
   internalApiHost,
   listen,
+  serverLimits,
   queueNames,
   retryTierQueue,
   retryTiers,
@@ -132,6 +133,7 @@ export async function startConsumer(options: ConsumerOptions = {}): Promise<Runn
     },
     metrics.registry,
     logger,
+    serverLimits(config),
   );
   const shutdown = async (graceMs: number) => {
     await subscriber.stop(

@@ -1,4 +1,9 @@
-import { ACCESS_CONFIG_KEYS, loadConfig, type ConfigOverrides } from '@retro/common';
+import {
+  ACCESS_CONFIG_KEYS,
+  SERVER_LIMIT_CONFIG_KEYS,
+  loadConfig,
+  type ConfigOverrides,
+} from '@retro/common';
 
 export const PRODUCER_CONFIG_KEYS = [
   'RABBITMQ_URL',
@@ -20,12 +25,16 @@ export const PRODUCER_CONFIG_KEYS = [
   'DB_USER',
   'DB_PASSWORD',
   'DB_NAME',
-  // soft-deleted dead letters are purged after their retention, on this interval
+  // soft-deleted dead letters are purged after their retention, archived ones after theirs, and
+  // the console's audit after its own, on this interval
   'DELETED_DEAD_LETTER_RETENTION_MS',
+  'DEAD_LETTER_RETENTION_MS',
+  'AUDIT_RETENTION_MS',
   'HOUSEKEEPING_INTERVAL_MS',
   // who may call what (entry-points/access-table.ts); INTERNAL_API_TOKEN is also what the
   // producer sends the backend when it looks up a task
   ...ACCESS_CONFIG_KEYS,
+  ...SERVER_LIMIT_CONFIG_KEYS,
 ] as const;
 
 export type ProducerConfigInput = ConfigOverrides<(typeof PRODUCER_CONFIG_KEYS)[number]>;

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import {
@@ -8,10 +7,12 @@ import {
   type QueueNames,
   accessSettings,
   closeServer,
+  createLimitedServer,
   createLogger,
   listen,
   queueNames,
   retryTiers,
+  serverLimits,
   serviceAccess,
 } from '@retro/common';
 import { createPool, dbSettings } from '@retro/database';
@@ -68,7 +69,7 @@ export interface RunningProducer {
   address: string;
   /** Emits `archived` after each batch it stored, `quarantined` per record refused (tests wait for them). */
   archiver: DlqArchiver;
-  /** Removes deleted dead letters past their retention (tests call `runOnce`). */
+  /** Removes deleted and expired dead letters and old audit entries (tests call `runOnce`). */
   purge: ArchivePurge;
   /** The Express app (its route table: the OpenAPI test checks every route is documented). */
   app: Express;
@@ -129,8 +130,11 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
     pool,
     logger,
     retentionMs: config.DELETED_DEAD_LETTER_RETENTION_MS,
+    archiveRetentionMs: config.DEAD_LETTER_RETENTION_MS,
+    auditRetentionMs: config.AUDIT_RETENTION_MS,
     intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
     onPurged: (rows) => metrics.purged.inc(rows),
+    onPruned: (table, rows) => metrics.pruned.inc({ table }, rows),
   });
   watchArchive(metrics.registry, {
     size: () => archiveSize(pool, TOP_GROUPS),
@@ -176,7 +180,7 @@ export async function startProducer(options: ProducerOptions = {}): Promise<Runn
     trustProxy: config.TRUST_PROXY,
   });
 
-  const server = createServer(app);
+  const server = createLimitedServer(app, serverLimits(config));
   let port: number;
   try {
     port = await listen(server, config.PRODUCER_PORT, options.host ?? config.HOST);

@@ -65,6 +65,12 @@ export function createMetrics() {
       help: 'Deleted messages removed for good once DELETED_DEAD_LETTER_RETENTION_MS had passed',
       registers: [registry],
     }),
+    pruned: new Counter({
+      name: 'producer_archive_rows_pruned_total',
+      help: 'Rows removed by their retention: archived messages (DEAD_LETTER_RETENTION_MS) and console audit entries (AUDIT_RETENTION_MS)',
+      labelNames: ['table'] as const,
+      registers: [registry],
+    }),
     replayJobs: new Counter({
       name: 'producer_replay_jobs_total',
       help: 'Replay jobs that ended, by how they ended',

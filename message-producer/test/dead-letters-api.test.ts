@@ -97,6 +97,15 @@ describe('message producer: the dead-letter console API', function () {
     expect(missing.status).to.equal(404);
   });
 
+  it('when the groups are asked past offset 10,000, then it answers 400 naming the cap and the way on', async () => {
+    expect((await h.get('/api/dead-letters/groups?offset=10000')).status).to.equal(200);
+    const res = await h.get('/api/dead-letters/groups?offset=10001');
+    expect(res.status).to.equal(400);
+    const [detail] = res.body.error.details;
+    expect(detail.field).to.equal('offset');
+    expect(detail.message).to.include('at most 10000').and.to.include('/api/dead-letters');
+  });
+
   it('when a query is wrong, then it answers 400 naming each bad or unknown parameter', async () => {
     const bad = await h.get(
       '/api/dead-letters?type=weird&gameId=x&limt=5&cursor=nonsense&from=yesterday',

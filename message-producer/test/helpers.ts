@@ -86,6 +86,9 @@ export async function startProducerTestEnv(
       DB_NAME: database.database,
       INTERNAL_API_TOKEN: TEST_TOKEN,
       METRICS_TOKEN: TEST_METRICS_TOKEN,
+      // the archive's housekeeping runs when a test says so (runOnce): the fixtures park messages
+      // dated 2024, past DEAD_LETTER_RETENTION_MS, which a timed run would remove mid-test
+      HOUSEKEEPING_INTERVAL_MS: 86_400_000,
       ...options.config,
     },
   });

@@ -1,3 +1,4 @@
+import { indexUnindexedDeadLetters } from '@retro/database';
 import type { Pool } from 'mysql2/promise';
 import { fingerprintOf, groupIdOf } from '../src/domain/fingerprint.js';
 
@@ -12,7 +13,7 @@ const reasonSql = (g: string) =>
  * makes the numbers), spread as a real archive would be: 20 groups of very different sizes (the
  * biggest about a fifth of all rows, the smallest a few hundred), a third of them game events over
  * 500 games, bodies of ~230 bytes, parked over the last 30 days. Then the group counts, as the
- * archiver keeps them, and fresh index statistics.
+ * archiver keeps them, the body trigrams, and fresh index statistics.
  */
 export async function seedArchive(pool: Pool, rows: number): Promise<{ groupIds: string[] }> {
   const groupIds = Array.from({ length: SCALE_GROUPS }, (_, g) =>
@@ -57,7 +58,9 @@ export async function seedArchive(pool: Pool, rows: number): Promise<{ groupIds:
        MIN(parked_at), MAX(parked_at)
      FROM dead_letters GROUP BY group_id`,
   );
-  await pool.query('ANALYZE TABLE dead_letters, dead_letter_groups');
+  // the body text index, as the archiver writes it for each row it stores
+  await indexUnindexedDeadLetters(pool, 2000);
+  await pool.query('ANALYZE TABLE dead_letters, dead_letter_groups, dead_letter_trigrams');
   return { groupIds };
 }
 

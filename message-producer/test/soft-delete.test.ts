@@ -1,6 +1,8 @@
+import { createLogger } from '@retro/common';
 import { waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import type { RowDataPacket } from 'mysql2/promise';
+import { ArchivePurge } from '../src/entry-points/archive-purge.js';
 import { type ProducerTestEnv, clearArchive, startProducerTestEnv } from './helpers.js';
 import { SHAPES, park, poisonMessages } from './parking.js';
 
@@ -20,7 +22,8 @@ const RETENTION_MS = 60_000; // the shortest DELETED_DEAD_LETTER_RETENTION_MS al
 describe('message producer: deleting and restoring dead letters', function () {
   this.timeout(60_000);
   let h: ProducerTestEnv;
-  const specs = poisonMessages(30); // 10 of each shape, parked one second apart
+  // 10 of each shape, parked one second apart an hour ago: within DEAD_LETTER_RETENTION_MS
+  const specs = poisonMessages(30, new Date(Date.now() - 3_600_000));
   let groups: Record<string, Group>; // fingerprint → group, before any delete
 
   before(async () => {
@@ -186,7 +189,7 @@ describe('message producer: deleting and restoring dead letters', function () {
     const purged = await h.producer.purge.runOnce();
 
     expect(skipped).to.equal(null);
-    expect(purged).to.equal(5);
+    expect(purged).to.deep.equal({ purged: 5, expired: 0, audit: 0 });
     expect(await rowCount(`id IN (${old.join(',')})`)).to.equal(0);
     expect(await rowCount()).to.equal(25);
     expect((await h.post('/api/dead-letters/restore', { ids: [old[0]] })).status).to.equal(404);
@@ -195,5 +198,43 @@ describe('message producer: deleting and restoring dead letters', function () {
     // the audit trail of the delete still names every row it deleted
     const [entry] = (await h.get('/api/dead-letters/audit?action=delete')).body;
     expect(entry.affected).to.equal(20);
+  });
+
+  it('when archived messages and console audit entries pass their retention, then they go for good, off their groups, in bounded batches', async () => {
+    const { items } = await list('/api/dead-letters?limit=200');
+    const old = items.slice(-7).map((s) => s.id); // the 7 parked first
+    await h.db.query(
+      'UPDATE dead_letters SET parked_at = NOW(3) - INTERVAL 31 DAY WHERE id IN (?)',
+      [old],
+    );
+    await h.post('/api/dead-letters/delete', { ids: [items[0]!.id] });
+    await h.db.query(
+      "UPDATE dead_letter_audit SET at = NOW(3) - INTERVAL 91 DAY WHERE action = 'delete'",
+    );
+    const DAY = 86_400_000;
+    const purge = new ArchivePurge({
+      pool: h.db,
+      logger: createLogger('purge-test', 'error'),
+      retentionMs: RETENTION_MS,
+      archiveRetentionMs: 30 * DAY,
+      auditRetentionMs: 90 * DAY,
+      intervalMs: 86_400_000,
+      batchSize: 3,
+    });
+
+    expect(await purge.runOnce()).to.deep.equal({ purged: 0, expired: 7, audit: 1 });
+    expect(await rowCount(`id IN (${old.join(',')})`)).to.equal(0);
+    expect(await rowCount()).to.equal(23); // 30 - 7, the deleted one still restorable
+    const [[left]] = await h.db.query<RowDataPacket[]>(
+      'SELECT COUNT(*) AS n FROM dead_letter_trigrams WHERE dead_letter_id IN (?)',
+      [old],
+    );
+    expect(Number(left!.n)).to.equal(0);
+    // the groups count exactly the live rows left
+    const counted = (await groupList()).reduce((sum, g) => sum + g.count, 0);
+    expect(counted).to.equal(22);
+    expect((await list()).total).to.equal(22);
+    expect((await h.get('/api/dead-letters/audit?action=delete')).body).to.deep.equal([]);
+    expect(await purge.runOnce()).to.deep.equal({ purged: 0, expired: 0, audit: 0 });
   });
 });

@@ -1,5 +1,11 @@
-import { pruneExpiredSessions, type Logger } from '@retro/common';
-import type { Pool, Row } from '../data-access/db.js';
+import {
+  deletedRows,
+  LockedSchedule,
+  pruneAuditLog,
+  pruneExpiredSessions,
+  type Logger,
+} from '@retro/common';
+import type { Pool } from '../data-access/db.js';
 import { foldClosedSlots } from '../data-access/counts-repo.js';
 import * as prune from '../data-access/prune-repo.js';
 
@@ -10,6 +16,8 @@ export interface HousekeepingOptions {
   outboxRetentionMs: number;
   /** Completed and failed tasks unchanged for this long are pruned. */
   taskRetentionMs: number;
+  /** Audit trail entries older than this are pruned (AUDIT_RETENTION_MS); kept when unset. */
+  auditRetentionMs?: number;
   /** Sessions unused this long, or this old, are removed (SESSION_IDLE_MS, SESSION_MAX_MS). */
   session?: { idleMs: number; maxMs: number };
   /** Time between two runs. */
@@ -26,7 +34,10 @@ export interface HousekeepingOptions {
    */
   failDeadLettered?: () => Promise<number>;
   /** Counts pruned rows per table. */
-  onPruned?: (table: 'outbox_events' | 'processing_tasks' | 'sessions', rows: number) => void;
+  onPruned?: (
+    table: 'outbox_events' | 'processing_tasks' | 'sessions' | 'audit_log',
+    rows: number,
+  ) => void;
 }
 
 const LOCK = 'retro_games_catalog.housekeeping';
@@ -34,92 +45,75 @@ const LOCK = 'retro_games_catalog.housekeeping';
 /**
  * Prunes what the catalog no longer needs: published outbox rows past their retention (kept while
  * their task is failed or unfinished, so the retry action still finds them) and finished tasks
- * past theirs; expired sessions and closed sign-in failure windows; fails the tasks whose message
- * the broker dead-lettered by itself; folds the counter slots of closed connections (migration 007). Runs every `intervalMs` in small batches with pauses; with several backends, a
- * database lock lets one of them run at a time.
+ * past theirs; audit entries past AUDIT_RETENTION_MS; expired sessions and closed sign-in failure
+ * windows; folds the counter slots of closed connections (migration 007); and fails the tasks
+ * whose message the broker dead-lettered by itself. Runs every `intervalMs` in small batches with
+ * pauses; with several backends, a database lock lets one of them run at a time (LockedSchedule,
+ * shared with the producer's archive purge).
  */
 export class Housekeeping {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly schedule: LockedSchedule;
 
-  constructor(private readonly options: HousekeepingOptions) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.runOnce()
-        .then(
-          () => undefined,
-          (error: unknown) => {
-            this.options.logger.warn('housekeeping failed', { error });
-          },
-        )
-        .finally(() => (this.running = undefined));
-    }, this.options.intervalMs);
-    this.timer.unref();
+  constructor(private readonly options: HousekeepingOptions) {
+    this.schedule = new LockedSchedule({
+      ...options,
+      lock: LOCK,
+      onError: (error) => options.logger.warn('housekeeping failed', { error }),
+    });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+  start(): void {
+    this.schedule.start(() => this.runOnce());
+  }
+
+  stop(): Promise<void> {
+    return this.schedule.stop();
   }
 
   /** One run; resolves with the rows pruned, or null when another instance holds the lock. */
-  async runOnce(now = new Date()) {
-    const { pool, outboxRetentionMs, taskRetentionMs } = this.options;
-    const connection = await pool.getConnection();
-    try {
-      const [[lock]] = await connection.query<Row[]>('SELECT GET_LOCK(?, 0) AS got', [LOCK]);
-      if (Number(lock?.got) !== 1) return null;
-      try {
-        const tasksBefore = new Date(now.getTime() - taskRetentionMs);
-        const outboxBefore = new Date(now.getTime() - outboxRetentionMs);
-        // tasks first: an outbox row whose failed task has just gone can go in the same run
-        const tasks = await this.inBatches(
-          (limit) => prune.prunableTasks(connection, tasksBefore, limit),
-          (ids) => prune.deleteTasks(connection, ids, tasksBefore),
-        );
-        const outbox = await this.inBatches(
-          (limit) => prune.prunableOutboxRows(connection, outboxBefore, limit),
-          (ids) => prune.deleteOutboxRows(connection, ids),
-        );
-        // the counter rows of connections that have closed since the last run join the base
-        await foldClosedSlots(connection, 'task_counts');
-        await foldClosedSlots(connection, 'game_counts');
-        const { session } = this.options;
-        const sessions = session
-          ? await pruneExpiredSessions(connection, session.idleMs, session.maxMs)
-          : 0;
-        const deadLettered = (await this.options.failDeadLettered?.()) ?? 0;
-        this.options.onPruned?.('processing_tasks', tasks);
-        this.options.onPruned?.('outbox_events', outbox);
-        this.options.onPruned?.('sessions', sessions);
-        if (tasks + outbox + sessions > 0) {
-          this.options.logger.info('housekeeping pruned', { tasks, outbox, sessions });
-        }
-        return { tasks, outbox, sessions, deadLettered };
-      } finally {
-        await connection.query('SELECT RELEASE_LOCK(?)', [LOCK]);
+  runOnce(now = new Date()) {
+    const { outboxRetentionMs, taskRetentionMs, session, auditRetentionMs } = this.options;
+    const ago = (ms: number) => new Date(now.getTime() - ms);
+    return this.schedule.locked(async (connection) => {
+      const tasksBefore = ago(taskRetentionMs);
+      // tasks first: an outbox row whose failed task has just gone can go in the same run
+      const tasks = await this.schedule.inBatches(async (limit) => {
+        const ids = await prune.prunableTasks(connection, tasksBefore, limit);
+        // a full select of either status may leave more of it
+        return {
+          removed: await prune.deleteTasks(connection, ids, tasksBefore),
+          more: ids.length >= limit,
+        };
+      });
+      const outboxBefore = ago(outboxRetentionMs);
+      const outbox = await this.schedule.inBatches(async (limit) => {
+        const ids = await prune.prunableOutboxRows(connection, outboxBefore, limit);
+        return {
+          removed: await prune.deleteOutboxRows(connection, ids),
+          more: ids.length >= limit,
+        };
+      });
+      // the counter rows of connections that have closed since the last run join the base
+      await foldClosedSlots(connection, 'task_counts');
+      await foldClosedSlots(connection, 'game_counts');
+      const sessions = session
+        ? await pruneExpiredSessions(connection, session.idleMs, session.maxMs)
+        : 0;
+      const audit =
+        auditRetentionMs === undefined
+          ? 0
+          : await this.schedule.inBatches(async (limit) =>
+              deletedRows(await pruneAuditLog(connection, ago(auditRetentionMs), limit), limit),
+            );
+      const deadLettered = (await this.options.failDeadLettered?.()) ?? 0;
+      this.options.onPruned?.('processing_tasks', tasks);
+      this.options.onPruned?.('outbox_events', outbox);
+      this.options.onPruned?.('sessions', sessions);
+      this.options.onPruned?.('audit_log', audit);
+      if (tasks + outbox + sessions + audit > 0) {
+        this.options.logger.info('housekeeping pruned', { tasks, outbox, sessions, audit });
       }
-    } finally {
-      connection.release();
-    }
-  }
-
-  private async inBatches<T>(
-    select: (limit: number) => Promise<T[]>,
-    remove: (ids: T[]) => Promise<number>,
-  ): Promise<number> {
-    const { batchSize = 500, pauseMs = 20, maxBatches = 200 } = this.options;
-    let pruned = 0;
-    for (let batch = 0; batch < maxBatches && !this.stopped; batch++) {
-      const ids = await select(batchSize);
-      if (ids.length === 0) break;
-      pruned += await remove(ids);
-      if (ids.length < batchSize) break;
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    }
-    return pruned;
+      return { tasks, outbox, sessions, audit, deadLettered };
+    });
   }
 }

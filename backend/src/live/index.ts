@@ -22,8 +22,9 @@ export interface LiveTasksOptions {
 /**
  * The live task stream of one instance, wired: while anyone watches (here or on another
  * instance, see Audience), this instance's commits are gathered into batches (`changes`), sent to
- * its own viewers and, when others watch, published as one notice each; other instances' notices
- * are sent to its viewers; after every (re)connect to the broker the feed catches up.
+ * its own viewers and, when others watch, published as one notice each; the tasks other
+ * instances' notices name are read back and sent to its viewers; after every (re)connect to the
+ * broker the feed catches up.
  */
 export function createLiveTasks(options: LiveTasksOptions) {
   const { pool, logger, metrics, stalledAfterMs } = options;
@@ -51,7 +52,12 @@ export function createLiveTasks(options: LiveTasksOptions) {
     connection: options.broker,
     exchange: options.exchange,
     logger,
-    onNotice: (tasks) => feed.deliver(tasks),
+    // a notice only names the tasks that changed: anything that can publish on the broker can
+    // send one, so the states viewers see are read from the database, as for this instance's
+    // own writes, and a forged notice can at most make a true state be read again
+    onNotice: (tasks) => {
+      for (const task of tasks) noticed.written(task.messageId);
+    },
     onWatching: () => audience.heardFromElsewhere(),
     wanted: () => feed.clientCount > 0,
     onSubscribed: () => {
@@ -59,6 +65,13 @@ export function createLiveTasks(options: LiveTasksOptions) {
       audience.announceIfWatched();
     },
     count: (what) => counters[what].inc(),
+  });
+  /** Other instances' notices, read back in batches and in the order they came. */
+  const noticed = new LocalChanges({
+    wanted: () => feed.clientCount > 0,
+    readBack: (ids) => findTasks(pool, ids, stalledAfterMs),
+    onBatch: (tasks) => feed.deliver(tasks),
+    logger,
   });
   const changes = new LocalChanges({
     wanted: () => audience.anyone,
@@ -77,6 +90,7 @@ export function createLiveTasks(options: LiveTasksOptions) {
       audience.close();
       await changes.flushed();
       await notices.close();
+      await noticed.flushed();
     },
   };
 }

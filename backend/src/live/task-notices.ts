@@ -44,7 +44,9 @@ export interface TaskNoticesOptions {
  * instance is connected, so a returned notice means no instance listens at all.
  *
  * Notices are advisory: a lost one (an instance that died after its commit, a broker away) is
- * repaired by the feed's catch-up query, which `onSubscribed` triggers after a reconnect.
+ * repaired by the feed's catch-up query, which `onSubscribed` triggers after a reconnect. And they
+ * are not trusted: anything that can publish on the broker can send one, so a receiver takes only
+ * the message ids from them and reads the states (live/index.ts).
  */
 export class TaskNotices {
   /** Marks this instance's own notices, which it has delivered locally already. */

@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import { type IdentityStore, type Principal } from './identity.js';
 import { timingSafeEqual } from 'node:crypto';
 import { secretDigest } from './secrets.js';
+import { TokenFailures } from './token-failures.js';
 
 /**
  * Who may call a route: anyone with no check at all (`open`: /health, /ready), anyone signed in
@@ -86,8 +87,17 @@ export interface AccessOptions {
   allowedHosts: readonly string[];
   /** Origins a signed-in browser may change things from (besides the service's own). */
   allowedOrigins: readonly string[];
-  /** Counts refused attempts: `unauthenticated`, `forbidden`, `bad-token`, `host`, `origin`. */
-  onRefused?: (reason: string) => void;
+  /**
+   * Wrong bearer tokens one address may send per window before the next ones get 429
+   * (AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS); right tokens are never held back.
+   */
+  tokenFailures?: { limit: number; windowMs: number };
+  /**
+   * Counts refused attempts by reason (`unauthenticated`, `forbidden`, `bad-token`,
+   * `token-throttled`, `host`, `origin`) and by the route's access class (`internal`, `public`,
+   * a role, `metrics`).
+   */
+  onRefused?: (reason: string, access: Access) => void;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -105,19 +115,36 @@ export function accessControl(options: AccessOptions): RequestHandler {
   // the fixed tokens' digests once; a bearer's digest once per request, compared in constant time
   const internalDigest = secretDigest(options.internalToken);
   const metricsDigest = options.metricsToken ? secretDigest(options.metricsToken) : null;
-  const refuse = (reason: string, error: AppError) => {
-    options.onRefused?.(reason);
-    return error;
-  };
+  const failures = options.tokenFailures
+    ? new TokenFailures(options.tokenFailures.limit, options.tokenFailures.windowMs)
+    : null;
 
   return async (req, res, next) => {
     const rule = options.table.match(req.method, req.path);
     if (!rule || rule.access === 'open') return next();
+    const refuse = (reason: string, error: AppError) => {
+      options.onRefused?.(reason, rule.access);
+      return error;
+    };
+    /** A wrong token: 401, or 429 once its address has sent too many in this window. */
+    const wrongToken = (message: string) => {
+      const wait = failures?.fail(req.ip ?? req.socket.remoteAddress ?? '') ?? 0;
+      if (wait === 0) return refuse('bad-token', unauthorized(message));
+      res.setHeader('Retry-After', String(wait));
+      return refuse(
+        'token-throttled',
+        new AppError(
+          'RATE_LIMITED',
+          429,
+          'Too many wrong tokens from this address; wait and try again',
+        ),
+      );
+    };
 
     const bearer = bearerToken(req);
     if (rule.access === 'internal') {
       if (bearer && timingSafeEqual(secretDigest(bearer), internalDigest)) return next();
-      throw refuse('bad-token', unauthorized('A valid internal API token is required'));
+      throw wrongToken('A valid internal API token is required');
     }
 
     let principal: Principal | null = null;
@@ -126,7 +153,7 @@ export function accessControl(options: AccessOptions): RequestHandler {
       if (timingSafeEqual(digest, internalDigest)) principal = INTERNAL;
       else if (metricsDigest && timingSafeEqual(digest, metricsDigest)) principal = METRICS;
       else principal = await options.identities.fromToken(bearer);
-      if (!principal) throw refuse('bad-token', unauthorized('The API token is not valid'));
+      if (!principal) throw wrongToken('The API token is not valid');
     } else {
       if (!anyHost && !hostAllowed(req, hosts)) {
         throw refuse(

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Connection, Pool, RowDataPacket } from 'mysql2/promise';
+import type { Connection, Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { AuditRecord } from '../access-api.js';
 import { principalOf } from './access.js';
 
@@ -112,6 +112,22 @@ export async function listAudit(
     [...params, filter.limit, filter.offset],
   );
   return { entries: rows.map(toRecord), total: Number(count!.n) };
+}
+
+/**
+ * Removes up to `limit` entries older than `before`, oldest first, in one short statement
+ * (housekeeping loops with pauses, AUDIT_RETENTION_MS). Answers the rows removed.
+ */
+export async function pruneAuditLog(
+  db: Pool | Connection,
+  before: Date,
+  limit: number,
+): Promise<number> {
+  const [result] = await db.query<ResultSetHeader>(
+    'DELETE FROM audit_log WHERE at < ? ORDER BY at, id LIMIT ?',
+    [before, limit],
+  );
+  return result.affectedRows;
 }
 
 function toRecord(row: RowDataPacket): AuditRecord {

@@ -8,3 +8,4 @@ export * from './session-routes.js';
 export * from './service-access.js';
 export * from './access-doc.js';
 export * from './session-docs.js';
+export * from './token-failures.js';

@@ -19,6 +19,8 @@ export interface AccessSettings {
   cookieSecure: 'auto' | 'true' | 'false';
   sessionIdleMs: number;
   sessionMaxMs: number;
+  /** Wrong bearer tokens per address and window before 429 (AUTH_FAILURE_LIMIT, …_WINDOW_MS). */
+  tokenFailures: { limit: number; windowMs: number };
 }
 
 /** What a service mounts: the access check (first) and `/api/session`. */
@@ -29,7 +31,7 @@ export interface ServiceAccess {
 
 /**
  * Builds a service's access check from its route table, with its metrics:
- * `access_refused_total{reason}` and `sign_in_attempts_total{outcome}`.
+ * `access_refused_total{reason, access}` and `sign_in_attempts_total{outcome}`.
  */
 export function serviceAccess(
   service: string,
@@ -40,8 +42,8 @@ export function serviceAccess(
 ): ServiceAccess {
   const refused = new client.Counter({
     name: 'access_refused_total',
-    help: 'Requests refused by the access check: unauthenticated, forbidden, bad-token, host, origin',
-    labelNames: ['reason'] as const,
+    help: 'Requests refused by the access check, by reason (unauthenticated, forbidden, bad-token, token-throttled, host, origin) and by the access class of the route (internal, public, a role, metrics)',
+    labelNames: ['reason', 'access'] as const,
     registers: [registry],
   });
   const signIns = new client.Counter({
@@ -63,7 +65,8 @@ export function serviceAccess(
       metricsToken: settings.metricsToken,
       allowedHosts: settings.allowedHosts,
       allowedOrigins,
-      onRefused: (reason) => refused.inc({ reason }),
+      tokenFailures: settings.tokenFailures,
+      onRefused: (reason, access) => refused.inc({ reason, access }),
     }),
     sessions: sessionRoutes({
       pool,
@@ -87,6 +90,8 @@ export const ACCESS_CONFIG_KEYS = [
   'ALLOWED_HOSTS',
   'ALLOWED_ORIGINS',
   'INTERNAL_API_TOKEN',
+  'AUTH_FAILURE_LIMIT',
+  'AUTH_FAILURE_WINDOW_MS',
   'FRONTEND_PORT',
   'PRODUCER_PORT',
   'BACKEND_PORT',
@@ -109,6 +114,8 @@ export function accessSettings(config: {
   COOKIE_SECURE: 'auto' | 'true' | 'false';
   SESSION_IDLE_MS: number;
   SESSION_MAX_MS: number;
+  AUTH_FAILURE_LIMIT: number;
+  AUTH_FAILURE_WINDOW_MS: number;
 }): AccessSettings {
   return {
     anonymousRole: config.AUTH_ANONYMOUS_ROLE,
@@ -121,5 +128,6 @@ export function accessSettings(config: {
     cookieSecure: config.COOKIE_SECURE,
     sessionIdleMs: config.SESSION_IDLE_MS,
     sessionMaxMs: config.SESSION_MAX_MS,
+    tokenFailures: { limit: config.AUTH_FAILURE_LIMIT, windowMs: config.AUTH_FAILURE_WINDOW_MS },
   };
 }

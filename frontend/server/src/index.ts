@@ -1,8 +1,16 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeServer, createLogger, listen, type Logger, type PageLinks } from '@retro/common';
+import {
+  closeServer,
+  createLimitedServer,
+  createLogger,
+  DEFAULT_SERVER_LIMITS,
+  listen,
+  type Logger,
+  type PageLinks,
+  type ServerLimits,
+} from '@retro/common';
 import { createFrontendApp } from './app.js';
 
 export interface FrontendServerOptions {
@@ -17,6 +25,8 @@ export interface FrontendServerOptions {
   /** Where the pages link to the producer page and the RabbitMQ UI; derived from the page's host by default. */
   links?: Partial<PageLinks>;
   logger?: Logger;
+  /** Timeouts and connection cap (HTTP_*); the configuration's defaults when unset. */
+  limits?: ServerLimits;
 }
 
 export interface FrontendServer {
@@ -39,7 +49,7 @@ export async function startFrontendServer(options: FrontendServerOptions): Promi
     ...options.links,
   };
   const { app, close } = createFrontendApp({ backendUrl: options.backendUrl, root, links, logger });
-  const server = createServer(app);
+  const server = createLimitedServer(app, options.limits ?? DEFAULT_SERVER_LIMITS);
   const port = await listen(server, options.port, options.host ?? '127.0.0.1');
   const { address } = server.address() as AddressInfo;
   logger.info('frontend listening', { address, port, backendUrl: options.backendUrl, root });

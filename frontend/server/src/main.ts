@@ -1,4 +1,4 @@
-import { loadConfig, runService } from '@retro/common';
+import { loadConfig, runService, SERVER_LIMIT_CONFIG_KEYS, serverLimits } from '@retro/common';
 import { startFrontendServer } from './index.js';
 
 await runService({
@@ -13,6 +13,7 @@ await runService({
       'PRODUCER_PUBLIC_URL',
       'RABBITMQ_MANAGEMENT_URL',
       'LOG_LEVEL',
+      ...SERVER_LIMIT_CONFIG_KEYS,
     ]),
   start: (config, logger) =>
     startFrontendServer({
@@ -25,5 +26,6 @@ await runService({
         rabbitmqManagementUrl: config.RABBITMQ_MANAGEMENT_URL,
       },
       logger,
+      limits: serverLimits(config),
     }),
 });

@@ -1,5 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import { type Logger, errorHandler, notFoundHandler, serviceEndpoints } from '@retro/common';
+import type { Server } from 'node:http';
+import {
+  type Logger,
+  createLimitedServer,
+  DEFAULT_SERVER_LIMITS,
+  errorHandler,
+  notFoundHandler,
+  serviceEndpoints,
+} from '@retro/common';
 import express from 'express';
 import type { Registry } from 'prom-client';
 import type { CircuitTrip } from '../domain/circuit-breaker.js';
@@ -34,7 +41,12 @@ function describe(health: HealthSource) {
  * `/health`: liveness; 200 while connected, consuming or paused by the circuit breaker
  * (`degraded`, with the reason), else 503. `/ready`: 200 only while consuming. `/metrics`.
  */
-export function createHttpServer(health: HealthSource, registry: Registry, logger: Logger): Server {
+export function createHttpServer(
+  health: HealthSource,
+  registry: Registry,
+  logger: Logger,
+  limits = DEFAULT_SERVER_LIMITS,
+): Server {
   const app = express();
   app.disable('x-powered-by');
 
@@ -54,5 +66,5 @@ export function createHttpServer(health: HealthSource, registry: Registry, logge
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
-  return createServer(app);
+  return createLimitedServer(app, limits);
 }

@@ -187,6 +187,26 @@ export async function purgeDeleted(
 }
 
 /**
+ * Removes for good up to `limit` live rows parked before `before` (DEAD_LETTER_RETENTION_MS),
+ * oldest first, and takes them off their groups' counts, in the caller's transaction; their
+ * trigrams go with them (foreign key). Answers the rows removed.
+ */
+export async function expireRows(
+  connection: PoolConnection,
+  before: Date,
+  limit: number,
+): Promise<number> {
+  const expired = await lockBatch(connection, { to: before, deleted: false }, undefined, limit);
+  if (expired.length === 0) return 0;
+  await takeFromGroups(connection, expired);
+  const [result] = await connection.query<ResultSetHeader>(
+    'DELETE FROM dead_letters WHERE id IN (?)',
+    [expired.map((r) => r.id)],
+  );
+  return result.affectedRows;
+}
+
+/**
  * Lowers the groups' counts by what was deleted (groups locked in id order, as the archiver
  * does), reads their first and last parking again from their live rows, and drops emptied groups
  * (a restore makes them anew).

@@ -1,3 +1,4 @@
+import { searchTrigrams } from '@retro/database';
 import type { DeadLetterType } from '../domain/archived-message.js';
 
 /** Which archived messages a list, a count, a replay, a delete or an export is about. */
@@ -8,6 +9,13 @@ export interface DeadLetterFilter {
   gameId?: number;
   /** Text the body contains (case-insensitive; UTF-8 bodies only). */
   bodyContains?: string;
+  /**
+   * The trigrams that narrow `bodyContains` (planBodySearch picks the rarest); unset: a spread of
+   * the text's; empty: none, the LIKE scans. Never changes which rows match.
+   */
+  bodyTrigrams?: string[];
+  /** The ids of the rows holding `bodyTrigrams`, read beforehand (planBodySearch). */
+  bodyCandidates?: number[];
   /** Parked at or after. */
   from?: Date;
   /** Parked before. */
@@ -40,6 +48,25 @@ export interface SqlPart {
 /** `LIKE` treats % and _ as wildcards: a tester's text is matched literally. */
 const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/**
+ * The ids of the rows whose body holds every one of `trigrams`, some of the searched text's
+ * (migration 017): every body containing the text is among them. Undefined for none (a text
+ * shorter than a trigram, or too common for the index), which the LIKE alone decides.
+ */
+export function trigramCandidates(trigrams: string[]): SqlPart | undefined {
+  if (trigrams.length === 0) return undefined;
+  const joins = trigrams
+    .slice(1)
+    .map(
+      (_, i) =>
+        `JOIN dead_letter_trigrams t${i + 1} ON t${i + 1}.dead_letter_id = t0.dead_letter_id AND t${i + 1}.trigram = ?`,
+    );
+  return {
+    sql: `SELECT t0.dead_letter_id FROM dead_letter_trigrams t0 ${joins.join(' ')} WHERE t0.trigram = ?`,
+    params: [...trigrams.slice(1), trigrams[0]],
+  };
+}
+
 /** The WHERE clause for `filter`, over `dead_letters` (optionally aliased). */
 export function whereOf(filter: DeadLetterFilter, alias = ''): SqlPart {
   const col = (name: string) => (alias ? `${alias}.${name}` : name);
@@ -59,8 +86,15 @@ export function whereOf(filter: DeadLetterFilter, alias = ''): SqlPart {
     terms.push(`${col('replayed_at')} IS ${filter.replayed ? 'NOT ' : ''}NULL`);
   }
   if (filter.bodyContains !== undefined) {
-    // a scan of the bodies whatever the index: general_ci compares case-insensitively at about
-    // twice the speed of the column's unicode_ci (docs/producer.md has the figures)
+    const candidates = trigramCandidates(
+      filter.bodyTrigrams ?? searchTrigrams(filter.bodyContains),
+    );
+    if (filter.bodyCandidates?.length === 0) terms.push('FALSE');
+    else if (filter.bodyCandidates) add(`${col('id')} IN (?)`, filter.bodyCandidates);
+    else if (candidates) add(`${col('id')} IN (${candidates.sql})`, ...candidates.params);
+    // the LIKE decides: the trigrams only narrow the rows it reads. general_ci compares
+    // case-insensitively at about twice the speed of the column's unicode_ci, and it is the
+    // collation of the trigram index, so both agree on which characters are the same
     add(
       `${col('body_encoding')} = 'utf8' AND ${col('body')} LIKE ? COLLATE utf8mb4_general_ci ESCAPE '\\\\'`,
       likeContains(filter.bodyContains),

@@ -1,6 +1,7 @@
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import type { ArchiveRecord, DeadLetterType } from '../domain/archived-message.js';
 import { inTransaction } from './db.js';
+import { indexBodies } from '@retro/database';
 
 /** What one archive batch did: rows stored, and deliveries that were already in the archive. */
 export interface ArchiveOutcome {
@@ -43,9 +44,25 @@ export function archiveBatch(pool: Pool, records: ArchiveRecord[]): Promise<Arch
         [stored.map(rowValues)],
       );
       await addToGroups(connection, stored);
+      await indexStoredBodies(connection, stored);
     }
     return { stored, duplicates: records.length - stored.length };
   });
+}
+
+/** The trigrams of the new rows' UTF-8 bodies, so `bodyContains` finds them from the commit on. */
+async function indexStoredBodies(connection: PoolConnection, stored: ArchiveRecord[]) {
+  const texts = stored.filter((r) => r.bodyEncoding === 'utf8');
+  if (texts.length === 0) return;
+  const [rows] = await connection.query<RowDataPacket[]>(
+    'SELECT id, archive_key FROM dead_letters WHERE archive_key IN (?)',
+    [texts.map((r) => r.archiveKey)],
+  );
+  const idOf = new Map(rows.map((r) => [(r.archive_key as Buffer).toString('hex'), Number(r.id)]));
+  await indexBodies(
+    connection,
+    texts.map((r) => ({ id: idOf.get(r.archiveKey.toString('hex'))!, body: r.body })),
+  );
 }
 
 function rowValues(r: ArchiveRecord): unknown[] {

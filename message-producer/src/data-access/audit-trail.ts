@@ -119,3 +119,22 @@ export async function listAudit(
 
 /** MariaDB hands JSON columns over as text, MySQL 8 as parsed values. */
 const parse = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : (value ?? null));
+
+/**
+ * Removes up to `limit` console audit entries older than `before` with the rows they list, oldest
+ * first (AUDIT_RETENTION_MS; housekeeping loops with pauses). Answers the entries removed.
+ */
+export async function pruneAudit(db: Db, before: Date, limit: number): Promise<number> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    'SELECT id FROM dead_letter_audit WHERE at < ? ORDER BY at, id LIMIT ?',
+    [before, limit],
+  );
+  if (rows.length === 0) return 0;
+  const ids = rows.map((r) => Number(r.id));
+  await db.query('DELETE FROM dead_letter_audit_items WHERE audit_id IN (?)', [ids]);
+  const [result] = await db.query<ResultSetHeader>(
+    'DELETE FROM dead_letter_audit WHERE id IN (?)',
+    [ids],
+  );
+  return result.affectedRows;
+}

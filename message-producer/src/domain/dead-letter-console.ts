@@ -13,6 +13,7 @@ import {
 } from '../data-access/archive-reads.js';
 import type { DeadLetter } from '../data-access/archive-rows.js';
 import { closeAudit, listAudit, openAudit, recordAffected } from '../data-access/audit-trail.js';
+import { planBodySearch } from '../data-access/body-search.js';
 import type { Broker } from '../data-access/broker.js';
 import { listQuarantine } from '../data-access/quarantine.js';
 import { inTransaction } from '../data-access/db.js';
@@ -54,9 +55,10 @@ export class DeadLetterConsole {
   async list(filter: DeadLetterFilter, limit: number, cursor?: PageCursor) {
     const { pool } = this.deps;
     return guard(async () => {
+      const planned = await planBodySearch(pool, filter);
       const [page, total] = await Promise.all([
-        listDeadLetters(pool, filter, limit, cursor),
-        countDeadLetters(pool, filter),
+        listDeadLetters(pool, planned, limit, cursor),
+        countDeadLetters(pool, planned),
       ]);
       return { ...page, total };
     });
@@ -74,7 +76,10 @@ export class DeadLetterConsole {
 
   /** Pages of full rows, newest first, for an NDJSON export. */
   async *export(filter: DeadLetterFilter): AsyncGenerator<DeadLetter[]> {
-    const pages = streamDeadLetters(this.deps.pool, filter);
+    const pages = streamDeadLetters(
+      this.deps.pool,
+      await guard(() => planBodySearch(this.deps.pool, filter)),
+    );
     for (;;) {
       const next = await guard(() => pages.next());
       if (next.done) return;

@@ -1,3 +1,4 @@
+import { OFFSET_MAX } from '@retro/common';
 import { z } from 'zod';
 import { type DeadLetterFilter, decodeCursor } from '../data-access/archive-filter.js';
 import { GROUP_SORTS } from '../data-access/archive-reads.js';
@@ -67,7 +68,19 @@ export const exportQuery = z.strictObject(filterFields);
 export const groupsQuery = z.strictObject({
   sort: z.enum(Object.keys(GROUP_SORTS) as [keyof typeof GROUP_SORTS]).default('count'),
   limit: z.preprocess(digits, z.number().int().min(1).max(500)).default(50),
-  offset: z.preprocess(digits, z.number().int().min(0).max(1_000_000)).default(0),
+  offset: z
+    .preprocess(
+      digits,
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(
+          OFFSET_MAX,
+          `must be at most ${OFFSET_MAX}; the messages of further groups are listed by /api/dead-letters, which pages by cursor`,
+        ),
+    )
+    .default(0),
 });
 
 export const auditQuery = z.strictObject({

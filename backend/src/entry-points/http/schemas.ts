@@ -2,6 +2,7 @@ import {
   digitsToNumber,
   GAME_LIMITS,
   messageIdSchema,
+  offsetParam,
   TASK_STATUS_FILTERS,
   TASK_STATUSES,
   TASK_TYPES,
@@ -69,12 +70,8 @@ const limit = (max: number, fallback: number) =>
     .min(1, 'must be at least 1')
     .max(max, `must be at most ${max}`)
     .default(fallback);
-const offset = z.coerce
-  .number('must be a number')
-  .int('must be a whole number')
-  .min(0, 'must be 0 or more')
-  .max(10_000_000, 'is too large')
-  .default(0);
+/** Past OFFSET_MAX, the games and tasks lists page on with their cursor. */
+const offset = offsetParam("page further with `after` (the previous page's nextCursor)");
 const optionalId = idString.optional();
 /** A page's `nextCursor`; its content is checked where the list knows its order. */
 const cursor = z.string().min(1, 'must not be empty').max(1000, 'is too long').optional();
@@ -120,12 +117,7 @@ export const auditQuery = z.object({
   from: isoTime,
   to: isoTime,
   limit: limit(500, 50),
-  offset: z.coerce
-    .number('must be a number')
-    .int('must be a whole number')
-    .min(0, 'must be 0 or more')
-    .max(100_000, 'is too large')
-    .default(0),
+  offset: offsetParam('page further with `to` (the time of the last entry read)'),
 });
 
 /** `GET /api/games/:id/history`: a page of the game's changes, newest first. */
