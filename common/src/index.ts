@@ -2,6 +2,7 @@ export * from './api.js';
 export * from './amqp.js';
 export * from './broker-urls.js';
 export * from './config.js';
+export * from './database-outage.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './http.js';
