@@ -22,6 +22,8 @@ const DATABASE_AWAY = new Set([
   'ER_CON_COUNT_ERROR',
   'ER_TOO_MANY_USER_CONNECTIONS',
   'ER_NORMAL_SHUTDOWN',
+  // no connection free or connectable within the pool's deadline (database/src/settings.ts)
+  'POOL_ACQUIRE_TIMEOUT',
 ]);
 
 /** mysql2's pool errors that carry no code: a full wait queue, a pool closed on shutdown. */
