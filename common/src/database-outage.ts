@@ -1,10 +1,9 @@
 /**
- * Errors that say the database is away (stopped, restarting, unreachable, its connections cut),
- * not that a query is wrong. mysql2 gives the socket's code for network failures and its own
- * `PROTOCOL_*` codes for a connection that died; the server's codes cover a shutdown in progress,
- * a killed connection and a full server.
+ * Connection failures: the socket's codes and mysql2's `PROTOCOL_*` codes for a connection that
+ * died. They count only on errors mysql2 marks `fatal` (its connection-level failures), so the
+ * same code from something else (an HTTP call) is not taken for the database.
  */
-const DATABASE_AWAY = new Set([
+const CONNECTION_LOST = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'EPIPE',
@@ -17,11 +16,15 @@ const DATABASE_AWAY = new Set([
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
   'PROTOCOL_ENQUEUE_AFTER_QUIT',
+]);
+
+/** The server's own codes for going away: a shutdown in progress, a killed connection, a full server. */
+const SERVER_AWAY = new Set([
   'ER_SERVER_SHUTDOWN',
+  'ER_NORMAL_SHUTDOWN',
   'ER_CONNECTION_KILLED',
   'ER_CON_COUNT_ERROR',
   'ER_TOO_MANY_USER_CONNECTIONS',
-  'ER_NORMAL_SHUTDOWN',
   // no connection free or connectable within the pool's deadline (database/src/settings.ts)
   'POOL_ACQUIRE_TIMEOUT',
 ]);
@@ -41,7 +44,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       fatal?: unknown;
       cause?: unknown;
     };
-    if (typeof code === 'string' && DATABASE_AWAY.has(code)) return true;
+    if (typeof code === 'string' && SERVER_AWAY.has(code)) return true;
+    if (typeof code === 'string' && fatal === true && CONNECTION_LOST.has(code)) return true;
     if (typeof message === 'string' && POOL_MESSAGES.has(message)) return true;
     // a connection-level failure mysql2 marks fatal without a code we know (a handshake cut short)
     if (fatal === true && typeof code !== 'string') return true;

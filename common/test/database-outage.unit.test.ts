@@ -1,8 +1,13 @@
 import { expect } from 'chai';
 import { isDatabaseUnavailable, toAppError } from '../src/index.js';
 
+/** An error as mysql2 gives it: connection-level failures are marked `fatal`. */
 const withCode = (code: string, extra: Record<string, unknown> = {}) =>
-  Object.assign(new Error(code), { code, ...extra });
+  Object.assign(new Error(code), {
+    code,
+    ...(/^(E[A-Z]|PROTOCOL_)/.test(code) && { fatal: true }),
+    ...extra,
+  });
 
 describe('a database outage as the API reports it', () => {
   for (const code of [
@@ -38,5 +43,7 @@ describe('a database outage as the API reports it', () => {
       expect(toAppError(withCode(code)).status, code).to.equal(500);
     }
     expect(isDatabaseUnavailable(undefined)).to.equal(false);
+    // the same code from something other than mysql2 (an HTTP call) is not the database
+    expect(isDatabaseUnavailable(withCode('ECONNREFUSED', { fatal: undefined }))).to.equal(false);
   });
 });
