@@ -1,12 +1,16 @@
 import { TcpProxy, metricValue, validGame, waitFor } from '@retro/common/testing';
 import { testDbAccount } from '@retro/database/testing';
 import { expect } from 'chai';
+import type { RowDataPacket } from 'mysql2/promise';
 import { startTestEnv, type TestEnv } from './helpers.js';
 
 describe('backend: the database away', function () {
   this.timeout(60_000);
   let env: TestEnv;
   let proxy: TcpProxy;
+  /** A stream position from before a change the viewer then missed. */
+  let missedFrom: string;
+  let missedTask: string;
 
   before(async () => {
     const account = testDbAccount();
@@ -16,7 +20,15 @@ describe('backend: the database away', function () {
       relayPollIntervalMs: 50,
       config: { DB_HOST: '127.0.0.1', DB_PORT: port },
     });
-    expect((await env.api('/api/games?limit=1')).status).to.equal(200);
+    const opening = await readStream(env.backend.url, undefined, () => true);
+    missedFrom = /^id: (.+)$/m.exec(opening.text)![1]!;
+    const created = await env.api('/api/games', { method: 'POST', body: validGame() });
+    expect(created.status).to.equal(201);
+    const [[task]] = await env.sql.query<RowDataPacket[]>(
+      'SELECT message_id FROM processing_tasks WHERE game_id = ?',
+      [created.body.id],
+    );
+    missedTask = task!.message_id;
     proxy.disconnect();
   });
 
@@ -65,6 +77,13 @@ describe('backend: the database away', function () {
     expect(metricValue(await env.metrics(), 'outbox_relay_pauses_total') - first).to.be.below(6);
   });
 
+  it('then a viewer coming back with Last-Event-ID has its stream ended, not a reload it could not serve', async () => {
+    const during = await readStream(env.backend.url, missedFrom, () => false);
+    expect(during.ended, 'stream ended').to.equal(true);
+    expect(during.text).to.not.include('event: reload');
+    expect(during.text).to.not.include(missedTask);
+  });
+
   it('when the database is back, then the API serves again', async () => {
     proxy.restore();
     await waitFor(
@@ -74,4 +93,48 @@ describe('backend: the database away', function () {
     const created = await env.api('/api/games', { method: 'POST', body: validGame() });
     expect(created.status).to.equal(201);
   });
+
+  it('then that viewer, coming back with the same Last-Event-ID, is sent the change it missed', async () => {
+    const after = await readStream(env.backend.url, missedFrom, (text) =>
+      text.includes(missedTask),
+    );
+    expect(after.text).to.include(missedTask);
+  });
 });
+
+/**
+ * Reads `GET /api/tasks/stream` (as a browser's EventSource, with `lastEventId`) until `enough`
+ * says so after the opening frames, the server ends it, or 5 s pass.
+ */
+async function readStream(
+  baseUrl: string,
+  lastEventId: string | undefined,
+  enough: (text: string) => boolean,
+): Promise<{ text: string; ended: boolean }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 5000);
+  const headers: Record<string, string> = lastEventId ? { 'last-event-id': lastEventId } : {};
+  let text = '';
+  let ended = false;
+  try {
+    const res = await fetch(`${baseUrl}/api/tasks/stream`, { headers, signal: controller.signal });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) {
+        ended = true;
+        break;
+      }
+      text += decoder.decode(value);
+      // a new viewer's first id comes after the opening; a returning one has its own
+      if ((lastEventId || /^id: /m.test(text)) && enough(text)) break;
+    }
+  } catch {
+    // aborted after 5 s: `ended` stays false
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return { text, ended };
+}
