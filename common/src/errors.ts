@@ -1,5 +1,7 @@
 import { isDatabaseUnavailable } from './database-outage.js';
 
+export { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-outage.js';
+
 /** A stable, client-facing error code; the HTTP status goes with it. */
 export type ErrorCode =
   | 'VALIDATION_FAILED'

@@ -5,7 +5,6 @@ export * from './config.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './http.js';
-export * from './database-outage.js';
 export * from './logger.js';
 export * from './message-headers.js';
 export * from './process.js';
