@@ -160,6 +160,8 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     pollIntervalMs: options.relayPollIntervalMs ?? 500,
     onPublished: (n) => metrics.eventsPublished.inc(n),
     onRefused: (n) => metrics.eventsRefused.inc(n),
+    onPause: (reason) => metrics.relayPauses.inc({ reason }),
+    onMarkFailed: (n) => metrics.markFailures.inc(n),
   });
   const ctx: DomainContext = {
     pool,

@@ -23,12 +23,26 @@ export function createMetrics(pool: Pool, stalledAfterMs: number) {
     help: 'Outbox event publishes the broker refused or did not confirm in time (published again later)',
     registers: [registry],
   });
+  const relayPauses = new client.Counter({
+    name: 'outbox_relay_pauses_total',
+    help: 'Times the outbox relay paused with backoff: reason="database" (unreachable), "mark-failed" (confirmed events not marked published) or "error"',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const markFailures = new client.Counter({
+    name: 'outbox_mark_failures_total',
+    help: 'Events the broker confirmed whose "published" mark failed to commit; they are published again and the consumer acks them as duplicates',
+    registers: [registry],
+  });
+  // the gauges read the database: while it is away they keep their last value, so /metrics still
+  // answers and shows the relay's pauses
   new client.Gauge({
     name: 'outbox_backlog',
     help: 'Events waiting in the outbox to be published',
     registers: [registry],
     async collect() {
-      this.set((await backlog(pool)).count);
+      const found = await backlog(pool).catch(() => null);
+      if (found) this.set(found.count);
     },
   });
   new client.Gauge({
@@ -36,7 +50,8 @@ export function createMetrics(pool: Pool, stalledAfterMs: number) {
     help: 'Age of the oldest unpublished outbox event',
     registers: [registry],
     async collect() {
-      this.set((await backlog(pool)).oldestAgeMs / 1000);
+      const found = await backlog(pool).catch(() => null);
+      if (found) this.set(found.oldestAgeMs / 1000);
     },
   });
   new client.Gauge({
@@ -44,7 +59,8 @@ export function createMetrics(pool: Pool, stalledAfterMs: number) {
     help: 'Tasks pending or processing with no status change for TASK_STALLED_AFTER_MS (message probably lost)',
     registers: [registry],
     async collect() {
-      this.set(await countStalled(pool, stalledAfterMs));
+      const stalled = await countStalled(pool, stalledAfterMs).catch(() => null);
+      if (stalled !== null) this.set(stalled);
     },
   });
   const rowsPruned = new client.Counter({
@@ -75,6 +91,8 @@ export function createMetrics(pool: Pool, stalledAfterMs: number) {
     eventsWritten,
     eventsPublished,
     eventsRefused,
+    relayPauses,
+    markFailures,
     statusWrites,
     statusReportsRefused,
     rowsPruned,

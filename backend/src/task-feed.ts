@@ -1,4 +1,4 @@
-import type { Logger, ProcessingTask } from '@retro/common';
+import { isDatabaseUnavailable, type Logger, type ProcessingTask } from '@retro/common';
 import type { Request, Response } from 'express';
 import type { Pool } from './data-access/db.js';
 import { countChangesAfter, databaseNow, type ChangePosition } from './data-access/tasks-repo.js';
@@ -165,6 +165,12 @@ export class TaskFeed {
       if (!from) await this.reload(client);
       else await this.resumes.run(() => this.resume(client, from));
     } catch (error) {
+      if (lastEventId !== undefined && isDatabaseUnavailable(error)) {
+        // what it missed cannot be read now, and a reload could not be served either: ending the
+        // stream brings the browser back after the stream's retry delay with the same
+        // Last-Event-ID (frames sent during a resume carry no id), resumed once the database is
+        return this.comeBackLater(client, error);
+      }
       this.logger.warn('live stream could not resume a viewer', { error });
       await this.reload(client);
     } finally {
@@ -190,6 +196,14 @@ export class TaskFeed {
       if (read > 3 * limit) return this.reload(client);
     }
     if (end !== last) this.clients.write(client, idFrame(end));
+  }
+
+  private comeBackLater(client: StreamClient, error: unknown): void {
+    const cause = error as { code?: string } | undefined;
+    this.logger.warn('live stream could not resume a viewer: database unavailable; it reconnects', {
+      reason: cause?.code,
+    });
+    client.res.end();
   }
 
   /** Tells a viewer to re-read its list; its position becomes now. */

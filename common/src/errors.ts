@@ -1,3 +1,7 @@
+import { isDatabaseUnavailable } from './database-outage.js';
+
+export { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-outage.js';
+
 /** A stable, client-facing error code; the HTTP status goes with it. */
 export type ErrorCode =
   | 'VALIDATION_FAILED'
@@ -21,6 +25,8 @@ export type ErrorCode =
   /** A cap on open live streams (`STREAM_MAX_CLIENTS`, `STREAM_MAX_PER_CLIENT`) is reached (429). */
   | 'TOO_MANY_STREAMS'
   | 'SERVICE_UNAVAILABLE'
+  /** The database is away (stopped, restarting, unreachable): try again after `Retry-After` (503). */
+  | 'DATABASE_UNAVAILABLE'
   | 'INTERNAL_ERROR';
 
 export interface ErrorDetail {
@@ -51,6 +57,17 @@ export class AppError extends Error {
 
   static unavailable(message: string, cause?: unknown): AppError {
     return new AppError('SERVICE_UNAVAILABLE', 503, message, [], { cause });
+  }
+
+  /** The database cannot be reached now; nothing was changed that the client must know of. */
+  static databaseUnavailable(cause?: unknown): AppError {
+    return new AppError(
+      'DATABASE_UNAVAILABLE',
+      503,
+      'The database is unavailable; try again shortly',
+      [],
+      { cause },
+    );
   }
 
   /** True when the client caused it; such errors are logged at a lower level. */
@@ -89,5 +106,7 @@ export function toAppError(err: unknown): AppError {
     const code = e.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'VALIDATION_FAILED';
     return new AppError(code, e.status, e.message ?? 'Bad request', [], { cause: err });
   }
+  // the database away is an outage to wait out, not a bug: 503 and Retry-After, never a 500
+  if (isDatabaseUnavailable(err)) return AppError.databaseUnavailable(err);
   return new AppError('INTERNAL_ERROR', 500, 'Internal server error', [], { cause: err });
 }

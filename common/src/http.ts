@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { randomUUID } from 'node:crypto';
 import { DEVELOPMENT_TOKEN } from './config.js';
+import { DATABASE_RETRY_AFTER_SECONDS } from './database-outage.js';
 import { AppError, errorBody, toAppError } from './errors.js';
 import { MESSAGE_ID_PATTERN } from './events.js';
 import { type Logger, withLogContext } from './logger.js';
@@ -88,8 +89,18 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const appError = toAppError(err);
     if (appError.isClientError) {
       logger.info('client error', { code: appError.code, reason: appError.message });
+    } else if (appError.code === 'DATABASE_UNAVAILABLE') {
+      // one line per request without the stack: an outage under load would bury the log in them
+      const cause = appError.cause as { code?: string; message?: string } | undefined;
+      logger.warn('database unavailable; answered 503', {
+        reason: cause?.code ?? cause?.message,
+      });
     } else {
       logger.error('request failed', { error: err });
+    }
+    // a 503 is an outage the client should wait out: say for how long, unless a route already did
+    if (appError.status === 503 && !res.hasHeader('Retry-After')) {
+      res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     }
     res.status(appError.status).json(errorBody(appError));
   };

@@ -33,6 +33,11 @@ export interface PoolOptions {
    * parameters only, never spliced into the text: a spliced value could add statements.
    */
   multipleStatements?: boolean;
+  /**
+   * Longest wait for a connection (a free one, or a new one connecting) before the query fails
+   * with `POOL_ACQUIRE_TIMEOUT`; default 10 s. mysql2's pool would wait without end.
+   */
+  acquireTimeoutMs?: number;
 }
 
 /**
@@ -42,7 +47,7 @@ export interface PoolOptions {
 export function createPool(
   settings: DbSettings,
   connectionLimit = 10,
-  { multipleStatements = false }: PoolOptions = {},
+  { multipleStatements = false, acquireTimeoutMs = 10_000 }: PoolOptions = {},
 ): mysql.Pool {
   const pool = mysql.createPool({
     ...settings,
@@ -63,7 +68,41 @@ export function createPool(
   pool.pool.on('connection', (connection) => {
     connection.query("SET time_zone = '+00:00'");
   });
+  boundAcquire(pool, acquireTimeoutMs);
   return pool;
+}
+
+type AcquireCallback = (error: unknown, connection?: { release(): void }) => void;
+
+/**
+ * Gives every wait for a connection (`query()` and `getConnection()` both go through the core
+ * pool's `getConnection`) a deadline: a request queued behind connections that cannot connect
+ * fails as the database being unavailable instead of hanging. A connection that turns up after
+ * its waiter gave up goes back to the pool.
+ */
+function boundAcquire(pool: mysql.Pool, timeoutMs: number): void {
+  const core = pool.pool as unknown as { getConnection(cb: AcquireCallback): void };
+  const acquire = core.getConnection.bind(core);
+  core.getConnection = (cb) => {
+    let waiting = true;
+    const timer = setTimeout(() => {
+      waiting = false;
+      cb(
+        Object.assign(new Error(`no database connection within ${timeoutMs} ms`), {
+          code: 'POOL_ACQUIRE_TIMEOUT',
+        }),
+      );
+    }, timeoutMs);
+    acquire((error, connection) => {
+      if (!waiting) {
+        connection?.release();
+        return;
+      }
+      waiting = false;
+      clearTimeout(timer);
+      cb(error, connection);
+    });
+  };
 }
 
 export function quoteIdentifier(name: string): string {

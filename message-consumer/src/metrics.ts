@@ -23,6 +23,10 @@ export function createMetrics() {
       'Messages given up on (parked after a permanent failure or exhausted retries)',
     ),
     completed: counter('consumer_messages_completed_total', 'Messages processed to completion'),
+    duplicates: counter(
+      'consumer_messages_duplicate_total',
+      'Deliveries acked without work because their task was already finished (a redelivery, or an event the relay published again after its mark failed)',
+    ),
     duration: new Histogram({
       name: 'consumer_processing_duration_seconds',
       help: 'Time from delivery to settlement (ack after completion, retry or parking)',

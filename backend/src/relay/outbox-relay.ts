@@ -1,7 +1,16 @@
-import type { Logger, QueueNames, RoutedPublisher } from '@retro/common';
+import {
+  isDatabaseUnavailable,
+  type Logger,
+  type QueueNames,
+  type RoutedPublisher,
+} from '@retro/common';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { withTransaction, type Pool, type Queryable } from '../data-access/db.js';
 import * as outbox from '../data-access/outbox-repo.js';
+import { relayBackoffMs } from './backoff.js';
+
+/** Why the relay paused: the database away, confirmed events it could not mark, anything else. */
+export type RelayPauseReason = 'database' | 'mark-failed' | 'error';
 
 export interface RelayOptions {
   pool: Pool;
@@ -18,6 +27,25 @@ export interface RelayOptions {
   onPublished?: (count: number) => void;
   /** Called with the number of events the broker refused, returned or did not confirm in time. */
   onRefused?: (count: number) => void;
+  /** Called when a batch failed and the relay pauses before the next one. */
+  onPause?: (reason: RelayPauseReason) => void;
+  /**
+   * Called with the number of events the broker confirmed whose "published" mark then failed to
+   * commit: they stay unpublished and go out again, and the consumer acks the copies as duplicates.
+   */
+  onMarkFailed?: (count: number) => void;
+  /** Pauses after failed batches: doubling from `baseMs` to `maxMs`, half of it random. */
+  backoff?: { baseMs: number; maxMs: number };
+}
+
+/** A failed batch, with what the relay makes of it. */
+class BatchFailure extends Error {
+  constructor(
+    readonly reason: RelayPauseReason,
+    readonly error: unknown,
+  ) {
+    super(reason, { cause: error });
+  }
 }
 
 /**
@@ -30,6 +58,9 @@ export interface RelayOptions {
 export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
+  private readonly backoff: { baseMs: number; maxMs: number };
+  /** Failed batches in a row; the next pause grows with it. */
+  private failures = 0;
   private running: Promise<void> | undefined;
   private stopped = false;
   private wakeUp: (() => void) | undefined;
@@ -38,6 +69,7 @@ export class OutboxRelay {
   constructor(private readonly options: RelayOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.backoff = options.backoff ?? { baseMs: 500, maxMs: 10_000 };
   }
 
   start(): void {
@@ -57,8 +89,25 @@ export class OutboxRelay {
     await this.running;
   }
 
-  /** Publishes one batch; returns how many events the broker confirmed. */
+  /**
+   * Publishes one batch; returns how many events the broker confirmed. Throws a BatchFailure
+   * saying why when the batch failed: `mark-failed` when the broker had confirmed events whose
+   * "published" mark did not commit (they go out again: the consumer acks those as duplicates).
+   */
   async publishBatch(): Promise<number> {
+    let confirmedCount = 0;
+    try {
+      return await this.publishAndMark((count) => (confirmedCount = count));
+    } catch (error) {
+      if (confirmedCount > 0) {
+        this.options.onMarkFailed?.(confirmedCount);
+        throw new BatchFailure('mark-failed', error);
+      }
+      throw new BatchFailure(isDatabaseUnavailable(error) ? 'database' : 'error', error);
+    }
+  }
+
+  private async publishAndMark(onConfirmed: (count: number) => void): Promise<number> {
     const { connection, publisher, queues, pool, logger } = this.options;
     if (!connection.isConnected()) return 0;
     // READ COMMITTED: under REPEATABLE READ the claiming `FOR UPDATE` also gap-locks the end of
@@ -83,6 +132,7 @@ export class OutboxRelay {
         );
         const confirmed = ready.filter((_, i) => results[i]!.status === 'fulfilled');
         const refused = ready.filter((_, i) => results[i]!.status === 'rejected');
+        onConfirmed(confirmed.length);
         await outbox.markPublished(
           db,
           confirmed.map((e) => e.id),
@@ -131,18 +181,48 @@ export class OutboxRelay {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       this.pendingWake = false;
-      let published = 0;
+      let published: number;
       try {
         published = await this.publishBatch();
+        if (this.failures > 0) {
+          this.options.logger.info('outbox relay resumed', {
+            component: 'outbox-relay',
+            failedBatches: this.failures,
+          });
+        }
+        this.failures = 0;
       } catch (error) {
-        this.options.logger.error('outbox relay batch failed', { error });
+        if (this.stopped) break;
+        // a pause that new writes cannot cut short: while the database is away or marks fail,
+        // every API write would otherwise start the same failing batch again at once
+        await this.sleep(this.pause(error), { wakeable: false });
+        continue;
       }
       if (this.stopped) break;
       if (published < this.batchSize && !this.pendingWake) await this.sleep(this.pollIntervalMs);
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Counts and logs a failed batch; returns how long to wait before the next one. */
+  private pause(error: unknown): number {
+    const failure = error instanceof BatchFailure ? error : new BatchFailure('error', error);
+    this.failures += 1;
+    const ms = relayBackoffMs(this.failures, this.backoff);
+    this.options.onPause?.(failure.reason);
+    const cause = failure.error as { code?: string; message?: string } | undefined;
+    const fields = {
+      component: 'outbox-relay',
+      reason: failure.reason,
+      error: cause?.code ?? cause?.message,
+      failedBatches: this.failures,
+      retryInMs: ms,
+    };
+    if (failure.reason === 'error') this.options.logger.error('outbox relay paused', fields);
+    else this.options.logger.warn('outbox relay paused', fields);
+    return ms;
+  }
+
+  private sleep(ms: number, { wakeable = true } = {}): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -150,7 +230,8 @@ export class OutboxRelay {
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.wakeUp = done;
+      // stop() always ends a sleep; wake() only a poll's
+      this.wakeUp = wakeable ? done : () => (this.stopped ? done() : undefined);
     });
   }
 }

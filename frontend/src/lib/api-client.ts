@@ -18,7 +18,7 @@ export class ApiError extends Error {
 
   /** The service could not do it now (503): a dependency away, not a mistake of the caller. */
   get unavailable(): boolean {
-    return this.code === 'SERVICE_UNAVAILABLE';
+    return this.code === 'SERVICE_UNAVAILABLE' || this.code === 'DATABASE_UNAVAILABLE';
   }
 }
 

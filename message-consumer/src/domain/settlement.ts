@@ -160,6 +160,7 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
       const outcome = await processJob(job, retryCount + 1, { backend, processingDelayMs });
       delivery.ack();
       if (outcome === 'completed') this.options.metrics.completed.inc();
+      else this.options.metrics.duplicates.inc();
       this.options.logger.info(
         outcome === 'completed' ? 'message completed' : 'already finished; acked',
         { gameId: task.gameId, action: task.action, attempt: retryCount + 1 },

@@ -1,4 +1,4 @@
-import { AppError } from '@retro/common';
+import { AppError, isDatabaseUnavailable } from '@retro/common';
 import { withTransaction } from '@retro/database';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 
@@ -65,10 +65,8 @@ export function archiveUnavailable(error: unknown): unknown {
       error,
     );
   }
-  const code = codeOf(error);
-  if (typeof code === 'string' && /^(ECONN|ETIMEDOUT|EHOSTUNREACH|PROTOCOL_)/.test(code)) {
-    return AppError.unavailable(`The database is unreachable (${code})`, error);
-  }
+  // the same answer as the backend's: 503 DATABASE_UNAVAILABLE with Retry-After
+  if (isDatabaseUnavailable(error)) return AppError.databaseUnavailable(error);
   return error;
 }
 
