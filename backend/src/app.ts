@@ -1,5 +1,5 @@
+import { apiDocs } from '@retro/common/api-docs';
 import {
-  apiDocs,
   AppError,
   errorHandler,
   jsonApiSecurityHeaders,

@@ -26,5 +26,4 @@ export * from './startup-errors.js';
 export * from './startup-probe.js';
 export * from './openapi.js';
 export * from './openapi-access.js';
-export * from './api-docs.js';
 export * from './auth/index.js';

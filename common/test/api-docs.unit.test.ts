@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import express from 'express';
-import { apiDocs } from '../src/index.js';
+import { apiDocs } from '../src/api-docs.js';
 
 describe('apiDocs', () => {
   it('serves Swagger UI without loading its bundle into the server', () => {

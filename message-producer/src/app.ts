@@ -1,8 +1,8 @@
+import { apiDocs } from '@retro/common/api-docs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AppError,
-  apiDocs,
   type Logger,
   type ProducerInfo,
   type TrustProxy,

@@ -58,6 +58,36 @@ describe('Dockerfiles', () => {
     });
   }
 
+  describe('what each Node service image installs (`npm ci --omit=dev --workspace=…`)', () => {
+    /** Every package a workspace's production install brings, from the lockfile. */
+    function runtimeClosure(workspace: string): Set<string> {
+      const lock = JSON.parse(readText('package-lock.json')) as {
+        packages: Record<string, { name?: string; dependencies?: Record<string, string> }>;
+      };
+      const workspaceDirs = new Map(
+        Object.entries(lock.packages)
+          .filter(([key, entry]) => !key.includes('node_modules') && entry.name)
+          .map(([key, entry]) => [entry.name!, key]),
+      );
+      const seen = new Set<string>();
+      const visit = (name: string) => {
+        if (seen.has(name)) return;
+        seen.add(name);
+        const entry = lock.packages[workspaceDirs.get(name) ?? `node_modules/${name}`];
+        for (const dep of Object.keys(entry?.dependencies ?? {})) visit(dep);
+      };
+      for (const dep of Object.keys(lock.packages[workspace]?.dependencies ?? {})) visit(dep);
+      return seen;
+    }
+
+    it('the consumer carries no Swagger UI (it serves no API reference); backend and producer do', () => {
+      expect(runtimeClosure('message-consumer').has('swagger-ui-dist')).to.equal(false);
+      expect(runtimeClosure('message-consumer').has('@retro/common')).to.equal(true);
+      expect(runtimeClosure('backend').has('swagger-ui-dist')).to.equal(true);
+      expect(runtimeClosure('message-producer').has('swagger-ui-dist')).to.equal(true);
+    });
+  });
+
   describe('frontend/Dockerfile', () => {
     const df = () => readDockerfile('frontend/Dockerfile');
 
