@@ -34,3 +34,12 @@ export {
 } from './search-index.js';
 export { reconcileCounts, type CounterTable } from './counts.js';
 export { atStart, probeDatabase } from './startup.js';
+export {
+  DATABASE_RIGHTS,
+  MIGRATE_ONLY_TABLES,
+  SERVICE_GRANTS,
+  accountName,
+  serviceGrantStatements,
+  type Right,
+  type TableGrant,
+} from './grants.js';

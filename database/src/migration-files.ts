@@ -73,7 +73,7 @@ export class ChecksumMismatchError extends Error {
       `${files.join(', ')} changed after ${files.length > 1 ? 'they were' : 'it was'} applied ` +
         '(its SHA-256 differs from the one recorded). Restore the file, or, when the database ' +
         'already has what the file now says, accept it: `npm run migrate -- --accept-checksum ' +
-        `${files[0]}\` (docs/database.md, "Migrations")`,
+        `${files[0]}\` (docs/database.md, "Status and checksums")`,
     );
     this.name = 'ChecksumMismatchError';
   }
