@@ -42,6 +42,29 @@ describe('migrate: checksums, --status and running every file again', function (
     return row?.checksum as string | null | undefined;
   };
 
+  it('when the database was migrated before checksums were kept (no checksum column), then --status says so and migrate adds the column and records every file', async () => {
+    await pool.query('ALTER TABLE schema_migrations DROP COLUMN checksum');
+    await pool.query('DROP TABLE schema_migration_steps');
+
+    const status = await cli('--status');
+    expect(status.code, status.stderr).to.equal(0);
+    expect(
+      status.lines.every((l) => l.includes('applied, checksum recorded at next migrate')),
+    ).to.equal(true);
+
+    const run = await cli();
+    expect(run.code, run.stderr).to.equal(0);
+    const [rows] = await pool.query<mysql.RowDataPacket[]>(
+      'SELECT version, checksum FROM schema_migrations ORDER BY version',
+    );
+    expect(rows.map((r) => [r.version, r.checksum])).to.deep.equal(
+      readdirSync(MIGRATIONS)
+        .filter((f) => f.endsWith('.sql'))
+        .sort()
+        .map((f) => [f.replace(/\.sql$/, ''), checksum(f)]),
+    );
+  });
+
   it('when a file was applied before checksums were kept and another is pending, then --status says so and migrate records and applies them', async () => {
     await pool.query(`UPDATE schema_migrations SET checksum = NULL WHERE version = '015_accounts'`);
     await pool.query(`DELETE FROM schema_migrations WHERE version = '016_dead_letter_soft_delete'`);
