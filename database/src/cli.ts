@@ -2,8 +2,11 @@
 //   npm run migrate -- --status                 lists applied and pending migrations, checksums
 //   npm run migrate -- --accept-checksum FILE   records the new checksum of an applied file that
 //                                               was edited on purpose (docs/database.md)
+//   npm run migrate -- --print-grants USER@HOST the services' account's grants, table by table
+//                                               (docs/security.md, "Database accounts")
 import { parseArgs } from 'node:util';
 import { createLogger, loadConfig, loadDotEnv, startupErrorLine } from '@retro/common';
+import { accountName, serviceGrantStatements } from './grants.js';
 import { migrate } from './migrate.js';
 import { formatStatus, migrationStatus } from './migration-status.js';
 import { migrateSettings } from './settings.js';
@@ -14,6 +17,7 @@ try {
     options: {
       status: { type: 'boolean', default: false },
       'accept-checksum': { type: 'string', multiple: true, default: [] },
+      'print-grants': { type: 'string' },
     },
   });
   loadDotEnv();
@@ -29,7 +33,12 @@ try {
     'LOG_LEVEL',
   ]);
   const settings = migrateSettings(config);
-  if (args.status) {
+  if (args['print-grants'] !== undefined) {
+    const [user, host = '%'] = args['print-grants'].split('@');
+    const account = accountName(user ?? '', host);
+    const statements = serviceGrantStatements(config.DB_NAME, account);
+    process.stdout.write(`${statements.map((s) => `${s};`).join('\n')}\n`);
+  } else if (args.status) {
     const rows = await atStart(settings, () => migrationStatus(settings));
     process.stdout.write(`${formatStatus(rows).join('\n')}\n`);
     if (rows.some((r) => r.state === 'CHANGED since applied')) process.exitCode = 1;

@@ -139,4 +139,16 @@ describe('migrate: checksums, --status and running every file again', function (
       Number(counted!.n),
     );
   });
+
+  it('--print-grants USER@HOST prints one GRANT per table of the services\u2019 rights', async () => {
+    const printed = await cli('--print-grants', 'retro_app@%');
+    expect(printed.code, printed.stderr).to.equal(0);
+    const db = database.settings.database;
+    expect(printed.lines).to.include(`GRANT SELECT ON \`${db}\`.\`platforms\` TO 'retro_app'@'%';`);
+    expect(printed.lines).to.include(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON \`${db}\`.\`games\` TO 'retro_app'@'%';`,
+    );
+    expect(printed.lines.join('\n')).not.to.contain('schema_migrations');
+    expect((await cli('--print-grants', "x'; DROP TABLE games; --@%")).code).to.equal(1);
+  });
 });
