@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { classify, type Statement } from './migration-guards.js';
 import { splitStatements } from './sql-statements.js';
 
@@ -49,7 +50,7 @@ export const checksumOf = (bytes: Buffer | string) =>
 
 /** Every `NNN_name.sql` of `dir`, in order of their names. */
 export async function readMigrations(dir: URL | string = MIGRATIONS_DIR): Promise<Migration[]> {
-  const base = typeof dir === 'string' ? new URL(`file://${dir.replace(/\/?$/, '/')}`) : dir;
+  const base = typeof dir === 'string' ? pathToFileURL(dir.replace(/\/?$/, '/')) : dir;
   const files = (await readdir(base)).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
   return Promise.all(
     files.map(async (file) => {
