@@ -3,34 +3,10 @@
 // let it reach what it uses and nothing else. No Docker engine needed.
 import { expect } from 'chai';
 import { environmentOf } from './lib/compose-checks.js';
+import { ACCOUNTS_SCRIPT, accountsInScript } from './lib/broker-accounts.js';
 import { loadCompose, readText } from './lib/repo.js';
 
-const SCRIPT = 'deploy/rabbitmq/accounts.sh';
-
-interface Permissions {
-  configure: RegExp;
-  write: RegExp;
-  read: RegExp;
-  /** The regexes as written, for the doc. */
-  text: string[];
-}
-
-/** `account "$RABBITMQ_X_USER" "$RABBITMQ_X_PASS" 'configure' 'write' 'read'` of the script. */
-function accountsInScript(): Map<string, Permissions> {
-  const script = readText(SCRIPT);
-  const accounts = new Map<string, Permissions>();
-  const call =
-    /^account "\$(RABBITMQ_[A-Z]+_USER)" "\$RABBITMQ_[A-Z]+_PASS" \\\n\s+'([^']+)' \\\n\s+'([^']+)' \\\n\s+'([^']+)'$/gm;
-  for (const [, variable, configure, write, read] of script.matchAll(call)) {
-    accounts.set(variable!, {
-      configure: new RegExp(configure!),
-      write: new RegExp(write!),
-      read: new RegExp(read!),
-      text: [configure!, write!, read!],
-    });
-  }
-  return accounts;
-}
+const SCRIPT = ACCOUNTS_SCRIPT;
 
 /** The variable naming the user in a service's RABBITMQ_URL(s). */
 function userVariable(url: string): string[] {
