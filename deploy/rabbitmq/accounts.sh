@@ -4,6 +4,8 @@
 # only the permissions it uses (vhost /), and marks itself ready for the healthcheck. The
 # management UI's user (RABBITMQ_DEFAULT_USER) is the image's own and no service uses it.
 set -euo pipefail
+ready=${RETRO_ACCOUNTS_READY_FILE:-/tmp/retro-accounts-ready}
+rm -f "$ready"
 
 rabbitmq-server &
 server=$!
@@ -39,5 +41,5 @@ account "$RABBITMQ_PRODUCER_USER" "$RABBITMQ_PRODUCER_PASS" \
   '^amq\.default$' \
   '^game_events(\..+)?$'
 
-touch /tmp/retro-accounts-ready
+touch "$ready"
 wait "$server"

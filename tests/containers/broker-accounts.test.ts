@@ -40,7 +40,10 @@ describe('broker accounts in docker-compose.yml', () => {
     expect(JSON.stringify(compose.services.rabbitmq!.healthcheck)).to.contain(
       '/tmp/retro-accounts-ready',
     );
-    expect(readText(SCRIPT)).to.match(/touch \/tmp\/retro-accounts-ready\nwait "\$server"\n$/);
+    expect(readText(SCRIPT)).to.contain(
+      'ready=${RETRO_ACCOUNTS_READY_FILE:-/tmp/retro-accounts-ready}',
+    );
+    expect(readText(SCRIPT)).to.match(/touch "\$ready"\nwait "\$server"\n$/);
   });
 
   for (const [service, needs] of Object.entries(NEEDS)) {

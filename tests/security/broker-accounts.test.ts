@@ -2,7 +2,10 @@
 // does (declare the topology, publish, consume, the backend's live-stream exchange) and is refused
 // the rest. A private node of its own (tests/security/lib/private-broker.ts), so the machine's
 // broker keeps its users.
+import { existsSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { assertTopology, queueNames, retryTierQueue } from '@retro/common';
+import { waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import amqplib from 'amqplib';
 import { accountsInScript } from '../containers/lib/broker-accounts.js';
@@ -16,24 +19,46 @@ const PORT = 18261;
 const DIST_PORT = 18262;
 const queues = queueNames();
 const TIERS = [1000];
+const SCRIPT = fileURLToPath(new URL('../../deploy/rabbitmq/accounts.sh', import.meta.url));
 
 describe('broker users on a real RabbitMQ', function () {
   this.timeout(180_000);
   let broker: PrivateBroker | undefined;
   const passwords = new Map<string, string>();
 
+  const ready = `/tmp/retro-accounts-ready-${process.pid}`;
+
+  // the broker is started by the compose service's own script, which creates the users
   before(async function () {
     if (!canRunPrivateBroker()) this.skip();
-    broker = await startPrivateBroker(PORT, DIST_PORT);
-    for (const [variable, permissions] of accountsInScript()) {
-      const user = variable.toLowerCase();
-      const password = `pw-${user}`;
-      passwords.set(variable, password);
-      broker.ctl('add_user', user, password);
-      broker.ctl('set_permissions', '-p', '/', user, ...permissions.text);
+    const env: Record<string, string> = { RETRO_ACCOUNTS_READY_FILE: ready };
+    for (const variable of accountsInScript().keys()) {
+      passwords.set(variable, `pw-${variable.toLowerCase()}`);
+      env[variable] = variable.toLowerCase();
+      env[variable.replace(/_USER$/, '_PASS')] = passwords.get(variable)!;
+    }
+    broker = await startPrivateBroker(PORT, DIST_PORT, { script: SCRIPT, env });
+    await waitFor('the accounts script to finish', () => existsSync(ready), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
+  });
+  after(async () => {
+    await broker?.stop();
+    rmSync(ready, { force: true });
+  });
+
+  it('the script made the three users, with no tags (no management UI)', () => {
+    const users = broker!
+      .ctl('list_users')
+      .trim()
+      .split('\n')
+      .filter((l) => !/^user\s/.test(l))
+      .map((l) => l.split('\t'));
+    for (const variable of accountsInScript().keys()) {
+      expect(users, variable).to.deep.include([variable.toLowerCase(), '[]']);
     }
   });
-  after(async () => broker?.stop());
 
   const connect = (variable: string) =>
     amqplib.connect(

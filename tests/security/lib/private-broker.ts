@@ -33,7 +33,15 @@ export function canRunPrivateBroker(): boolean {
   );
 }
 
-export async function startPrivateBroker(port: number, distPort: number): Promise<PrivateBroker> {
+/**
+ * Starts the node; `script`, when given, is run instead of rabbitmq-server (it starts the server
+ * itself, as deploy/rabbitmq/accounts.sh does), with `env` added.
+ */
+export async function startPrivateBroker(
+  port: number,
+  distPort: number,
+  { script, env: extra = {} }: { script?: string; env?: Record<string, string> } = {},
+): Promise<PrivateBroker> {
   const name = `retro${randomBytes(3).toString('hex')}`;
   const node = `${name}@localhost`;
   const dir = `/tmp/${name}`;
@@ -62,7 +70,7 @@ export async function startPrivateBroker(port: number, distPort: number): Promis
     chownSync(join(dir, path), owner, owner);
   }
   const env = {
-    PATH: process.env.PATH ?? '',
+    PATH: `${BIN}:${process.env.PATH ?? ''}`,
     HOME: '/var/lib/rabbitmq',
     RABBITMQ_NODENAME: node,
     RABBITMQ_NODE_PORT: String(port),
@@ -75,12 +83,17 @@ export async function startPrivateBroker(port: number, distPort: number): Promis
     RABBITMQ_PID_FILE: join(dir, 'rabbitmq.pid'),
     ERL_EPMD_ADDRESS: '127.0.0.1',
     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1} +S 1:1 +A 8',
+    ...extra,
   };
   const asRabbitmq = (command: string, args: string[]) =>
     userInfo().uid === owner
       ? { command, args }
       : { command: 'runuser', args: ['-u', 'rabbitmq', '--', command, ...args] };
-  const server = asRabbitmq(`${BIN}/rabbitmq-server`, []);
+  // runuser starts from a clean environment: the node's settings go through env(1)
+  const server = asRabbitmq('env', [
+    ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    ...(script ? ['bash', script] : [`${BIN}/rabbitmq-server`]),
+  ]);
   const child: ChildProcess = spawn(server.command, server.args, { env, stdio: 'ignore' });
   const ctl = (...args: string[]) => {
     const call = asRabbitmq(`${BIN}/rabbitmqctl`, ['-q', '-n', node, ...args]);
