@@ -94,6 +94,21 @@ export const SERVICE_GRANTS: TableGrant[] = [
     rights: ['SELECT', 'INSERT', 'DELETE'],
     why: 'both: the audit trail, read by operators; DELETE for its retention',
   },
+  {
+    table: 'alerts',
+    rights: ['SELECT', 'INSERT', 'UPDATE'],
+    why: 'backend: built-in alerts raised, resolved, acknowledged and snoozed',
+  },
+  {
+    table: 'alert_lease',
+    rights: ['SELECT', 'UPDATE'],
+    why: 'backend: which replica evaluates the alert rules',
+  },
+  {
+    table: 'alert_notifications',
+    rights: ['SELECT', 'INSERT', 'UPDATE'],
+    why: 'backend: alert webhooks still to deliver, marked when delivered',
+  },
 ];
 
 /** Tables only the migrate step touches. */
@@ -115,10 +130,17 @@ export function accountName(user: string, host: string): string {
   return `'${user}'@'${host}'`;
 }
 
-/** One GRANT per table of SERVICE_GRANTS, on `database` (whose tables must exist). */
-export function serviceGrantStatements(database: string, account: string): string[] {
+/**
+ * One GRANT per table of SERVICE_GRANTS, on `database`; only those of `tables` when given (a
+ * grant on a table needs the table: a database migrated to an earlier version has fewer).
+ */
+export function serviceGrantStatements(
+  database: string,
+  account: string,
+  tables?: readonly string[],
+): string[] {
   if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) throw new Error(`invalid database: ${database}`);
-  return SERVICE_GRANTS.map(
+  return SERVICE_GRANTS.filter((g) => !tables || tables.includes(g.table)).map(
     (g) => `GRANT ${g.rights.join(', ')} ON \`${database}\`.\`${g.table}\` TO ${account}`,
   );
 }
