@@ -9,13 +9,20 @@ rm -f "$ready"
 
 rabbitmq-server &
 server=$!
-trap 'kill -TERM "$server"; wait "$server"' TERM INT
+# the server stops with this script, whichever way it ends
+trap 'kill -TERM "$server" 2>/dev/null || true; wait "$server" || true' TERM INT EXIT
 
-rabbitmqctl await_startup --timeout 120 >/dev/null
+# await_startup fails at once until the node has registered its name: ask until it answers
+until rabbitmqctl -q await_startup --timeout 120 >/dev/null 2>&1; do
+  kill -0 "$server" 2>/dev/null || exit 1
+  sleep 1
+done
+
+existing=$(rabbitmqctl -q list_users | cut -f1)
 
 # user, password, configure, write, read
 account() {
-  if rabbitmqctl -q list_users | cut -f1 | grep -qx "$1"; then
+  if grep -qx "$1" <<<"$existing"; then
     rabbitmqctl -q change_password "$1" "$2"
   else
     rabbitmqctl -q add_user "$1" "$2"

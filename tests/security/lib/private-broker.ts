@@ -94,7 +94,10 @@ export async function startPrivateBroker(
     ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
     ...(script ? ['bash', script] : [`${BIN}/rabbitmq-server`]),
   ]);
-  const child: ChildProcess = spawn(server.command, server.args, { env, stdio: 'ignore' });
+  const child: ChildProcess = spawn(server.command, server.args, {
+    env,
+    stdio: process.env.TEST_LOGS ? 'inherit' : 'ignore',
+  });
   const ctl = (...args: string[]) => {
     const call = asRabbitmq(`${BIN}/rabbitmqctl`, ['-q', '-n', node, ...args]);
     const result = spawnSync(call.command, call.args, { env, encoding: 'utf8', timeout: 120_000 });
@@ -103,13 +106,24 @@ export async function startPrivateBroker(
     }
     return result.stdout;
   };
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  /** Stops the node with SIGTERM (as `docker stop` does), then rabbitmqctl when that fails. */
   const stop = async () => {
-    try {
-      ctl('stop');
-    } catch {
+    if (child.exitCode === null) {
       child.kill('SIGTERM');
+      const stopped = await Promise.race([
+        exited.then(() => true),
+        new Promise((resolve) => setTimeout(() => resolve(false), 30_000)),
+      ]);
+      if (!stopped) {
+        try {
+          ctl('stop');
+        } catch {
+          child.kill('SIGKILL');
+        }
+        await exited;
+      }
     }
-    if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
     rmSync(dir, { recursive: true, force: true });
   };
   // the node registers with epmd a few seconds after it starts; await_startup needs it there
