@@ -28,7 +28,9 @@ export const BACKEND_CONFIG_KEYS = [
   'STREAM_MAX_CLIENTS',
   'STREAM_MAX_PER_CLIENT',
   'LOG_LEVEL',
-  // read by main.ts's migrate step (the first operator's password)
+  // read by main.ts's migrate step (its account, the first operator's password)
+  'DB_MIGRATE_USER',
+  'DB_MIGRATE_PASSWORD',
   'ADMIN_PASSWORD_FILE',
   ...ACCESS_CONFIG_KEYS,
   ...ALERT_CONFIG_KEYS,

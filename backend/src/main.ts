@@ -1,5 +1,5 @@
 import { probeBroker, runService } from '@retro/common';
-import { atStart, dbSettings, migrate } from '@retro/database';
+import { atStart, migrateSettings, migrate } from '@retro/database';
 import { loadBackendConfig, startBackend } from './index.js';
 
 await runService({
@@ -7,7 +7,8 @@ await runService({
   portVariable: 'BACKEND_PORT',
   loadConfig: () => loadBackendConfig(),
   async prepare(config, logger) {
-    const settings = dbSettings(config);
+    // the migrate step's own account (DDL); the service itself runs as DB_USER
+    const settings = migrateSettings(config);
     const applied = await atStart(settings, () =>
       migrate(settings, { firstOperator: { passwordFile: config.ADMIN_PASSWORD_FILE, logger } }),
     );

@@ -54,6 +54,16 @@ export const configSchema = {
   DB_PORT: port(3306, 'MySQL port'),
   DB_USER: z.string().min(1).default('root').describe('MySQL user'),
   DB_PASSWORD: z.string().default('').describe('MySQL password'),
+  DB_MIGRATE_USER: z
+    .string()
+    .default('')
+    .describe(
+      'MySQL user of the migrate step (schema changes); empty: DB_USER migrates too (docs/security.md)',
+    ),
+  DB_MIGRATE_PASSWORD: z
+    .string()
+    .default('')
+    .describe('password of DB_MIGRATE_USER (used only when DB_MIGRATE_USER is set)'),
   DB_NAME: z
     .string()
     .regex(/^[A-Za-z0-9_]{1,64}$/, 'letters, digits and underscores only')

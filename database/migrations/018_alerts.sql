@@ -32,7 +32,7 @@ CREATE TABLE alert_lease (
   expires_at DATETIME(3) NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
-INSERT INTO alert_lease (name, holder, expires_at) VALUES ('alerts', NULL, '1970-01-02 00:00:00');
+INSERT IGNORE INTO alert_lease (name, holder, expires_at) VALUES ('alerts', NULL, '1970-01-02 00:00:00');
 
 -- One row per transition to tell ALERT_WEBHOOK_URL about, written in the transaction of the
 -- transition itself, and kept until the receiver accepted it: a replica that stops, or hands the

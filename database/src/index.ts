@@ -1,6 +1,19 @@
-export { migrate, dropDatabase, type Migration, type MigrateOptions } from './migrate.js';
+export {
+  ChecksumMismatchError,
+  migrate,
+  dropDatabase,
+  type Migration,
+  type MigrateOptions,
+} from './migrate.js';
+export { migrationStatus, formatStatus, type MigrationStatusRow } from './migration-status.js';
 export { FIRST_OPERATOR, ensureOperator, type FirstOperatorOptions } from './first-operator.js';
-export { createPool, dbSettings, type DbSettings, type PoolOptions } from './settings.js';
+export {
+  createPool,
+  dbSettings,
+  migrateSettings,
+  type DbSettings,
+  type PoolOptions,
+} from './settings.js';
 export { seedScale, type ScaleOptions, type ScaleResult } from './seed-scale.js';
 export {
   transactionInOneTrip,
@@ -29,3 +42,12 @@ export {
   TRIGRAM,
   type IndexedBody,
 } from './body-trigrams.js';
+export {
+  DATABASE_RIGHTS,
+  MIGRATE_ONLY_TABLES,
+  SERVICE_GRANTS,
+  accountName,
+  serviceGrantStatements,
+  type Right,
+  type TableGrant,
+} from './grants.js';

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, createLogger, loadConfig, loadDotEnv } from '@retro/common';
 import { seedScale } from './seed-scale.js';
-import { dbSettings } from './settings.js';
+import { migrateSettings } from './settings.js';
 
 const logger = createLogger('seed-scale');
 try {
@@ -21,8 +21,17 @@ try {
       throw new ConfigError([`--${name}: must be a positive integer`]);
     return n;
   };
-  const config = loadConfig(['DB_HOST', 'DB_PORT', 'DB_USER', 'DB_PASSWORD', 'DB_NAME']);
-  const result = await seedScale(dbSettings(config), {
+  const config = loadConfig([
+    'DB_HOST',
+    'DB_PORT',
+    'DB_USER',
+    'DB_PASSWORD',
+    'DB_MIGRATE_USER',
+    'DB_MIGRATE_PASSWORD',
+    'DB_NAME',
+  ]);
+  // migrates first and loads in bulk past the counters' triggers: the migrate step's account
+  const result = await seedScale(migrateSettings(config), {
     games: count('games'),
     tasks: count('tasks'),
     seed: count('seed'),

@@ -26,6 +26,25 @@ export function dbSettings(config: {
   };
 }
 
+/**
+ * The account of the migrate step: DB_MIGRATE_USER (the one with DDL rights, docs/security.md,
+ * "Database accounts"), else DB_USER, so a setup with one account keeps working.
+ */
+export function migrateSettings(config: {
+  DB_HOST: string;
+  DB_PORT: number;
+  DB_USER: string;
+  DB_PASSWORD: string;
+  DB_MIGRATE_USER: string;
+  DB_MIGRATE_PASSWORD: string;
+  DB_NAME: string;
+}): DbSettings {
+  const settings = dbSettings(config);
+  return config.DB_MIGRATE_USER
+    ? { ...settings, user: config.DB_MIGRATE_USER, password: config.DB_MIGRATE_PASSWORD }
+    : settings;
+}
+
 export interface PoolOptions {
   /**
    * Lets one query carry several statements separated by `;`, so that a short transaction costs

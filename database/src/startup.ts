@@ -1,17 +1,19 @@
 import { ConfigError, DependencyError } from '@retro/common';
 import mysql from 'mysql2/promise';
+import { ChecksumMismatchError } from './migration-files.js';
 import type { DbSettings } from './settings.js';
 
 /**
  * Runs `work` against MySQL at start; any failure becomes a `DependencyError` naming MySQL, its
  * address and account, so the service's one startup error line can say what to fix. A setting
- * found wrong on the way (ADMIN_PASSWORD_FILE) stays a `ConfigError`: MySQL is not to blame.
+ * found wrong on the way (ADMIN_PASSWORD_FILE) stays a `ConfigError`, and an edited migration a
+ * `ChecksumMismatchError`: MySQL is not to blame.
  */
 export async function atStart<T>(settings: DbSettings, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (cause) {
-    if (cause instanceof ConfigError) throw cause;
+    if (cause instanceof ConfigError || cause instanceof ChecksumMismatchError) throw cause;
     throw new DependencyError('MySQL', `${settings.host}:${settings.port}`, settings.user, {
       cause,
     });

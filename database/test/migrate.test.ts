@@ -55,4 +55,18 @@ describe('migrate', () => {
     expect(await migrate(database.settings)).to.deep.equal([DROP_THUMBNAIL]);
     expect(await hasThumbnail()).to.equal(false);
   });
+
+  it('when 016 is half done by hand (its columns there, its index not), then migrate adds only the index', async () => {
+    await pool.query('ALTER TABLE dead_letters DROP KEY idx_dead_letters_deleted');
+    await pool.query("DELETE FROM schema_migrations WHERE version = '016_dead_letter_soft_delete'");
+
+    expect(await migrate(database.settings)).to.deep.equal(['016_dead_letter_soft_delete']);
+
+    const [indexes] = await pool.query<mysql.RowDataPacket[]>(
+      `SELECT DISTINCT index_name AS name FROM information_schema.statistics
+       WHERE table_schema = DATABASE() AND table_name = 'dead_letters'
+         AND index_name = 'idx_dead_letters_deleted'`,
+    );
+    expect(indexes).to.have.length(1);
+  });
 });

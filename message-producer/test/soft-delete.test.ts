@@ -204,9 +204,15 @@ describe('message producer: deleting and restoring dead letters', function () {
     const { items } = await list('/api/dead-letters?limit=200');
     const old = items.slice(-7).map((s) => s.id); // the 7 parked first
     await h.db.query(
-      'UPDATE dead_letters SET parked_at = NOW(3) - INTERVAL 31 DAY WHERE id IN (?)',
+      'UPDATE dead_letters SET parked_at = NOW(3) - INTERVAL 31 DAY, archived_at = NOW(3) - INTERVAL 31 DAY WHERE id IN (?)',
       [old],
     );
+    // parked long ago but archived just now (an old x-failed-at, a broker dead-letter dated by
+    // its publish): kept for the whole retention from its archiving
+    const lateArchived = items.at(-8)!.id;
+    await h.db.query('UPDATE dead_letters SET parked_at = NOW(3) - INTERVAL 400 DAY WHERE id = ?', [
+      lateArchived,
+    ]);
     await h.post('/api/dead-letters/delete', { ids: [items[0]!.id] });
     await h.db.query(
       "UPDATE dead_letter_audit SET at = NOW(3) - INTERVAL 91 DAY WHERE action = 'delete'",
@@ -224,6 +230,7 @@ describe('message producer: deleting and restoring dead letters', function () {
 
     expect(await purge.runOnce()).to.deep.equal({ purged: 0, expired: 7, audit: 1 });
     expect(await rowCount(`id IN (${old.join(',')})`)).to.equal(0);
+    expect(await rowCount(`id = ${lateArchived}`)).to.equal(1);
     expect(await rowCount()).to.equal(23); // 30 - 7, the deleted one still restorable
     const [[left]] = await h.db.query<RowDataPacket[]>(
       'SELECT COUNT(*) AS n FROM dead_letter_trigrams WHERE dead_letter_id IN (?)',

@@ -136,13 +136,20 @@ describe('docker-compose.yml', () => {
     expect(imageInTable('MySQL', '8.0, 8.4')).to.equal(undefined);
   });
 
-  it('has the database container create the database and the account the services log in with', () => {
+  it('has the database container create the database, the migrate step\u2019s account and the services\u2019 one', () => {
     const env = environmentOf(compose.services.database!);
     const backend = environmentOf(compose.services.backend!);
     expect(backend).to.include({ DB_HOST: 'database', DB_PORT: '3306' });
     expect(env.MARIADB_DATABASE).to.equal(backend.DB_NAME);
-    expect(env.MARIADB_USER).to.equal(backend.DB_USER);
-    expect(env.MARIADB_PASSWORD).to.equal(backend.DB_PASSWORD);
+    expect(env.MARIADB_USER).to.equal(backend.DB_MIGRATE_USER);
+    expect(env.MARIADB_PASSWORD).to.equal(backend.DB_MIGRATE_PASSWORD);
+    // the services' account (rows only): database/initdb/10-app-account.sh reads these
+    expect(env.RETRO_APP_USER).to.equal(backend.DB_USER);
+    expect(env.RETRO_APP_PASSWORD).to.equal(backend.DB_PASSWORD);
+    expect(backend.DB_USER).not.to.equal(backend.DB_MIGRATE_USER);
+    const init = readText('database/initdb/10-app-account.sh');
+    expect(init).to.contain('GRANT SELECT, INSERT, UPDATE, DELETE ON');
+    expect(JSON.stringify(compose.services.database!)).to.contain('/docker-entrypoint-initdb.d/');
     expect(env.MARIADB_ROOT_PASSWORD).to.match(/^\$\{[A-Z_]+:\?/);
     // The MariaDB image reads MYSQL_* only where its own name is unset: one set, its own.
     expect(Object.keys(env).filter((key) => key.startsWith('MYSQL_'))).to.deep.equal([]);

@@ -18,8 +18,12 @@ const database = `test_containers_${randomBytes(4).toString('hex')}`;
 const secrets: Record<string, string> = {
   INTERNAL_API_TOKEN: randomBytes(16).toString('hex'),
   MYSQL_PASSWORD: '',
+  MYSQL_APP_PASSWORD: '',
   MYSQL_ROOT_PASSWORD: '',
   RABBITMQ_DEFAULT_PASS: 'guest',
+  RABBITMQ_BACKEND_PASS: 'guest',
+  RABBITMQ_CONSUMER_PASS: 'guest',
+  RABBITMQ_PRODUCER_PASS: 'guest',
 };
 
 /** `${VAR:-default}` / `${VAR:?message}` as compose resolves them, from `vars`. */
@@ -191,8 +195,15 @@ describe('frontend image, built without Docker', function () {
   });
 });
 
-/** The test database account as the DB_* variables the services read. */
+/** The test database account as the DB_* variables the services read (it migrates too). */
 function dbVariables(): Record<string, string> {
   const { host, port, user, password } = testDbAccount();
-  return { DB_HOST: host, DB_PORT: String(port), DB_USER: user, DB_PASSWORD: password };
+  return {
+    DB_HOST: host,
+    DB_PORT: String(port),
+    DB_USER: user,
+    DB_PASSWORD: password,
+    DB_MIGRATE_USER: '',
+    DB_MIGRATE_PASSWORD: '',
+  };
 }

@@ -4,6 +4,7 @@ import { fingerprintOf } from '../domain/fingerprint.js';
 import {
   type DeadLetterFilter,
   type PageCursor,
+  type SqlPart,
   andAlso,
   afterCursor,
   whereOf,
@@ -105,8 +106,9 @@ async function lockBatch(
   filter: DeadLetterFilter,
   cursor: PageCursor | undefined,
   limit: number,
+  extra: SqlPart = { sql: '', params: [] },
 ): Promise<ChangedRow[]> {
-  const where = andAlso(whereOf(filter), afterCursor(cursor, '', true));
+  const where = andAlso(andAlso(whereOf(filter), afterCursor(cursor, '', true)), extra);
   const [rows] = await connection.query<RowDataPacket[]>(
     `SELECT id, message_id, group_id, type, reason, parked_at FROM dead_letters ${where.sql}
       ORDER BY parked_at, id LIMIT ? FOR UPDATE`,
@@ -196,7 +198,13 @@ export async function expireRows(
   before: Date,
   limit: number,
 ): Promise<number> {
-  const expired = await lockBatch(connection, { to: before, deleted: false }, undefined, limit);
+  // archived before the cut-off, not only parked before it: a message parked long ago (an old
+  // x-failed-at, or a broker dead-letter whose parking time is its publish time) archived today
+  // is kept for the whole retention; the parked-time bound lets idx_dead_letters_parked narrow it
+  const expired = await lockBatch(connection, { to: before, deleted: false }, undefined, limit, {
+    sql: 'archived_at < ?',
+    params: [before],
+  });
   if (expired.length === 0) return 0;
   await takeFromGroups(connection, expired);
   const [result] = await connection.query<ResultSetHeader>(
