@@ -278,7 +278,7 @@ export const configSchema = {
     2_592_000_000,
     60_000,
     31_536_000_000,
-    'Archived dead letters parked longer ago than this are removed for good by housekeeping (deleted ones go by DELETED_DEAD_LETTER_RETENTION_MS; their audit entries by AUDIT_RETENTION_MS)',
+    'Archived dead letters archived longer ago than this are removed for good by housekeeping (deleted ones go by DELETED_DEAD_LETTER_RETENTION_MS; their audit entries by AUDIT_RETENTION_MS)',
   ),
   AUDIT_RETENTION_MS: int(
     7_776_000_000,
