@@ -7,11 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import type mysql from 'mysql2/promise';
-import { createPool, dropDatabase, migrate, type DbSettings } from '../src/index.js';
-import { testDbAccount } from '../src/testing.js';
-import { schemaSignature } from './schema-signature.js';
+import { createPool, dropDatabase, migrate, type DbSettings } from '@retro/database';
+import { testDbAccount } from '@retro/database/testing';
+import { schemaSignature } from '../../database/test/schema-signature.js';
 
-const CHILD = fileURLToPath(new URL('./fixtures/migrate-child.ts', import.meta.url));
+const CHILD = fileURLToPath(
+  new URL('../../database/test/fixtures/migrate-child.ts', import.meta.url),
+);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 // Two files; the second has a slow row copy (a data step) and a slow CREATE … SELECT (a schema
