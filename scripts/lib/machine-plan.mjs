@@ -95,7 +95,7 @@ export function planMachine(goal, facts) {
     root.push(
       facts.systemd
         ? 'systemctl enable -q --now mariadb'
-        : 'install -d -o mysql -g mysql /run/mysqld && start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd',
+        : 'install -d -o mysql -g mysql /run/mysqld && start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql',
     );
   }
   if (has('rabbitmq-server') && !rabbitRunning) {

@@ -134,7 +134,7 @@ describe('newcomer scripts', () => {
       expect(down.install).to.deep.equal([]);
       expect(down.root).to.deep.equal([
         'rabbitmq-plugins -q enable rabbitmq_management',
-        'install -d -o mysql -g mysql /run/mysqld && start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd',
+        'install -d -o mysql -g mysql /run/mysqld && start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql',
       ]);
       expect(plan('system', { ...READY, nodeModules: false }).user).to.deep.equal(['npm ci']);
     });
