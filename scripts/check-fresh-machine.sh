@@ -204,7 +204,8 @@ exit "$status"
 DRIVER
 chmod +x "$ROOTFS/root/driver.sh"
 
-step "guest: ./run-system, API check, second start${FRESH_SKIP_TESTS:+ (no tests)}${FRESH_SKIP_TESTS:-, ./run-tests}"
+if [ -n "${FRESH_SKIP_TESTS:-}" ]; then what="(no tests)"; else what=", ./run-tests"; fi
+step "guest: ./run-system, API check, second start $what"
 ip netns exec "$NS" unshare --pid --fork --mount --uts --propagation private bash -c '
   set -e
   root=$1

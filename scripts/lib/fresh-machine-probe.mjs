@@ -28,7 +28,7 @@ async function status(url, init) {
 }
 
 for (const [name, url] of Object.entries(services)) {
-  let last = 0;
+  let last;
   while ((last = await status(url)) !== 200) {
     if (Date.now() > deadline) fail(`${name} ${url} answered ${last || 'nothing'}`);
     await sleep(1000);
