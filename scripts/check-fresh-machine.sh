@@ -196,6 +196,19 @@ mark "second start: every /health 200 after $((SECONDS - second)) s"
 grep -h 'everything is in place\|ready in' /tmp/run-system-2.log
 stop_system
 
+mark "npm run dev, then a change to backend/src/main.ts"
+as_dev "npm run dev" >/tmp/dev.log 2>&1 &
+dev=$!
+as_dev "node scripts/lib/fresh-machine-probe.mjs 300" >/dev/null || { tail -n 40 /tmp/dev.log; exit 1; }
+as_dev "echo '// changed by check-fresh-machine' >> backend/src/main.ts"
+for _ in $(seq 1 90); do grep -q "Restarting 'dist/main.js'" /tmp/dev.log && break; sleep 1; done
+grep -q "Restarting 'dist/main.js'" /tmp/dev.log || { tail -n 40 /tmp/dev.log; echo "[guest] FAILED: npm run dev did not restart"; exit 1; }
+as_dev "node scripts/lib/fresh-machine-probe.mjs 120" >/dev/null || { tail -n 40 /tmp/dev.log; exit 1; }
+mark "npm run dev rebuilt and restarted the backend, which answers again"
+pkill -TERM -u dev -f 'scripts/dev.mjs'
+wait "$dev"
+as_dev "git checkout -q backend/src/main.ts"
+
 if [ -n "${FRESH_SKIP_TESTS:-}" ]; then mark "tests skipped (FRESH_SKIP_TESTS)"; exit 0; fi
 mark "./run-tests (first)"
 as_dev "./run-tests" >/tmp/run-tests-1.log 2>&1
