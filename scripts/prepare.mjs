@@ -40,6 +40,13 @@ if (plan.problem) {
   const [what, fix] = plan.problem.split('. Fix: ');
   fail(what, fix ?? 'see docs/troubleshooting.md');
 }
+// `sudo ./run-tests` would build and test as root and leave root's files in the work tree
+if (facts.root && !facts.ci && process.env.SUDO_UID && process.env.SUDO_UID !== '0') {
+  fail(
+    'started through sudo: the build and the tests would leave files that belong to root',
+    `run \`./${who}\` as yourself; it uses sudo itself for the steps that need root`,
+  );
+}
 const ownedByOther = ['node_modules', '.env'].find(
   (path) => !facts.root && existsSync(path) && statSync(path).uid !== process.getuid(),
 );

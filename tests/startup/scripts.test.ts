@@ -264,5 +264,17 @@ describe('newcomer scripts', () => {
       expect(ci.stderr.trim().split('\n')).to.have.length(1);
       expect(ci.stderr).to.match(/^\[run-tests\] FAILED: CI=true and browser tests: .* Fix: /);
     });
+
+    it('when root started it through sudo, then it refuses, since the work tree would get root-owned files', function () {
+      if (process.getuid?.() !== 0) this.skip(); // only root can be root through sudo
+      const run = spawnSync(process.execPath, ['scripts/prepare.mjs', 'system', '--dry-run'], {
+        encoding: 'utf8',
+        env: { ...process.env, CI: '', SUDO_UID: '1000' },
+      });
+      expect(run.status).to.equal(1);
+      expect(run.stderr.trim()).to.equal(
+        '[run-system] FAILED: started through sudo: the build and the tests would leave files that belong to root. Fix: run `./run-system` as yourself; it uses sudo itself for the steps that need root',
+      );
+    });
   });
 });
