@@ -222,8 +222,8 @@ exit "$status"
 DRIVER
 chmod +x "$ROOTFS/root/driver.sh"
 
-if [ -n "${FRESH_SKIP_TESTS:-}" ]; then what="(no tests)"; else what=", ./run-tests"; fi
-step "guest: ./run-system, API check, second start $what"
+if [ -n "${FRESH_SKIP_TESTS:-}" ]; then tests=""; else tests=", ./run-tests"; fi
+step "guest: ./run-system, API check, restart, dev$tests"
 ip netns exec "$NS" unshare --pid --fork --mount --uts --propagation private bash -c '
   set -e
   root=$1
