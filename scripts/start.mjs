@@ -13,10 +13,13 @@ checkNode('start');
 if (existsSync('.env')) process.loadEnvFile('.env');
 const terminal = Boolean(process.stdout.isTTY);
 
+// `--watch` (npm run dev): each service under `node --watch`, restarted when a file it loaded changes
+const watch = process.argv.includes('--watch');
 const root = JSON.parse(readFileSync('package.json', 'utf8'));
 const services = root.workspaces.flatMap((dir) => {
   const script = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')).scripts?.start;
-  return script ? [{ dir, script }] : [];
+  if (!script) return [];
+  return [{ dir, script: watch ? script.replace(/^node /, 'node --watch ') : script }];
 });
 
 // Browsers reach the backend through the local web server (frontend/server) on this machine,

@@ -8,6 +8,10 @@
 // Reads `.env` (the account `npm run setup` wrote), as `npm start` does. The fault suite needs
 // the rights to stop and start the local RabbitMQ (`rabbitmqctl`, normally root): without them it
 // is skipped, saying why, and counted as skipped; with CI=true it runs regardless (and fails).
+// Started by a user who is not root, it uses `sudo -n` for that control only (never for the tests
+// themselves, so nothing in the work tree comes to belong to root), keeping sudo's ticket fresh
+// through the run. Tests that need a missing Chromium or nginx skip themselves with a reason
+// (mocha's "pending"), counted here as skipped and their reasons repeated at the end.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -41,6 +45,9 @@ function run(command, args, { capture = false } = {}) {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const failures = [];
+const skipReasons = new Set();
+const root = process.getuid?.() === 0;
 
 async function check(name, command, args) {
   if (only && only !== name) return;
@@ -49,6 +56,7 @@ async function check(name, command, args) {
   if (code === 0) passed += 1;
   else {
     failed += 1;
+    failures.push(name);
     console.log(`=== ${name} FAILED (exit ${code})`);
   }
 }
@@ -67,12 +75,17 @@ async function mocha(name, args) {
     Number([...output.matchAll(new RegExp(`^ *(\\d+) ${word}\\b`, 'gm'))].at(-1)?.[1] ?? 0);
   passed += count('passing');
   failed += count('failing');
+  skipped += count('pending');
+  for (const [, reason] of output.matchAll(/^SKIPPED: (.*)$/gm)) skipReasons.add(reason);
+  if (count('failing') > 0) failures.push(`${name} (${count('failing')} failing)`);
   if (code !== 0 && count('failing') === 0) {
+    failures.push(name);
     failed += 1;
     console.log(`=== ${name}: mocha exited ${code} without reporting a failing test`);
   }
-  if (count('passing') + count('failing') === 0) {
+  if (count('passing') + count('failing') + count('pending') === 0) {
     failed += 1;
+    failures.push(name);
     console.log(`=== ${name}: mocha ran no test`);
   }
 }
@@ -82,8 +95,18 @@ async function mocha(name, args) {
  * `rabbitmqctl status` only reads, so asking changes nothing.
  */
 function brokerControlProblem() {
-  const probe = spawnSync('rabbitmqctl', ['-q', 'status'], { stdio: 'pipe', timeout: 60_000 });
-  if (probe.error?.code === 'ENOENT') {
+  // as a user, through `sudo -n` (as the fault suite does it): no password prompt, ever
+  const probe = root
+    ? spawnSync('rabbitmqctl', ['-q', 'status'], { stdio: 'pipe', timeout: 60_000 })
+    : spawnSync('sudo', ['-n', 'rabbitmqctl', '-q', 'status'], { stdio: 'pipe', timeout: 60_000 });
+  if (
+    !root &&
+    probe.status !== 0 &&
+    /password is required|a terminal is required/.test(`${probe.stderr}`)
+  ) {
+    return `it stops and starts the local RabbitMQ as root, and \`sudo -n\` needs a password here; run \`sudo -v\` first (or ./run-tests on a terminal asks for it)`;
+  }
+  if (probe.error?.code === 'ENOENT' || (!root && /command not found/.test(`${probe.stderr}`))) {
     return 'rabbitmqctl is not on PATH (Debian: `sudo apt-get install rabbitmq-server`); the fault suite stops and starts the local RabbitMQ with it';
   }
   if (probe.status !== 0) {
@@ -95,7 +118,7 @@ function brokerControlProblem() {
       .map((l) => l.trim())
       .filter(Boolean);
     const reason = lines.find((l) => /only root|cookie|error|unable|refused|timed? ?out/i.test(l));
-    return `rabbitmqctl cannot drive the local RabbitMQ as user ${userInfo().username} (${reason || `exit ${probe.status}`}); it needs root or the rabbitmq user's Erlang cookie: run \`sudo npm test\` or \`sudo npm run test:faults\``;
+    return `rabbitmqctl cannot drive the local RabbitMQ as user ${userInfo().username} (${reason || `exit ${probe.status}`}); it needs root: run \`sudo -v\` first, or run as root`;
   }
   return undefined;
 }
@@ -109,11 +132,19 @@ await mocha('mocha', [
   unitTests,
   ...extraArgs,
 ]);
+// sudo forgets a password after 15 minutes; the run is longer. Refreshing needs none (`-n`).
+const keepSudo =
+  root || only === 'mocha' || spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status !== 0
+    ? undefined
+    : setInterval(() => spawnSync('sudo', ['-n', '-v'], { stdio: 'ignore' }), 120_000);
+keepSudo?.unref();
+
 // Stops and starts RabbitMQ, so it runs alone, after everything else (npm run test:faults).
 if (extraArgs.length === 0 && (!only || only === 'faults')) {
   const problem = brokerControlProblem();
   if (problem && process.env.CI !== 'true') {
     skipped += 1;
+    skipReasons.add(`fault suite: ${problem}`);
     console.log(`\n=== faults SKIPPED: ${problem}`);
   } else {
     if (problem) console.log(`\n=== faults: CI=true, so running although ${problem}`);
@@ -121,5 +152,13 @@ if (extraArgs.length === 0 && (!only || only === 'faults')) {
   }
 }
 
+clearInterval(keepSudo);
+if (skipReasons.size > 0)
+  console.log(`\nSkipped, and why:\n${[...skipReasons].map((r) => `  ${r}`).join('\n')}`);
+if (failures.length > 0) {
+  console.log(
+    `\nFAILED: ${failures.join(', ')}. Fix: read the first failure above (lint: \`npm run format\`; set-up messages: docs/troubleshooting.md)`,
+  );
+}
 console.log(`\nSummary: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exitCode = failed > 0 ? 1 : 0;

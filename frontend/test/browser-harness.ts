@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { launchChromium } from '@retro/common/testing/browser';
+import { launchChromium, requireChromium } from '@retro/common/testing/browser';
 import { startBackend, type RunningBackend } from '@retro/backend';
 import { createLogger, SESSION_COOKIE, type QueueNames } from '@retro/common';
 import type { Role } from '@retro/common/api';
@@ -101,6 +101,7 @@ export function useBrowserHarness(
   const harness = { open, newContext, createGame, failCreateTask } as BrowserHarness;
 
   before(async function () {
+    requireChromium(this);
     this.timeout(180_000);
     ensurePagesBuilt();
     harness.resources = await openTestResources(prefix);

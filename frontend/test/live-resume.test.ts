@@ -2,7 +2,7 @@
 // Last-Event-ID, and the page shows what changed meanwhile, re-reading its list only when told to.
 import { expect } from 'chai';
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium } from '@retro/common/testing/browser';
+import { launchChromium, requireChromium } from '@retro/common/testing/browser';
 import { startBackend, type RunningBackend } from '@retro/backend';
 import { createLogger, type QueueNames } from '@retro/common';
 import {
@@ -34,6 +34,7 @@ describe('processing page after a network blip (browser)', function () {
   let page: Page;
 
   before(async function () {
+    requireChromium(this);
     this.timeout(180_000);
     ensurePagesBuilt();
     db = await createTestDatabase('liveresume');
@@ -69,9 +70,11 @@ describe('processing page after a network blip (browser)', function () {
     await frontend?.stop();
     await network?.stop();
     await backend?.stop();
-    const probe = await BrokerProbe.open();
-    await probe.deleteQueues(queues).catch(() => undefined);
-    await probe.close();
+    if (queues) {
+      const probe = await BrokerProbe.open();
+      await probe.deleteQueues(queues).catch(() => undefined);
+      await probe.close();
+    }
     await db?.drop();
   });
 

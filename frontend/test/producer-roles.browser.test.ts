@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createLogger, SESSION_COOKIE } from '@retro/common';
 import type { Role } from '@retro/common/api';
 import { ensurePagesBuilt, signInSession, waitFor } from '@retro/common/testing';
-import { launchChromium } from '@retro/common/testing/browser';
+import { launchChromium, requireChromium } from '@retro/common/testing/browser';
 import { openTestResources, type TestResources } from '@retro/database/testing';
 import { startProducer, type RunningProducer } from '@retro/message-producer';
 import { park, poisonMessages } from '../../message-producer/test/parking.js';
@@ -22,6 +22,7 @@ describe('each role on the producer page in a browser', function () {
   const errors: string[] = [];
 
   before(async function () {
+    requireChromium(this);
     this.timeout(180_000);
     ensurePagesBuilt();
     resources = await openTestResources('frontend_producer_roles');

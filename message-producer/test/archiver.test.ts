@@ -9,6 +9,7 @@ import {
   waitFor,
 } from '@retro/common/testing';
 import { createPool, dropDatabase, migrate } from '@retro/database';
+import { testDbAccount } from '@retro/database/testing';
 import type { RowDataPacket } from 'mysql2/promise';
 import { startProducer } from '../src/index.js';
 import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
@@ -146,14 +147,12 @@ describe('message producer: started before the archive tables exist', function (
   this.timeout(60_000);
 
   it('when the tables are missing, then parked messages wait in the DLQ and a signed-in call answers 503; once migrated, they are archived', async () => {
+    // the tests' own account (`npm run setup` makes one that may create test_* databases)
     const settings = {
-      host: '127.0.0.1',
-      port: 3306,
-      user: 'root',
-      password: '',
+      ...testDbAccount(),
       database: `test_producer_nomig_${randomBytes(4).toString('hex')}`,
     };
-    const admin = createPool({ ...settings, database: 'mysql' }, 1);
+    const admin = createPool({ ...settings, database: 'information_schema' }, 1);
     await admin.query(`CREATE DATABASE ${settings.database}`);
     await admin.end();
     const queues = testQueues('producer_nomig');

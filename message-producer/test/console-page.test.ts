@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium } from '@retro/common/testing/browser';
+import { launchChromium, requireChromium } from '@retro/common/testing/browser';
 import { ensurePagesBuilt, waitFor } from '@retro/common/testing';
 import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 import { SHAPES, park, poisonMessages, unarchivable } from './parking.js';
@@ -18,7 +18,8 @@ describe('message producer: the dead-letter console in a browser', function () {
   const problems: string[] = [];
   const specs = poisonMessages(60); // 20 of each shape
 
-  before(async () => {
+  before(async function () {
+    requireChromium(this);
     ensurePagesBuilt();
     h = await startProducerTestEnv('producer_console_page');
     await park(h.queues.dlq, [

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium } from '@retro/common/testing/browser';
+import { launchChromium, requireChromium } from '@retro/common/testing/browser';
 import { type RunningBackend, startBackend } from '@retro/backend';
 import type { ProcessingTask } from '@retro/common';
 import { ensurePagesBuilt, waitFor } from '@retro/common/testing';
@@ -23,7 +23,8 @@ describe('message producer: from the page through the consumer to the processing
   let browser: Browser;
   let page: Page;
 
-  before(async () => {
+  before(async function () {
+    requireChromium(this);
     ensurePagesBuilt();
     database = await createTestDatabase('producer_e2e');
     h = await startProducerTestEnv('producer_e2e');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { type Browser } from 'playwright-core';
-import { launchChromium } from '@retro/common/testing/browser';
+import { launchChromium, requireChromium } from '@retro/common/testing/browser';
 import { ensurePagesBuilt } from '@retro/common/testing';
 import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 
@@ -10,7 +10,8 @@ describe('message producer: links to the other tools in a browser', function () 
   let browser: Browser;
   const envs: ProducerTestEnv[] = [];
 
-  before(async () => {
+  before(async function () {
+    requireChromium(this);
     ensurePagesBuilt();
     browser = await launchChromium();
   });

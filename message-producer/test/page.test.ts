@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium } from '@retro/common/testing/browser';
+import { launchChromium, requireChromium } from '@retro/common/testing/browser';
 import { ensurePagesBuilt, TcpProxy, waitFor } from '@retro/common/testing';
 import { type ProducerTestEnv, startProducerTestEnv } from './helpers.js';
 
@@ -15,7 +15,8 @@ describe('message producer: the page in a browser', function () {
   let page: Page;
   const problems: string[] = [];
 
-  before(async () => {
+  before(async function () {
+    requireChromium(this);
     // the page is compiled TypeScript: build it as `npm run build` does
     ensurePagesBuilt();
     h = await startProducerTestEnv('producer_page');

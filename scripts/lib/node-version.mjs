@@ -13,7 +13,7 @@ export function nodeVersionProblem(version = process.versions.node, range = engi
   const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
   const [needMajor, needMinor] = [Number(wanted[1]), Number(wanted[2] ?? 0)];
   if (major > needMajor || (major === needMajor && minor >= needMinor)) return undefined;
-  return `Node.js ${version} is too old: this project needs ${range}. Fix: install a current Node.js (https://nodejs.org, or \`nvm install 22\`) and run \`npm ci\` again`;
+  return `Node.js ${version} is too old: this project needs ${range}. Fix: install a current Node.js (https://nodejs.org, or \`nvm install\`, which reads .nvmrc) and run \`npm ci\` again`;
 }
 
 /** Stops the process with that one line when this Node is too old. */

@@ -9,7 +9,7 @@ import { configSchema } from '@retro/common';
 import { freePort, waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import { ATTEMPTS } from '../../frontend/test/internal-route-attempts.js';
-import { LocalNginx, localConfig } from './lib/nginx.js';
+import { LocalNginx, localConfig, requireNginx } from './lib/nginx.js';
 import { ROOT, exists, readText } from './lib/repo.js';
 import { StubBackend } from './lib/stub-backend.js';
 
@@ -31,7 +31,8 @@ describe('frontend nginx config (Debian nginx, real frontend build, stub backend
   let backend: StubBackend;
   let port: number;
 
-  before(async () => {
+  before(async function () {
+    requireNginx(this);
     if (!exists('frontend/dist/index.html')) {
       throw new Error('frontend/dist is missing: run `npm run build -w @retro/frontend` first');
     }

@@ -13,7 +13,7 @@ import { createTestDatabase } from '@retro/database/testing';
 import { expect } from 'chai';
 import { startFrontendServer } from '../../frontend/server/src/index.js';
 import { environmentOf } from '../containers/lib/compose-checks.js';
-import { LocalNginx, localConfig } from '../containers/lib/nginx.js';
+import { LocalNginx, localConfig, requireNginx } from '../containers/lib/nginx.js';
 import { loadCompose, readText } from '../containers/lib/repo.js';
 
 const LIMIT = 5;
@@ -102,7 +102,8 @@ describe('client address behind the proxies', () => {
     }
   });
 
-  it('through the container nginx config (TRUST_PROXY as compose sets it), a spoofed X-Forwarded-For does not dodge the rate limit', async () => {
+  it('through the container nginx config (TRUST_PROXY as compose sets it), a spoofed X-Forwarded-For does not dodge the rate limit', async function () {
+    requireNginx(this);
     const trustProxy = environmentOf(loadCompose().services.backend!).TRUST_PROXY!;
     stack = await limitedBackend('proxies_nginx', trustProxy);
     const htmlDir = mkdtempSync(join(tmpdir(), 'retro-html-'));

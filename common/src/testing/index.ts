@@ -12,6 +12,7 @@ export { PAGES_DIST_DIR, ensurePagesBuilt } from './pages.js';
 export { metricValue } from './metrics.js';
 export { jsonApi, type ApiCall, type ApiRequest, type ApiResponse } from './json-api.js';
 export { TcpProxy } from './tcp-proxy.js';
+export { skipWhenMissing } from './skip.js';
 export {
   TEST_METRICS_TOKEN,
   TEST_PASSWORD,

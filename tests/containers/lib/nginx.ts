@@ -4,12 +4,24 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@retro/common/testing';
+import { skipWhenMissing, waitFor } from '@retro/common/testing';
+
+const NGINX_PATHS = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/bin/nginx'];
+
+/** Why the nginx tests cannot run here, or undefined when nginx is installed. */
+export function nginxProblem(): string | undefined {
+  return NGINX_PATHS.some((p) => existsSync(p))
+    ? undefined
+    : 'nginx tests: no nginx. Fix: `sudo apt-get install nginx` (Debian)';
+}
+
+/** Skips the calling suite or test, saying why, without nginx (fails instead under CI=true). */
+export function requireNginx(context: { skip(): void }): void {
+  skipWhenMissing(context, nginxProblem());
+}
 
 export function nginxBinary(): string {
-  const found = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/bin/nginx'].find((p) =>
-    existsSync(p),
-  );
+  const found = NGINX_PATHS.find((p) => existsSync(p));
   if (!found) throw new Error('nginx is not installed (Debian: apt-get install nginx)');
   return found;
 }

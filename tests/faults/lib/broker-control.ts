@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { TEST_RABBITMQ_URL, waitFor } from '@retro/common/testing';
 import amqplib from 'amqplib';
+import { asRoot } from './as-root.js';
 import { ExitGuard } from './exit-guard.js';
 
 const run = promisify(execFile);
@@ -24,7 +25,7 @@ export class BrokerControl {
   /** Stops the broker and waits until it refuses connections. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await run('rabbitmqctl', ['stop_app'], { timeout: 60_000 });
+    await run(...asRoot('rabbitmqctl', ['stop_app']), { timeout: 60_000 });
     await waitFor('RabbitMQ to refuse connections', async () => !(await answers()), {
       timeoutMs: 30_000,
       intervalMs: 200,
@@ -33,7 +34,7 @@ export class BrokerControl {
 
   /** Starts the broker and waits until it accepts an AMQP connection again. */
   async start(): Promise<void> {
-    await run('rabbitmqctl', ['start_app'], { timeout: 120_000 });
+    await run(...asRoot('rabbitmqctl', ['start_app']), { timeout: 120_000 });
     await waitFor('RabbitMQ to answer again', answers, { timeoutMs: 60_000, intervalMs: 200 });
     this.stopped = false;
   }
@@ -47,7 +48,7 @@ export class BrokerControl {
   private restoreSync(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    execFileSync('rabbitmqctl', ['start_app'], { stdio: 'ignore', timeout: 120_000 });
+    execFileSync(...asRoot('rabbitmqctl', ['start_app']), { stdio: 'ignore', timeout: 120_000 });
   }
 }
 

@@ -1,7 +1,13 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { asRoot } from './as-root.js';
 
 const run = promisify(execFile);
+
+function rabbitmqctl(args: string[], timeout = 60_000) {
+  const [command, all] = asRoot('rabbitmqctl', args);
+  return run(command, all, { timeout });
+}
 
 /**
  * Raises RabbitMQ's memory alarm for real: a high watermark of 0 makes the broker block every
@@ -15,19 +21,19 @@ export class MemoryAlarm {
 
   /** Blocks publishing connections; resolves once the broker reports the alarm. */
   async raise(): Promise<void> {
-    const { stdout } = await run('rabbitmqctl', [
+    const { stdout } = await rabbitmqctl([
       '-q',
       'eval',
       'vm_memory_monitor:get_vm_memory_high_watermark().',
     ]);
     this.original = stdout.trim();
     process.on('exit', this.onExit);
-    await run('rabbitmqctl', ['set_vm_memory_high_watermark', '0'], { timeout: 30_000 });
+    await rabbitmqctl(['set_vm_memory_high_watermark', '0'], 30_000);
   }
 
   async clear(): Promise<void> {
     if (this.original === undefined) return;
-    await run('rabbitmqctl', ['set_vm_memory_high_watermark', this.original], { timeout: 30_000 });
+    await rabbitmqctl(['set_vm_memory_high_watermark', this.original], 30_000);
     this.original = undefined;
     process.off('exit', this.onExit);
   }
@@ -35,7 +41,7 @@ export class MemoryAlarm {
   private clearSync(): void {
     if (this.original === undefined) return;
     try {
-      execFileSync('rabbitmqctl', ['set_vm_memory_high_watermark', this.original], {
+      execFileSync(...asRoot('rabbitmqctl', ['set_vm_memory_high_watermark', this.original]), {
         stdio: 'ignore',
         timeout: 30_000,
       });

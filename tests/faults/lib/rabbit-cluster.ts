@@ -1,6 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { asRoot } from './as-root.js';
 import { ExitGuard } from './exit-guard.js';
 
 const run = promisify(execFile);
@@ -24,7 +25,7 @@ export class RabbitCluster {
   /** The nodes' AMQP URLs, node 1 first. */
   urls: string[] = [];
   private readonly guard = new ExitGuard(() =>
-    execFileSync(SCRIPT, ['stop'], { stdio: 'ignore', timeout: 300_000 }),
+    execFileSync(...asRoot(SCRIPT, ['stop']), { stdio: 'ignore', timeout: 300_000 }),
   );
 
   /** Starts the three nodes and joins them (a minute or two on a busy machine). */
@@ -98,7 +99,10 @@ export class RabbitCluster {
 
 async function script(args: string[], timeout = 60_000): Promise<string> {
   try {
-    const { stdout } = await run(SCRIPT, args, { timeout, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(...asRoot(SCRIPT, args), {
+      timeout,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return stdout;
   } catch (error) {
     const { stderr, stdout } = error as { stderr?: string; stdout?: string };
