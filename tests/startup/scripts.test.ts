@@ -20,6 +20,7 @@ interface Plan {
   root: string[];
   user: string[];
   skips: string[];
+  notes: string[];
   problem?: string;
 }
 const plan = planMachine as (goal: 'system' | 'tests', facts: object) => Plan;
