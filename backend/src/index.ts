@@ -172,7 +172,15 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       metrics.eventsWritten.inc(n);
       relay.wake();
     },
-    tasksChanged: (tasks) => live.changes.changed(tasks),
+    tasksChanged: (tasks) => {
+      for (const task of tasks) {
+        if (task.status === 'completed') {
+          const ms = Date.parse(task.updatedAt) - Date.parse(task.createdAt);
+          if (ms >= 0) metrics.endToEnd.observe(ms / 1000);
+        }
+      }
+      live.changes.changed(tasks);
+    },
     taskWritten: (messageId) => live.changes.written(messageId),
   };
   const inFlight = new InFlightRequests();

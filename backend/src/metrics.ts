@@ -82,6 +82,15 @@ export function createMetrics(pool: Pool, stalledAfterMs: number) {
     registers: [registry],
   });
 
+  // from the commit of the change (the task's created_at) to its completion, both the database's
+  // clock; observed once per task, when its completed report is applied
+  const endToEnd = new client.Histogram({
+    name: 'task_end_to_end_seconds',
+    help: 'Time from the commit of a change (its task created) to the completion of its task',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600],
+    registers: [registry],
+  });
+
   const stream = streamMetrics(registry);
 
   return {
@@ -96,6 +105,7 @@ export function createMetrics(pool: Pool, stalledAfterMs: number) {
     statusWrites,
     statusReportsRefused,
     rowsPruned,
+    endToEnd,
   };
 }
 

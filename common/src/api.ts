@@ -6,6 +6,7 @@ export * from './message-rules.js';
 export * from './producer-api.js';
 export * from './access-api.js';
 export * from './alerts-api.js';
+export * from './latency-api.js';
 
 export const TASK_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];

@@ -1,10 +1,12 @@
 import {
   errorBodySchema,
   invalidRequest,
+  latencyQuerySchema,
   noQuery,
   notFound,
   taskStatusBatchSchema,
   taskStatusUpdateSchema,
+  taskLatencySchema,
   type OperationDoc,
 } from '@retro/common';
 import { z } from 'zod';
@@ -47,6 +49,23 @@ export const taskOperations: OperationDoc[] = [
           stalledAfterMs: 600000,
         },
       },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/tasks/latency',
+    tag: 'tasks',
+    summary: 'End-to-end time of the tasks completed in a recent window',
+    description:
+      'From the commit of each change (its task created) to the completion of its task, over the tasks completed in the last `window` (`15m` by default; `1m` to `24h`, written as a number and `s`, `m` or `h`): nearest-rank p50, p95 and p99 in milliseconds, `null` when none completed. The histogram `task_end_to_end_seconds` on `/metrics` measures the same.',
+    query: latencyQuerySchema,
+    responses: {
+      200: {
+        description: 'Percentiles',
+        schema: taskLatencySchema,
+        example: { windowSeconds: 900, count: 1200, p50Ms: 180, p95Ms: 2400, p99Ms: 6100 },
+      },
+      400: invalidRequest,
     },
   },
   {

@@ -1,6 +1,7 @@
 import {
   AppError,
   auditOrigin,
+  latencyQuerySchema,
   noQuery,
   parseInput,
   parseQuery,
@@ -10,6 +11,7 @@ import {
   type TaskStatusResult,
 } from '@retro/common';
 import express, { Router, type RequestHandler } from 'express';
+import { taskLatency } from '../../data-access/latency-repo.js';
 import * as tasks from '../../data-access/tasks-repo.js';
 import type { DomainContext } from '../../domain/context.js';
 import { retryTask } from '../../domain/task-retry.js';
@@ -37,6 +39,11 @@ export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
     parseQuery(noQuery, req.query);
     const counts = await tasks.countByStatus(ctx.pool, ctx.stalledAfterMs);
     res.json({ ...counts, stalledAfterMs: ctx.stalledAfterMs });
+  });
+
+  router.get('/tasks/latency', async (req, res) => {
+    const { window } = parseQuery(latencyQuerySchema, req.query);
+    res.json(await taskLatency(ctx.pool, window));
   });
 
   router.get('/tasks/stream', (req, res) => {
