@@ -22,6 +22,8 @@ abstract class FixedPortBackend {
     readonly token: string,
     /** Broker settings (RABBITMQ_URL, QUEUE_TYPE) on top of the environment. */
     protected readonly brokerEnv: Record<string, string> = {},
+    /** A scenario's own settings on top of the suite's (ALERT_* thresholds, say). */
+    protected readonly config: Record<string, string | number> = {},
   ) {}
 
   get url(): string {
@@ -48,6 +50,7 @@ export class RestartableBackend extends FixedPortBackend {
         INTERNAL_API_TOKEN: FAULT_TOKEN,
         METRICS_TOKEN: TEST_METRICS_TOKEN,
         LOG_LEVEL: 'error',
+        ...this.config,
       },
     });
   }
@@ -78,6 +81,7 @@ export class BackendProcess extends FixedPortBackend {
       METRICS_TOKEN: TEST_METRICS_TOKEN,
       LOG_LEVEL: 'error',
     };
+    for (const [key, value] of Object.entries(this.config)) env[key] = String(value);
     const child = spawn(process.execPath, ['--import', 'tsx', fixture('backend-process.ts')], {
       env,
       stdio: ['ignore', 'ignore', 'inherit'],

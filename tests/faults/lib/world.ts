@@ -106,28 +106,36 @@ export class FaultWorld {
     return fleet;
   }
 
-  /** The backend in this process, started, with the suite's internal token. */
-  async backend(): Promise<RestartableBackend> {
+  /**
+   * The backend in this process with the suite's internal token and `config` on top, started
+   * unless `start` is false (its port is known before it listens: consumers can be pointed at it).
+   */
+  async backend(
+    config: Record<string, string | number> = {},
+    { start = true } = {},
+  ): Promise<RestartableBackend> {
     const backend = new RestartableBackend(
       this.database,
       this.queues,
       await freePort(),
       this.accounts.editor.token,
       this.brokerEnv(),
+      config,
     );
     this.backends.push(backend);
-    await backend.start();
+    if (start) await backend.start();
     return backend;
   }
 
   /** The backend as a child process on a fixed port, started; it can be killed for real. */
-  async backendProcess(): Promise<BackendProcess> {
+  async backendProcess(config: Record<string, string | number> = {}): Promise<BackendProcess> {
     const backend = new BackendProcess(
       this.database,
       this.queues,
       await freePort(),
       this.accounts.editor.token,
       this.brokerEnv(),
+      config,
     );
     this.backends.push(backend);
     await backend.start();
