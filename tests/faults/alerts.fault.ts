@@ -1,6 +1,7 @@
 // The built-in alerts with two backend replicas on one database, while games are created. Every
 // consumer is killed: "no consumer" must be raised, then (after TASK_STALLED_AFTER_MS) "tasks
-// stalled"; the consumers come back and both resolve. Then a burst of 50 poison messages raises
+// stalled"; the replica holding the alert lease restarts, so the other one takes over; the
+// consumers come back and both resolve. Then a burst of 50 poison messages raises
 // "dead letters" at the default ALERT_DEAD_LETTERS, and emptying the DLQ resolves it. The webhook
 // receiver refuses the first attempt of every notification, so each one is sent twice: it must get
 // one raise and one resolve per rule (one key each, the retry carrying the same key and body),
@@ -81,6 +82,12 @@ describe('when every consumer is killed and later poison arrives, with two backe
   const lists: AlertList[] = [];
   let rows: mysql.RowDataPacket[];
   let poisonTasks: ReturnType<typeof summarize>;
+  /** Which replica (0 or 1) held the alert lease before and after the holder restarted. */
+  const handover = { before: -1, after: -1, atEnd: -1 };
+  const leaseHolder = async () => {
+    const [[row]] = await world.pool.query<mysql.RowDataPacket[]>('SELECT holder FROM alert_lease');
+    return row?.holder as string | null | undefined;
+  };
 
   const waitForNotification = (rule: AlertRule, state: 'firing' | 'resolved') =>
     waitFor(`the receiver to accept ${rule} ${state}`, () => receiver.accepted(rule, state), {
@@ -133,8 +140,21 @@ describe('when every consumer is killed and later poison arrives, with two backe
       (t) => t.status === 'pending' || t.status === 'processing',
     ).length;
 
+    // the replica holding the lease restarts while both alerts fire: the other one takes over
+    const holder = await leaseHolder();
+    const leader = replicas.find((r) => r.alertHolder === holder);
+    handover.before = replicas.indexOf(leader!);
+    await leader?.stop();
+    await leader?.start();
+    handover.after = await waitFor('a replica to hold the lease', async () => {
+      const now = await leaseHolder();
+      const index = replicas.findIndex((r) => r.alertHolder === now);
+      return index >= 0 ? index : undefined;
+    });
+
     moments.back = clock();
     await spawnFleet();
+    moments.subscribed = clock();
     await waitForNotification('no-consumer', 'resolved');
     await waitForNotification('tasks-stalled', 'resolved');
     flowing = false;
@@ -156,6 +176,8 @@ describe('when every consumer is killed and later poison arrives, with two backe
     // a few more evaluations and webhook rounds on both replicas: a duplicate would show now
     await sleep(3 * ALERTS.ALERT_EVALUATE_INTERVAL_MS);
 
+    const last = await leaseHolder();
+    handover.atEnd = replicas.findIndex((r) => r.alertHolder === last);
     for (const replica of replicas) {
       const call = jsonApi(replica.url, { token: world.accounts.viewer.token });
       lists.push((await call<AlertList>('/api/alerts')).body);
@@ -185,9 +207,10 @@ describe('when every consumer is killed and later poison arrives, with two backe
     console.log(
       [
         '',
-        `    consumers killed at ${secs(moments.killed!)}; back at ${secs(moments.back!)}; ${moments.stalledWhileAway} tasks open while they were away`,
-        `    no-consumer raised ${secs(at('no-consumer', 'firing') - moments.killed!)} after the kill (ALERT_NO_CONSUMER_AFTER_MS ${ALERTS.ALERT_NO_CONSUMER_AFTER_MS} ms), resolved ${secs(at('no-consumer', 'resolved') - moments.back!)} after the return`,
-        `    tasks-stalled raised ${secs(at('tasks-stalled', 'firing') - moments.killed!)} after the kill (TASK_STALLED_AFTER_MS ${ALERTS.TASK_STALLED_AFTER_MS} ms), resolved ${secs(at('tasks-stalled', 'resolved') - moments.back!)} after the return`,
+        `    consumers killed at ${secs(moments.killed!)}; restarted at ${secs(moments.back!)}, subscribed at ${secs(moments.subscribed!)}; ${moments.stalledWhileAway} tasks open while they were away`,
+        `    alert lease: replica ${handover.before} while both fired, replica ${handover.after} after its restart, replica ${handover.atEnd} at the end`,
+        `    no-consumer raised ${secs(at('no-consumer', 'firing') - moments.killed!)} after the kill (ALERT_NO_CONSUMER_AFTER_MS ${ALERTS.ALERT_NO_CONSUMER_AFTER_MS} ms), resolved ${secs(at('no-consumer', 'resolved') - moments.subscribed!)} after they subscribed`,
+        `    tasks-stalled raised ${secs(at('tasks-stalled', 'firing') - moments.killed!)} after the kill (TASK_STALLED_AFTER_MS ${ALERTS.TASK_STALLED_AFTER_MS} ms), resolved ${secs(at('tasks-stalled', 'resolved') - moments.subscribed!)} after they subscribed`,
         `    dead-letters raised ${secs(at('dead-letters', 'firing') - moments.poisoned!)} after ${POISON} poison messages; resolved ${secs(at('dead-letters', 'resolved') - moments.drained!)} after ${moments.drainedCount} were drained from the DLQ`,
         `    webhook deliveries per key (HTTP answers): ${[...perKey].map(([key, codes]) => `${key} ${codes.join(',')}`).join('; ')}`,
         `    run ${settled.outcome} ${settled.seconds} s after the flow stopped: ${describeState(settled.state)}; ${secs(clock())} in all`,
@@ -234,6 +257,17 @@ describe('when every consumer is killed and later poison arrives, with two backe
       ).to.deep.equal([false, true]);
       expect(tries[1]!.body, `the retry of ${key}`).to.deep.equal(tries[0]!.body);
     }
+  });
+
+  it('then the lease moved to the other replica when its holder restarted, and stayed there', () => {
+    expect(handover.before, 'the replica holding the lease while both alerts fired').to.be.oneOf([
+      0, 1,
+    ]);
+    expect(handover, 'replicas holding the lease').to.deep.equal({
+      before: handover.before,
+      after: 1 - handover.before,
+      atEnd: 1 - handover.before,
+    });
   });
 
   it('then both replicas list the same resolved alerts with nothing firing', () => {

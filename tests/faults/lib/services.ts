@@ -60,6 +60,11 @@ export class RestartableBackend extends FixedPortBackend {
     this.running = undefined;
     await running?.stop();
   }
+
+  /** Its name in the alert lease row (`alert_lease.holder`) while it runs. */
+  get alertHolder(): string | undefined {
+    return this.running?.alerting.holder;
+  }
 }
 
 /**
