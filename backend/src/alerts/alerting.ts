@@ -100,6 +100,9 @@ export class Alerting {
         url: webhookUrl,
         logger: this.options.logger,
         backoffBaseMs: this.options.webhookBackoffBaseMs,
+        // one POST never outlasts the lease it was sent under
+        timeoutMs: Math.min(10_000, leaseMs / 2),
+        renewLease: () => tryLease(pool, this.holder, leaseMs),
       });
     }
     return true;

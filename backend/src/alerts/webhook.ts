@@ -12,6 +12,12 @@ export interface WebhookOptions {
   timeoutMs?: number;
   /** First retry delay, doubled per attempt (tests shorten it). */
   backoffBaseMs?: number;
+  /**
+   * Renews the alert lease before each POST; false when it is lost, which ends the round. A
+   * round of slow answers can outlast the lease: unrenewed, another replica would take it and
+   * send the same notifications at the same time.
+   */
+  renewLease?: () => Promise<boolean>;
 }
 
 /**
@@ -25,6 +31,7 @@ export async function deliverNotifications(options: WebhookOptions): Promise<num
   let delivered = 0;
   for (const pending of await delivery.pendingNotifications(pool, 20)) {
     if (!pending.due) break;
+    if (options.renewLease && !(await options.renewLease())) break;
     const outcome = await post(options, pending);
     if (outcome === 'ok') {
       await delivery.markDelivered(pool, pending.id);
