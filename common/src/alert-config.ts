@@ -11,11 +11,13 @@ export const alertConfigSchema = {
     3_600_000,
     'How often the backend replica holding the alert lease evaluates the alert rules',
   ),
+  // at least two of the 1 s ticks that renew it: a lease as short as the tick lapses at every
+  // renewal, and replicas would keep taking it from each other
   ALERT_LEASE_MS: int(
     45_000,
-    1000,
+    2000,
     3_600_000,
-    'The alert lease lasts this long unless renewed: a replica that stops is taken over after it',
+    'The alert lease lasts this long unless renewed (at least 2 s: twice the renewal tick): a replica that stops is taken over after it',
   ),
   ALERT_STALLED_TASKS: int(
     1,

@@ -39,6 +39,7 @@ describe('configuration', () => {
     ['DB_NAME', { DB_NAME: 'drop table;' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['TASK_STALLED_AFTER_MS', { TASK_STALLED_AFTER_MS: '999' }],
+    ['ALERT_LEASE_MS', { ALERT_LEASE_MS: '1000' }],
     ['TASK_STALLED_AFTER_MS', { TASK_STALLED_AFTER_MS: '10 minutes' }],
     ['RATE_LIMIT_PER_MINUTE', { RATE_LIMIT_PER_MINUTE: '-1' }],
     ['RATE_LIMIT_PER_MINUTE', { RATE_LIMIT_PER_MINUTE: 'lots' }],
