@@ -4,7 +4,8 @@
 // it installs,
 // starts MariaDB and RabbitMQ (systemd where it runs, else directly), runs `npm ci` when
 // node_modules is missing or older than package-lock.json, and creates the development database
-// account and `.env` (`npm run setup`) when the account there cannot log in. Everything but the
+// account and `.env` (`npm run setup`) when the account there (or root without a password) cannot
+// log in. Everything but the
 // root steps runs as the user who started it, so no file in the work tree comes to belong to root.
 // Node's own modules only: it runs before node_modules exists.
 //
@@ -130,7 +131,9 @@ function accountWorks() {
   );
   return probe.status === 0;
 }
-if (!existsSync('.env') || !accountWorks()) {
+// only when the account cannot log in: where MariaDB lets root in without a password over TCP
+// (CI, a machine set up by hand), nothing is created and the tests run as root
+if (!accountWorks()) {
   say('creating the development database account and .env (npm run setup)');
   // process.execPath: with nvm, root's PATH has no node (`sudo npm` is "command not found")
   const status = facts.root

@@ -4,13 +4,14 @@
 // Each line a service writes is prefixed with its name; on a terminal the services write one
 // coloured line per event (LOG_FORMAT=auto), elsewhere JSON.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { checkNode } from './lib/node-version.mjs';
+import { loadEnvFile } from './lib/env-file.mjs';
 
 checkNode('start');
-if (existsSync('.env')) process.loadEnvFile('.env');
+loadEnvFile('.env');
 const terminal = Boolean(process.stdout.isTTY);
 
 // `--watch` (npm run dev): each service under `node --watch`, restarted when a file it loaded changes

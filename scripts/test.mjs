@@ -13,12 +13,12 @@
 // through the run. Tests that need a missing Chromium or nginx skip themselves with a reason
 // (mocha's "pending"), counted here as skipped and their reasons repeated at the end.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { checkNode } from './lib/node-version.mjs';
+import { loadEnvFile } from './lib/env-file.mjs';
 
 checkNode('test');
-if (existsSync('.env')) process.loadEnvFile('.env');
+loadEnvFile('.env');
 
 const extraArgs = process.argv.slice(2);
 const only = process.env.TEST_ONLY; // e.g. TEST_ONLY=mocha to skip lint/build/typecheck

@@ -27,6 +27,9 @@ describe('startup errors a newcomer understands', function () {
       await runEntryPoint('backend', {
         DB_USER: user,
         DB_PASSWORD: 'wrong-password',
+        // the migrate step (the first to connect) as this user too, whatever .env names for it
+        DB_MIGRATE_USER: '',
+        DB_MIGRATE_PASSWORD: '',
         DB_NAME: uniqueName('never'),
       }),
     );
