@@ -99,11 +99,6 @@ export class FlowCharts {
     this.poller.start();
   }
 
-  /** Samples held by the page (the browser test reads them). */
-  get held(): readonly FlowSample[] {
-    return this.samples;
-  }
-
   private async poll(): Promise<void> {
     if (this.polling) return;
     this.polling = true;
@@ -120,6 +115,8 @@ export class FlowCharts {
       this.samples = [...this.samples, ...fresh].filter((s) => s.at >= cutoff);
       this.draw();
       this.root.dataset.samples = String(this.samples.length);
+      this.root.dataset.first = String(this.samples[0]!.at);
+      this.root.dataset.last = String(this.samples.at(-1)!.at);
       this.root.dataset.status = 'live';
     } catch {
       // kept as it is: the next poll asks since the last sample held, so nothing is lost
