@@ -106,7 +106,8 @@ export class FlowCharts {
       const last = this.samples.at(-1)?.at;
       const flow = await client.json<TaskFlow>(
         `/api/tasks/flow${last === undefined ? '' : `?since=${last}`}`,
-        { cache: 'no-store' },
+        // the page's own reads ask for a sign-in when one is needed; a poll every 5 s must not
+        { cache: 'no-store', signIn: false },
       );
       this.poller.every(flow.intervalMs);
       const fresh = flow.samples.filter((s) => last === undefined || s.at > last);
