@@ -26,12 +26,15 @@ import {
   legacyCompletionRoute,
   taskRoutes,
 } from './entry-points/http/task-routes.js';
+import type { FlowSampler } from './flow/flow-sampler.js';
 import type { BackendMetrics } from './metrics.js';
 import type { TaskFeed } from './task-feed.js';
 
 export interface AppDependencies {
   ctx: DomainContext;
   feed: TaskFeed;
+  /** The flow samples `GET /api/tasks/flow` answers from. */
+  flow: FlowSampler;
   metrics: BackendMetrics;
   broker: AmqpConnectionManager;
   logger: Logger;
@@ -90,7 +93,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use('/api', deps.access.sessions);
   app.use('/api', catalogRoutes(ctx));
   app.use('/api', auditRoutes(ctx));
-  app.use('/api', taskRoutes(ctx, deps.feed));
+  app.use('/api', taskRoutes(ctx, deps.feed, deps.flow));
   app.use('/api', alertRoutes(ctx.pool));
   // after the API, whose routes are the hot path: none of them shares a path with these
   app.use(

@@ -19,6 +19,7 @@ import { createPool, dbSettings } from '@retro/database';
 import { Alerting } from './alerts/alerting.js';
 import { registerAlertMetrics } from './alerts/alert-metrics.js';
 import { probedQueues } from './alerts/queue-probe.js';
+import { FlowSampler } from './flow/flow-sampler.js';
 import { createApp } from './app.js';
 import { backendAccess } from './entry-points/http/access-table.js';
 import { loadBackendConfig, type BackendConfig, type BackendConfigInput } from './config.js';
@@ -57,6 +58,8 @@ export interface BackendOptions {
   taskChangesExchange?: string;
   /** Alert loop settings tests shorten (webhook retry delay, tick); the rest is ALERT_* config. */
   alerts?: { webhookBackoffBaseMs?: number; tickMs?: number };
+  /** Flow sampling settings tests shorten (interval; history 15 min by default). */
+  flow?: { intervalMs?: number; historyMs?: number };
   /** Live stream settings besides the configured caps (defaults in `STREAM_DEFAULTS`). */
   stream?: Partial<Omit<FeedSettings, 'maxClients' | 'maxPerClient'>>;
 }
@@ -80,6 +83,8 @@ export interface RunningBackend {
   housekeeping: Housekeeping;
   /** The built-in alerts: `tick()` runs the lease, the rules and the webhook now. */
   alerting: Alerting;
+  /** The flow samples of the processing page's charts: `sample()` takes one now. */
+  flow: FlowSampler;
   /** The Express app (its route table: the OpenAPI test checks every route is documented). */
   app: Express;
   stop(): Promise<void>;
@@ -124,6 +129,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     },
     ...options.alerts,
   });
+  const flow = new FlowSampler({ pool, broker, queues: probed, logger, ...options.flow });
   const housekeeping = new Housekeeping({
     pool,
     logger,
@@ -188,6 +194,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     ctx,
     inFlight,
     feed: live.feed,
+    flow,
     metrics,
     broker,
     logger,
@@ -203,6 +210,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
   relay.start();
   housekeeping.start();
   alerting.start();
+  flow.start();
   logger.info('backend listening', {
     address,
     port,
@@ -220,6 +228,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
       await relay.stop();
       await housekeeping.stop();
       await alerting.stop();
+      await flow.stop();
       await publisher.close();
       await broker.close().catch(() => undefined);
       await pool.end();
@@ -232,6 +241,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     relay,
     housekeeping,
     alerting,
+    flow,
     app,
     stop,
   };

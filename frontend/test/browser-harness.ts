@@ -91,6 +91,8 @@ export function useBrowserHarness(
     links?: FrontendServerOptions['links'];
     /** The backend's AUTH_ANONYMOUS_ROLE: `none` makes every read need a sign-in. */
     anonymousRole?: 'viewer' | 'none';
+    /** How often the backend samples the flow (the charts); 5 s by default. */
+    flowIntervalMs?: number;
   } = {},
 ): BrowserHarness {
   let frontend: FrontendServer;
@@ -117,6 +119,7 @@ export function useBrowserHarness(
         ...(options.anonymousRole && { AUTH_ANONYMOUS_ROLE: options.anonymousRole }),
       },
       queues: harness.queues,
+      ...(options.flowIntervalMs && { flow: { intervalMs: options.flowIntervalMs } }),
     });
     frontend = await startFrontendServer({
       port: 0,

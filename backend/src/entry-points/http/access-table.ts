@@ -23,6 +23,7 @@ export const BACKEND_ROUTES: readonly RouteRule[] = [
   { method: 'GET', path: '/api/tasks', access: 'viewer', summary: 'list tasks' },
   { method: 'GET', path: '/api/tasks/counts', access: 'viewer', summary: 'task counts' },
   { method: 'GET', path: '/api/tasks/stream', access: 'viewer', summary: 'live task stream' },
+  { method: 'GET', path: '/api/tasks/flow', access: 'viewer', summary: 'flow samples (charts)' },
   {
     method: 'GET',
     path: '/api/tasks/latency',

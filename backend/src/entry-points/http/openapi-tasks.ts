@@ -1,11 +1,13 @@
 import {
   errorBodySchema,
+  flowQuerySchema,
   invalidRequest,
   latencyQuerySchema,
   noQuery,
   notFound,
   taskStatusBatchSchema,
   taskStatusUpdateSchema,
+  taskFlowSchema,
   taskLatencySchema,
   type OperationDoc,
 } from '@retro/common';
@@ -64,6 +66,39 @@ export const taskOperations: OperationDoc[] = [
         description: 'Percentiles',
         schema: taskLatencySchema,
         example: { windowSeconds: 900, count: 1200, p50Ms: 180, p95Ms: 2400, p99Ms: 6100 },
+      },
+      400: invalidRequest,
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/tasks/flow',
+    tag: 'tasks',
+    summary: 'Recent samples of the flow (the processing page charts)',
+    description:
+      'Each backend replica samples the pipeline every 5 s and keeps the last 15 minutes in memory: tasks completed and failed per second, messages parked per second (growth of the dead-letter queue), depth of the main queue and of the retry tiers together, outbox backlog and its oldest age, end-to-end p95 of the last minute. `since` (epoch ms, the `at` of the last sample a viewer holds) returns only newer samples, so a viewer that was cut resumes without a hole. A depth is `null` while the broker could not be read.',
+    query: flowQuerySchema,
+    responses: {
+      200: {
+        description: 'Samples, oldest first',
+        schema: taskFlowSchema,
+        example: {
+          intervalMs: 5000,
+          historyMs: 900000,
+          samples: [
+            {
+              at: 1765152000000,
+              completedPerSec: 41.2,
+              failedPerSec: 0,
+              parkedPerSec: 0,
+              mainDepth: 120,
+              retryDepth: 3,
+              outboxBacklog: 8,
+              outboxOldestAgeMs: 240,
+              p95Ms: 950,
+            },
+          ],
+        },
       },
       400: invalidRequest,
     },

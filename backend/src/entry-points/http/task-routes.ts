@@ -1,6 +1,7 @@
 import {
   AppError,
   auditOrigin,
+  flowQuerySchema,
   latencyQuerySchema,
   noQuery,
   parseInput,
@@ -16,11 +17,12 @@ import * as tasks from '../../data-access/tasks-repo.js';
 import type { DomainContext } from '../../domain/context.js';
 import { retryTask } from '../../domain/task-retry.js';
 import * as processing from '../../domain/tasks.js';
+import type { FlowSampler } from '../../flow/flow-sampler.js';
 import type { TaskFeed } from '../../task-feed.js';
 import { idParams, legacyStatusBody, messageIdParams, taskQuery } from './schemas.js';
 
 /** Public task views: list, counts, live stream, retry. */
-export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
+export function taskRoutes(ctx: DomainContext, feed: TaskFeed, flow: FlowSampler): Router {
   const router = Router();
 
   router.get('/tasks', async (req, res) => {
@@ -44,6 +46,16 @@ export function taskRoutes(ctx: DomainContext, feed: TaskFeed): Router {
   router.get('/tasks/latency', async (req, res) => {
     const { window } = parseQuery(latencyQuerySchema, req.query);
     res.json(await taskLatency(ctx.pool, window));
+  });
+
+  router.get('/tasks/flow', (req, res) => {
+    const { since } = parseQuery(flowQuerySchema, req.query);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({
+      intervalMs: flow.intervalMs,
+      historyMs: flow.historyMs,
+      samples: flow.ring.since(since),
+    });
   });
 
   router.get('/tasks/stream', (req, res) => {
