@@ -47,7 +47,7 @@ export const SERVICE_GRANTS: TableGrant[] = [
   {
     table: 'task_journey',
     rights: ['SELECT', 'INSERT', 'DELETE'],
-    why: "all: each service records its steps with a message; housekeeping prunes them with the task",
+    why: 'all: each service records its steps with a message; housekeeping prunes them with the task',
   },
   {
     table: 'dead_letters',

@@ -1,3 +1,4 @@
+import { journeyInsert } from '@retro/database';
 import {
   jsonText,
   valueOrVariable,
@@ -72,11 +73,30 @@ export async function unpublishedOfGames(
   return rows.map((r) => ({ id: Number(r.id), gameId: r.game_id }));
 }
 
-export async function markPublished(db: Queryable, ids: number[]): Promise<void> {
-  if (ids.length === 0) return;
-  await db.query('UPDATE outbox_events SET published_at = CURRENT_TIMESTAMP(3) WHERE id IN (?)', [
-    ids,
-  ]);
+/**
+ * Marks the events the broker confirmed and writes their `published` journey steps, in one round
+ * trip (the relay's transaction); `instance` names the relay that published them.
+ */
+export async function markPublished(
+  db: Queryable,
+  events: ReadonlyArray<{ id: number; eventId: string }>,
+  instance: string,
+): Promise<void> {
+  if (events.length === 0) return;
+  const journey = journeyInsert(
+    events.map((e) => ({
+      messageId: e.eventId,
+      at: null,
+      stage: 'published',
+      service: 'relay',
+      instance,
+      detail: { confirmed: true },
+    })),
+  )!;
+  await db.query(
+    `UPDATE outbox_events SET published_at = CURRENT_TIMESTAMP(3) WHERE id IN (?);\n${journey.sql}`,
+    [events.map((e) => e.id), ...journey.params],
+  );
 }
 
 export async function countFailedAttempt(db: Queryable, ids: number[]): Promise<void> {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import {
   isDatabaseUnavailable,
   type Logger,
@@ -11,6 +12,9 @@ import { relayBackoffMs } from './backoff.js';
 
 /** Why the relay paused: the database away, confirmed events it could not mark, anything else. */
 export type RelayPauseReason = 'database' | 'mark-failed' | 'error';
+
+/** Names this relay in the `published` steps of the journeys. */
+const RELAY_INSTANCE = `${hostname()}:${process.pid}`;
 
 export interface RelayOptions {
   pool: Pool;
@@ -133,10 +137,7 @@ export class OutboxRelay {
         const confirmed = ready.filter((_, i) => results[i]!.status === 'fulfilled');
         const refused = ready.filter((_, i) => results[i]!.status === 'rejected');
         onConfirmed(confirmed.length);
-        await outbox.markPublished(
-          db,
-          confirmed.map((e) => e.id),
-        );
+        await outbox.markPublished(db, confirmed, RELAY_INSTANCE);
         if (refused.length > 0) {
           await outbox.countFailedAttempt(
             db,
