@@ -75,18 +75,20 @@ export async function unpublishedOfGames(
 
 /**
  * Marks the events the broker confirmed and writes their `published` journey steps, in one round
- * trip (the relay's transaction); `instance` names the relay that published them.
+ * trip (the relay's transaction); `instance` names the relay that published them, `sentAt` is when
+ * it sent them (the consumer may well have them before their confirms come back).
  */
 export async function markPublished(
   db: Queryable,
   events: ReadonlyArray<{ id: number; eventId: string }>,
   instance: string,
+  sentAt: Date,
 ): Promise<void> {
   if (events.length === 0) return;
   const journey = journeyInsert(
     events.map((e) => ({
       messageId: e.eventId,
-      at: null,
+      at: sentAt,
       stage: 'published',
       service: 'relay',
       instance,

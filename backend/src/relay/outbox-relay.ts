@@ -123,6 +123,7 @@ export class OutboxRelay {
         const claimed = await outbox.claimUnpublished(db, this.batchSize);
         if (claimed.length === 0) return 0;
         const ready = await this.inGameOrder(db, claimed);
+        const sentAt = new Date();
         const results = await Promise.allSettled(
           ready.map((event) =>
             publisher.sendToQueue(queues.main, Buffer.from(event.payload), {
@@ -137,7 +138,7 @@ export class OutboxRelay {
         const confirmed = ready.filter((_, i) => results[i]!.status === 'fulfilled');
         const refused = ready.filter((_, i) => results[i]!.status === 'rejected');
         onConfirmed(confirmed.length);
-        await outbox.markPublished(db, confirmed, RELAY_INSTANCE);
+        await outbox.markPublished(db, confirmed, RELAY_INSTANCE, sentAt);
         if (refused.length > 0) {
           await outbox.countFailedAttempt(
             db,
