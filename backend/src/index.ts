@@ -158,6 +158,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     queues,
     logger,
     pollIntervalMs: options.relayPollIntervalMs ?? 500,
+    recordJourney: config.JOURNEY_ENABLED === 'true',
     onPublished: (n) => metrics.eventsPublished.inc(n),
     onRefused: (n) => metrics.eventsRefused.inc(n),
     onPause: (reason) => metrics.relayPauses.inc({ reason }),
@@ -168,6 +169,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     names: new CatalogNames(pool),
     logger,
     stalledAfterMs: config.TASK_STALLED_AFTER_MS,
+    recordJourney: config.JOURNEY_ENABLED === 'true',
     eventsWritten: (n) => {
       metrics.eventsWritten.inc(n);
       relay.wake();

@@ -95,7 +95,7 @@ export async function startConsumer(options: ConsumerOptions = {}): Promise<Runn
   });
   // names this consumer in the journeys' steps
   const journey =
-    config.CONSUMER_JOURNEY === 'true'
+    config.JOURNEY_ENABLED === 'true'
       ? new JourneyNotes(`${hostname()}:${process.pid}`)
       : undefined;
   const backend = createBackendClient({

@@ -81,10 +81,16 @@ export async function unpublishedOfGames(
 export async function markPublished(
   db: Queryable,
   events: ReadonlyArray<{ id: number; eventId: string }>,
-  instance: string,
-  sentAt: Date,
+  journeyOf: { instance: string; sentAt: Date } | null,
 ): Promise<void> {
   if (events.length === 0) return;
+  const mark = 'UPDATE outbox_events SET published_at = CURRENT_TIMESTAMP(3) WHERE id IN (?)';
+  const ids = events.map((e) => e.id);
+  if (!journeyOf) {
+    await db.query(mark, [ids]);
+    return;
+  }
+  const { instance, sentAt } = journeyOf;
   const journey = journeyInsert(
     events.map((e) => ({
       messageId: e.eventId,
@@ -95,10 +101,7 @@ export async function markPublished(
       detail: { confirmed: true },
     })),
   )!;
-  await db.query(
-    `UPDATE outbox_events SET published_at = CURRENT_TIMESTAMP(3) WHERE id IN (?);\n${journey.sql}`,
-    [events.map((e) => e.id), ...journey.params],
-  );
+  await db.query(`${mark};\n${journey.sql}`, [ids, ...journey.params]);
 }
 
 export async function countFailedAttempt(db: Queryable, ids: number[]): Promise<void> {

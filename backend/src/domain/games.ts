@@ -63,14 +63,18 @@ function eventStatements(
   gameId: number | SessionVariable,
   action: GameAction,
   payload: string,
-  origin: AuditOrigin,
+  origin: AuditOrigin | null,
 ): Statement[] {
   return [
     outbox.insertEvent({ eventId, gameId, action, payload }),
     tasks.insertTask({ messageId: eventId, type: 'game', gameId, action }),
-    writtenStatement(eventId, action, origin),
+    ...(origin ? [writtenStatement(eventId, action, origin)] : []),
   ];
 }
+
+/** Who the `written` step names, or null when journeys are not recorded (JOURNEY_ENABLED). */
+const journeyOrigin = (ctx: DomainContext, origin: AuditOrigin) =>
+  ctx.recordJourney ? origin : null;
 
 /** The first step of the event's journey: the change that wrote it, and who asked for it. */
 function writtenStatement(eventId: string, action: GameAction, origin: AuditOrigin): Statement {
@@ -122,7 +126,7 @@ export async function createGame(
   const [inserted] = await transactionInOneTrip(ctx.pool, [
     games.insertGame(fields, eventId, at),
     { sql: `SET ${NEW_GAME_ID} = LAST_INSERT_ID()`, params: [] },
-    ...eventStatements(eventId, NEW_GAME_ID, 'create', payload, origin),
+    ...eventStatements(eventId, NEW_GAME_ID, 'create', payload, journeyOrigin(ctx, origin)),
     ...(terms ? [terms] : []),
     auditStatement(origin, {
       action: 'game.create',
@@ -172,7 +176,13 @@ export async function updateGame(
     await inOneQuery(connection, [
       games.updateGame(id, fields, { eventId, version, at }),
       ...(retitled ? gameTermsReplacement({ id, ...fields }) : []),
-      ...eventStatements(eventId, id, 'update', eventBody(eventId, id, 'update', game), origin),
+      ...eventStatements(
+        eventId,
+        id,
+        'update',
+        eventBody(eventId, id, 'update', game),
+        journeyOrigin(ctx, origin),
+      ),
       auditStatement(origin, { action: 'game.update', target: `game:${id}`, detail }),
     ]).catch(translateDbError);
     return { game, version };
@@ -202,7 +212,7 @@ export async function deleteGame(
         id,
         'delete',
         eventBody(eventId, id, 'delete', current.game),
-        origin,
+        journeyOrigin(ctx, origin),
       ),
       auditStatement(origin, { action: 'game.delete', target: `game:${id}`, detail }),
     ]);

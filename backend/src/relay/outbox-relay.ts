@@ -25,6 +25,8 @@ export interface RelayOptions {
   logger: Logger;
   /** Events claimed per transaction. */
   batchSize?: number;
+  /** Whether the publish mark records the `published` step of each event's journey. */
+  recordJourney?: boolean;
   /** How often to look for events written by other instances or left after an outage. */
   pollIntervalMs?: number;
   /** Called with the number of events confirmed by the broker. */
@@ -138,7 +140,11 @@ export class OutboxRelay {
         const confirmed = ready.filter((_, i) => results[i]!.status === 'fulfilled');
         const refused = ready.filter((_, i) => results[i]!.status === 'rejected');
         onConfirmed(confirmed.length);
-        await outbox.markPublished(db, confirmed, RELAY_INSTANCE, sentAt);
+        await outbox.markPublished(
+          db,
+          confirmed,
+          this.options.recordJourney === false ? null : { instance: RELAY_INSTANCE, sentAt },
+        );
         if (refused.length > 0) {
           await outbox.countFailedAttempt(
             db,
