@@ -25,12 +25,36 @@ export interface StoredJourneyRow {
 }
 
 /**
- * One multi-row INSERT of `rows` (null when there are none) that skips the rows of a message that
- * already has JOURNEY_ROW_LIMIT: the count is an index range read on `(message_id, at, id)`. Only
- * placeholders, so it can share a multi-statement round trip with the step's other statements.
+ * One multi-row INSERT of `rows` (null when there are none). Only placeholders, so it can share a
+ * multi-statement round trip with the step's other statements.
+ *
+ * `bounded`: skips the rows of a message that already has JOURNEY_ROW_LIMIT (an index range count
+ * on `(message_id, at, id)`). Only for READ COMMITTED transactions (the relay's, the status
+ * reports'): under REPEATABLE READ an INSERT … SELECT locks what it reads, next-key locks on the
+ * journey's own index, and concurrent writers deadlock. The other writers add a step once per
+ * change, parking or replay, so they need no bound.
  */
-export function journeyInsert(rows: readonly JourneyRow[]): Statement | null {
+export function journeyInsert(
+  rows: readonly JourneyRow[],
+  { bounded }: { bounded: boolean },
+): Statement | null {
   if (rows.length === 0) return null;
+  const params = rows.flatMap((r) => [
+    r.messageId,
+    r.at,
+    r.stage,
+    r.service,
+    r.instance,
+    JSON.stringify(r.detail),
+  ]);
+  if (!bounded) {
+    return {
+      sql: `INSERT INTO task_journey (message_id, at, stage, service, instance, detail) VALUES ${rows
+        .map(() => '(?, COALESCE(?, NOW(3)), ?, ?, ?, ?)')
+        .join(', ')}`,
+      params,
+    };
+  }
   const selects = rows.map((_, i) =>
     i === 0
       ? 'SELECT ? AS message_id, COALESCE(?, NOW(3)) AS at, ? AS stage, ? AS service, ? AS instance, ? AS detail'
@@ -41,14 +65,7 @@ export function journeyInsert(rows: readonly JourneyRow[]): Statement | null {
       SELECT e.message_id, e.at, e.stage, e.service, e.instance, e.detail
       FROM (${selects.join(' UNION ALL ')}) AS e
       WHERE (SELECT COUNT(*) FROM task_journey j WHERE j.message_id = e.message_id) < ${JOURNEY_ROW_LIMIT}`,
-    params: rows.flatMap((r) => [
-      r.messageId,
-      r.at,
-      r.stage,
-      r.service,
-      r.instance,
-      JSON.stringify(r.detail),
-    ]),
+    params,
   };
 }
 
@@ -56,8 +73,9 @@ export function journeyInsert(rows: readonly JourneyRow[]): Statement | null {
 export async function insertJourney(
   db: mysql.Pool | mysql.PoolConnection,
   rows: readonly JourneyRow[],
+  options: { bounded: boolean },
 ): Promise<void> {
-  const statement = journeyInsert(rows);
+  const statement = journeyInsert(rows, options);
   if (statement) await db.query(statement.sql, statement.params);
 }
 

@@ -100,6 +100,7 @@ export async function markPublished(
       instance,
       detail: { confirmed: true },
     })),
+    { bounded: true }, // the relay's transaction is READ COMMITTED
   )!;
   await db.query(`${mark};\n${journey.sql}`, [ids, ...journey.params]);
 }

@@ -78,16 +78,19 @@ const journeyOrigin = (ctx: DomainContext, origin: AuditOrigin) =>
 
 /** The first step of the event's journey: the change that wrote it, and who asked for it. */
 function writtenStatement(eventId: string, action: GameAction, origin: AuditOrigin): Statement {
-  return journeyInsert([
-    {
-      messageId: eventId,
-      at: null,
-      stage: 'written',
-      service: origin.service,
-      instance: null,
-      detail: { action, requestId: origin.requestId, actor: origin.actor },
-    },
-  ])!;
+  return journeyInsert(
+    [
+      {
+        messageId: eventId,
+        at: null,
+        stage: 'written',
+        service: origin.service,
+        instance: null,
+        detail: { action, requestId: origin.requestId, actor: origin.actor },
+      },
+    ],
+    { bounded: false },
+  )!;
 }
 
 function afterCommit(ctx: DomainContext, eventId: string) {

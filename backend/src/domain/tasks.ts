@@ -63,7 +63,7 @@ export async function reportTaskStatuses(
       for (const round of inRounds(outcome.gameChanges)) {
         await games.setStatusesFromMessages(connection, round);
       }
-      await insertJourney(connection, journeyRows(reports, outcome.results));
+      await insertJourney(connection, journeyRows(reports, outcome.results), { bounded: true });
       return outcome.results;
     },
     { readCommitted: true },

@@ -72,7 +72,7 @@ export async function markReplayed(
   by: string | null,
   at = new Date(),
 ): Promise<void> {
-  await insertJourney(connection, replayedSteps(copies, by, at));
+  await insertJourney(connection, replayedSteps(copies, by, at), { bounded: false });
   const sameId = copies.filter((c) => c.sentAs === c.messageId).map((c) => c.id);
   if (sameId.length > 0) {
     await connection.query(

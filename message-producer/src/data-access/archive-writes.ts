@@ -45,7 +45,7 @@ export function archiveBatch(pool: Pool, records: ArchiveRecord[]): Promise<Arch
       );
       await addToGroups(connection, stored);
       await indexStoredBodies(connection, stored);
-      await insertJourney(connection, archivedSteps(stored));
+      await insertJourney(connection, archivedSteps(stored), { bounded: false });
     }
     return { stored, duplicates: records.length - stored.length };
   });
