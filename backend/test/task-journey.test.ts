@@ -2,7 +2,13 @@ import type { JourneyEntry } from '@retro/common';
 import { waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
 import type mysql from 'mysql2/promise';
-import { TEST_TOKEN, createGameWithEvent, startTestEnv, type TestEnv } from './helpers.js';
+import {
+  TEST_TOKEN,
+  createGameWithEvent,
+  startTestEnv,
+  validGame,
+  type TestEnv,
+} from './helpers.js';
 
 const HOUR = 3_600_000;
 
@@ -57,6 +63,21 @@ describe("a message's journey (GET /api/tasks/:messageId/journey)", () => {
     expect(relayed!.instance).to.be.a('string');
     expect(relayed!.at).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(Date.parse(relayed!.at)).to.be.at.least(Date.parse(written!.at));
+  });
+
+  it('when 40 games are created at once, then every create succeeds and each event has its written step', async () => {
+    const created = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        env.api('/api/games', { method: 'POST', body: validGame({ title: `Parallel ${i}` }) }),
+      ),
+    );
+    expect(created.map((r) => r.status)).to.deep.equal(created.map(() => 201));
+    const [rows] = await env.sql.query<mysql.RowDataPacket[]>(
+      `SELECT COUNT(*) AS n FROM task_journey WHERE stage = 'written'
+         AND message_id IN (SELECT event_id FROM outbox_events WHERE game_id IN (?))`,
+      [created.map((r) => r.body.id)],
+    );
+    expect(Number(rows[0]!.n)).to.equal(40);
   });
 
   it("when reports carry the consumer's steps, then they are written with the report, in time order; a completion the task ignores is a duplicate", async () => {

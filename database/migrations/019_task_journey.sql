@@ -1,8 +1,8 @@
 -- The journey of each message (docs/operations.md, "The journey of a message"): one row per step
 -- a service took with it, written by that service in the transaction of the step itself (the
 -- game change, the relay's publish mark, the consumer's status report, the archive, a replay).
--- Housekeeping deletes a message's rows with its task; the relay and the status reports add none
--- beyond 100 rows per message.
+-- Housekeeping deletes a message's rows with its task; the consumer's status reports add
+-- none beyond 100 rows per message.
 CREATE TABLE task_journey (
   id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY,
   message_id VARCHAR(64) NOT NULL,

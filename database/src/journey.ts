@@ -29,10 +29,11 @@ export interface StoredJourneyRow {
  * multi-statement round trip with the step's other statements.
  *
  * `bounded`: skips the rows of a message that already has JOURNEY_ROW_LIMIT (an index range count
- * on `(message_id, at, id)`). Only for READ COMMITTED transactions (the relay's, the status
- * reports'): under REPEATABLE READ an INSERT … SELECT locks what it reads, next-key locks on the
- * journey's own index, and concurrent writers deadlock. The other writers add a step once per
- * change, parking or replay, so they need no bound.
+ * on `(message_id, at, id)`), for the consumer's steps, which a message bouncing between retries
+ * and hand-backs could pile up. Only in READ COMMITTED transactions (the status reports'): under
+ * REPEATABLE READ an INSERT … SELECT locks what it reads, next-key locks on the journey's own
+ * index, and concurrent writers deadlock. The other writers add one step per change, publish,
+ * parking or replay, so they need no bound.
  */
 export function journeyInsert(
   rows: readonly JourneyRow[],

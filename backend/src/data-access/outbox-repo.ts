@@ -100,7 +100,8 @@ export async function markPublished(
       instance,
       detail: { confirmed: true },
     })),
-    { bounded: true }, // the relay's transaction is READ COMMITTED
+    // one row per publish: again only when an operator re-queues the event
+    { bounded: false },
   )!;
   await db.query(`${mark};\n${journey.sql}`, [ids, ...journey.params]);
 }
