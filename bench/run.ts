@@ -61,6 +61,7 @@ if (picked.includes('pipeline')) {
     prefetch: PLAIN_PREFETCH,
     warmup: WARMUP,
     cpuProfileDir: process.env.BENCH_CPU_PROF,
+    compareJourney: process.env.BENCH_JOURNEY_COMPARE === '1',
     onRun: (n, side, run) =>
       log(
         `round ${n} ${side.padEnd(8)} ${run.eventsPerSec} events/s (${run.seconds} s); CPU ms/event ${JSON.stringify(run.cpuMsPerEvent)}`,
@@ -70,8 +71,16 @@ if (picked.includes('pipeline')) {
   log(
     `overall: deployed ${pipeline.deployedEventsPerSec} events/s, plain ${pipeline.plainEventsPerSec} events/s, ratio ${pipeline.ratio}`,
   );
+  if (pipeline.journeyCost !== null) {
+    log(
+      `journeys: ${pipeline.noJourneyEventsPerSec} events/s without (JOURNEY_ENABLED=false), ` +
+        `${pipeline.deployedEventsPerSec} with; recording costs ${round(pipeline.journeyCost * 100, 1)} %`,
+    );
+  }
   figures.pipeline = {
     ratio: pipeline.ratio,
+    noJourneyEventsPerSec: pipeline.noJourneyEventsPerSec,
+    journeyCost: pipeline.journeyCost,
     ratioPerRound: pipeline.rounds.map((r) => r.ratio),
     deployedEventsPerSec: pipeline.deployedEventsPerSec,
     plainEventsPerSec: pipeline.plainEventsPerSec,

@@ -17,6 +17,7 @@ export const BACKEND_CONFIG_KEYS = [
   'BACKEND_PORT',
   'INTERNAL_API_TOKEN',
   'TASK_STALLED_AFTER_MS',
+  'JOURNEY_ENABLED',
   // the retry tiers whose queues the backend reads for its metrics
   'RETRY_DELAY_MS',
   'OUTBOX_RETENTION_MS',

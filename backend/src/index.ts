@@ -164,6 +164,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     queues,
     logger,
     pollIntervalMs: options.relayPollIntervalMs ?? 500,
+    recordJourney: config.JOURNEY_ENABLED === 'true',
     onPublished: (n) => metrics.eventsPublished.inc(n),
     onRefused: (n) => metrics.eventsRefused.inc(n),
     onPause: (reason) => metrics.relayPauses.inc({ reason }),
@@ -174,6 +175,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Runnin
     names: new CatalogNames(pool),
     logger,
     stalledAfterMs: config.TASK_STALLED_AFTER_MS,
+    recordJourney: config.JOURNEY_ENABLED === 'true',
     eventsWritten: (n) => {
       metrics.eventsWritten.inc(n);
       relay.wake();

@@ -12,6 +12,8 @@ export interface PipelineOptions {
   warmup: number;
   /** Write a CPU profile of each service into this directory. */
   cpuProfileDir?: string;
+  /** Record each message's journey (JOURNEY_ENABLED), as deployed by default. */
+  journey?: boolean;
 }
 
 export type PipelineRun = TimedRun;
@@ -27,7 +29,7 @@ export type PipelineRun = TimedRun;
 export async function deployedPipeline(options: PipelineOptions): Promise<PipelineRun> {
   const world = await createWorld('pipeline');
   const services = await startDeployed(world, {
-    env: { PROCESSING_DELAY_MS: 0 },
+    env: { PROCESSING_DELAY_MS: 0, JOURNEY_ENABLED: options.journey === false ? 'false' : 'true' },
     cpuProfileDir: options.cpuProfileDir,
   });
   const client = new JsonClient(services.backend.url, { token: world.accounts.editor.token });

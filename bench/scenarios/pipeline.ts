@@ -13,13 +13,22 @@ export interface PipelineComparisonOptions {
   warmup: number;
   /** Write CPU profiles of the services of the first round into this directory. */
   cpuProfileDir?: string;
+  /**
+   * Also run the deployed system with JOURNEY_ENABLED=false in each round, to measure what
+   * recording the journeys costs side by side.
+   */
+  compareJourney?: boolean;
   /** Called after each run, for progress lines. */
-  onRun?: (round: number, side: 'deployed' | 'plain', run: PipelineRun) => void;
+  onRun?: (round: number, side: Side, run: PipelineRun) => void;
 }
+
+type Side = 'deployed' | 'plain' | 'no-journey';
 
 export interface PipelineRound {
   deployed: PipelineRun;
   plain: PipelineRun;
+  /** The deployed system without journeys (compareJourney). */
+  noJourney?: PipelineRun;
   /** Deployed events/s over plain-loop events/s. */
   ratio: number;
 }
@@ -47,25 +56,48 @@ export async function comparePipeline(options: PipelineComparisonOptions) {
       options.onRun?.(i + 1, 'plain', run);
       return run;
     };
+    const runNoJourney = async () => {
+      if (!options.compareJourney) return undefined;
+      const run = await deployedPipeline({
+        events: options.events,
+        concurrency: options.concurrency,
+        warmup: options.warmup,
+        journey: false,
+      });
+      options.onRun?.(i + 1, 'no-journey', run);
+      return run;
+    };
     let deployed: PipelineRun;
     let plain: PipelineRun;
+    let noJourney: PipelineRun | undefined;
     if (i % 2 === 0) {
       deployed = await runDeployed();
+      noJourney = await runNoJourney();
       plain = await runPlain();
     } else {
       plain = await runPlain();
+      noJourney = await runNoJourney();
       deployed = await runDeployed();
     }
-    rounds.push({ deployed, plain, ratio: round(deployed.eventsPerSec / plain.eventsPerSec, 2) });
+    rounds.push({
+      deployed,
+      plain,
+      ...(noJourney && { noJourney }),
+      ratio: round(deployed.eventsPerSec / plain.eventsPerSec, 2),
+    });
   }
-  const rate = (side: 'deployed' | 'plain') =>
+  const rate = (side: 'deployed' | 'plain' | 'noJourney') =>
     round(
-      rounds.reduce((n, r) => n + r[side].events, 0) /
-        rounds.reduce((s, r) => s + r[side].seconds, 0),
+      rounds.reduce((n, r) => n + (r[side]?.events ?? 0), 0) /
+        rounds.reduce((s, r) => s + (r[side]?.seconds ?? 0), 0),
     );
   const deployedPerSec = rate('deployed');
   const plainPerSec = rate('plain');
+  const withJourneys = options.compareJourney ? rate('noJourney') : null;
   return {
+    /** Events/s without journeys, and what recording them costs (1 − with / without). */
+    noJourneyEventsPerSec: withJourneys,
+    journeyCost: withJourneys === null ? null : round(1 - deployedPerSec / withJourneys, 3),
     rounds,
     deployedEventsPerSec: deployedPerSec,
     plainEventsPerSec: plainPerSec,

@@ -8,6 +8,7 @@ export * from './access-api.js';
 export * from './alerts-api.js';
 export * from './latency-api.js';
 export * from './flow-api.js';
+export * from './journey-api.js';
 
 export const TASK_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];

@@ -122,6 +122,12 @@ export const configSchema = {
   RETRY_DELAY_MS: int(1000, 0, 3_600_000, 'Base retry delay, doubled per retry'),
   PREFETCH: int(100, 1, 1000, 'Messages a consumer processes concurrently'),
   PROCESSING_DELAY_MS: int(2000, 0, 600_000, 'Simulated work per message'),
+  JOURNEY_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .describe(
+      "Whether the backend (written, published) and the consumer (its steps, sent with its status reports) record each message's journey; false on a consumer while a backend from before journeys still runs",
+    ),
   TASK_STALLED_AFTER_MS: int(
     600_000,
     1000,

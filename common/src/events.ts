@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { journeyNoteSchema } from './journey-api.js';
 import { TASK_STATUSES, TASK_TYPES, type ProcessingTask } from './api.js';
 import { GAME_ACTIONS, MAX_RETRY_COUNT_HEADER, SIMULATED_OUTCOMES } from './message-rules.js';
 
@@ -56,6 +57,9 @@ export const customMessageSchema = z.looseObject({
 });
 export type CustomMessage = z.infer<typeof customMessageSchema>;
 
+/** Most journey steps one status report may carry. */
+export const JOURNEY_NOTES_PER_REPORT = 20;
+
 /**
  * Body of the consumer's task-status write: `PUT /api/internal/tasks/:messageId/status`.
  * `gameId` and `action` are set for game events; `error` explains a failure.
@@ -75,6 +79,11 @@ export const taskStatusUpdateSchema = z.strictObject({
   error: z.string().max(2000).nullable().optional(),
   /** The message is a replay of a parked one: a failed task may be processed again. */
   reopen: z.boolean().optional(),
+  /**
+   * The consumer's steps with the message since its last report (its journey), written with the
+   * report. Optional: a consumer from before journeys sends none.
+   */
+  journey: z.array(journeyNoteSchema).max(JOURNEY_NOTES_PER_REPORT).optional(),
 });
 export type TaskStatusUpdate = z.infer<typeof taskStatusUpdateSchema>;
 

@@ -45,6 +45,11 @@ export const SERVICE_GRANTS: TableGrant[] = [
     why: 'backend: tasks created, their status set, pruned by housekeeping',
   },
   {
+    table: 'task_journey',
+    rights: ['SELECT', 'INSERT', 'DELETE'],
+    why: 'all: each service records its steps with a message; housekeeping prunes them with the task',
+  },
+  {
     table: 'dead_letters',
     rights: ALL_ROWS,
     why: 'producer: the archive, console edits, soft delete and purge; backend: reads it for the dead-letter alert and to fail the tasks the broker dead-lettered',

@@ -51,3 +51,12 @@ export {
   type Right,
   type TableGrant,
 } from './grants.js';
+export {
+  JOURNEY_ROW_LIMIT,
+  deleteOrphanJourneys,
+  insertJourney,
+  journeyInsert,
+  readJourney,
+  type JourneyRow,
+  type StoredJourneyRow,
+} from './journey.js';

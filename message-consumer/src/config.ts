@@ -10,6 +10,7 @@ export const CONSUMER_CONFIG_KEYS = [
   'RETRY_DELAY_MS',
   'PREFETCH',
   'PROCESSING_DELAY_MS',
+  'JOURNEY_ENABLED',
   'LOG_LEVEL',
   // the health server's timeouts and connection cap
   ...SERVER_LIMIT_CONFIG_KEYS,

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import {
   type Logger,
@@ -18,6 +19,7 @@ import {
 } from '@retro/common';
 import { type ConsumerConfig, type ConsumerConfigInput, loadConsumerConfig } from './config.js';
 import { createBackendClient } from './data-access/backend-client.js';
+import { JourneyNotes } from './domain/journey-notes.js';
 import { copyPublisher } from './data-access/message-copies.js';
 import { CircuitBreaker } from './domain/circuit-breaker.js';
 import type { Settlement } from './domain/delivery.js';
@@ -91,9 +93,15 @@ export async function startConsumer(options: ConsumerOptions = {}): Promise<Runn
     confirmTimeoutMs: options.copyConfirmTimeoutMs ?? 10_000,
     setup: (channel) => assertTopology(channel, queues, topology),
   });
+  // names this consumer in the journeys' steps
+  const journey =
+    config.JOURNEY_ENABLED === 'true'
+      ? new JourneyNotes(`${hostname()}:${process.pid}`)
+      : undefined;
   const backend = createBackendClient({
     baseUrl: config.BACKEND_URL,
     token: config.INTERNAL_API_TOKEN,
+    journey,
     logger,
   });
   const breaker = new CircuitBreaker({
@@ -111,6 +119,7 @@ export async function startConsumer(options: ConsumerOptions = {}): Promise<Runn
     retryDelayMs: config.RETRY_DELAY_MS,
     processingDelayMs: config.PROCESSING_DELAY_MS,
     keyLimit: keyLimit(config.PREFETCH),
+    journey,
   });
   const subscriber = new Subscriber({
     connection: consuming,

@@ -1,6 +1,7 @@
 import { AppError, createLogger } from '@retro/common';
 import { waitFor } from '@retro/common/testing';
 import { expect } from 'chai';
+import type { RowDataPacket } from 'mysql2/promise';
 import type { GetMessage } from 'amqplib';
 import type { Broker } from '../src/data-access/broker.js';
 import { ChangeLog } from '../src/domain/change-log.js';
@@ -97,6 +98,17 @@ describe('message producer: replay jobs', function () {
       `      200 messages replayed at 200/s: job ${jobSeconds.toFixed(2)} s, ` +
         `last arrival ${elapsed.toFixed(2)} s after the request (progress seen at ${midway.replayed}/200)`,
     );
+
+    // each message's journey: archived, then replayed by the operator who asked, as itself
+    const [steps] = await h.db.query<RowDataPacket[]>(
+      `SELECT stage, detail FROM task_journey WHERE message_id = ? ORDER BY at, id`,
+      [refusedIds[0]],
+    );
+    expect(steps.map((r) => r.stage)).to.deep.equal(['archived', 'replayed']);
+    const detail =
+      typeof steps[1]!.detail === 'string' ? JSON.parse(steps[1]!.detail) : steps[1]!.detail;
+    expect(detail).to.include({ newMessageId: refusedIds[0] });
+    expect(detail.by).to.be.a('string');
 
     const metrics = await h.metrics();
     expect(metrics).to.match(/^producer_replay_jobs_total\{status="completed"\} [1-9]/m);

@@ -1,3 +1,4 @@
+import { journeyInsert } from '@retro/database';
 import {
   jsonText,
   valueOrVariable,
@@ -72,11 +73,37 @@ export async function unpublishedOfGames(
   return rows.map((r) => ({ id: Number(r.id), gameId: r.game_id }));
 }
 
-export async function markPublished(db: Queryable, ids: number[]): Promise<void> {
-  if (ids.length === 0) return;
-  await db.query('UPDATE outbox_events SET published_at = CURRENT_TIMESTAMP(3) WHERE id IN (?)', [
-    ids,
-  ]);
+/**
+ * Marks the events the broker confirmed and writes their `published` journey steps, in one round
+ * trip (the relay's transaction); `instance` names the relay that published them, `sentAt` is when
+ * it sent them (the consumer may well have them before their confirms come back).
+ */
+export async function markPublished(
+  db: Queryable,
+  events: ReadonlyArray<{ id: number; eventId: string }>,
+  journeyOf: { instance: string; sentAt: Date } | null,
+): Promise<void> {
+  if (events.length === 0) return;
+  const mark = 'UPDATE outbox_events SET published_at = CURRENT_TIMESTAMP(3) WHERE id IN (?)';
+  const ids = events.map((e) => e.id);
+  if (!journeyOf) {
+    await db.query(mark, [ids]);
+    return;
+  }
+  const { instance, sentAt } = journeyOf;
+  const journey = journeyInsert(
+    events.map((e) => ({
+      messageId: e.eventId,
+      at: sentAt,
+      stage: 'published',
+      service: 'relay',
+      instance,
+      detail: { confirmed: true },
+    })),
+    // one row per publish: again only when an operator re-queues the event
+    { bounded: false },
+  )!;
+  await db.query(`${mark};\n${journey.sql}`, [ids, ...journey.params]);
 }
 
 export async function countFailedAttempt(db: Queryable, ids: number[]): Promise<void> {

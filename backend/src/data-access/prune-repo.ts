@@ -1,3 +1,4 @@
+import { deleteOrphanJourneys } from '@retro/database';
 import type { Queryable, Result, Row } from './db.js';
 
 /**
@@ -52,5 +53,7 @@ export async function deleteTasks(db: Queryable, messageIds: string[], before: D
      WHERE message_id IN (?) AND status IN ('completed', 'failed') AND updated_at < ?`,
     [messageIds, before],
   );
+  // a message's journey goes with its task (the reopened ones keep theirs)
+  await deleteOrphanJourneys(db, messageIds);
   return result.affectedRows;
 }

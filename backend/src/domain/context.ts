@@ -10,6 +10,8 @@ export interface DomainContext {
   logger: Logger;
   /** `TASK_STALLED_AFTER_MS`: how long a task may wait without a change before it counts as stalled. */
   stalledAfterMs: number;
+  /** `JOURNEY_ENABLED`: a catalog write records the `written` step of its event's journey. */
+  recordJourney: boolean;
   /** Called after a transaction that wrote outbox events has committed. */
   eventsWritten(count: number): void;
   /**

@@ -6,7 +6,7 @@ import {
   type AuditOrigin,
   type GameAction,
 } from '@retro/common';
-import { gameTermsReplacement, gameTermsStatement } from '@retro/database';
+import { gameTermsReplacement, gameTermsStatement, journeyInsert } from '@retro/database';
 import type mysql from 'mysql2/promise';
 import {
   transactionInOneTrip,
@@ -63,11 +63,34 @@ function eventStatements(
   gameId: number | SessionVariable,
   action: GameAction,
   payload: string,
+  origin: AuditOrigin | null,
 ): Statement[] {
   return [
     outbox.insertEvent({ eventId, gameId, action, payload }),
     tasks.insertTask({ messageId: eventId, type: 'game', gameId, action }),
+    ...(origin ? [writtenStatement(eventId, action, origin)] : []),
   ];
+}
+
+/** Who the `written` step names, or null when journeys are not recorded (JOURNEY_ENABLED). */
+const journeyOrigin = (ctx: DomainContext, origin: AuditOrigin) =>
+  ctx.recordJourney ? origin : null;
+
+/** The first step of the event's journey: the change that wrote it, and who asked for it. */
+function writtenStatement(eventId: string, action: GameAction, origin: AuditOrigin): Statement {
+  return journeyInsert(
+    [
+      {
+        messageId: eventId,
+        at: null,
+        stage: 'written',
+        service: origin.service,
+        instance: null,
+        detail: { action, requestId: origin.requestId, actor: origin.actor },
+      },
+    ],
+    { bounded: false },
+  )!;
 }
 
 function afterCommit(ctx: DomainContext, eventId: string) {
@@ -106,7 +129,7 @@ export async function createGame(
   const [inserted] = await transactionInOneTrip(ctx.pool, [
     games.insertGame(fields, eventId, at),
     { sql: `SET ${NEW_GAME_ID} = LAST_INSERT_ID()`, params: [] },
-    ...eventStatements(eventId, NEW_GAME_ID, 'create', payload),
+    ...eventStatements(eventId, NEW_GAME_ID, 'create', payload, journeyOrigin(ctx, origin)),
     ...(terms ? [terms] : []),
     auditStatement(origin, {
       action: 'game.create',
@@ -156,7 +179,13 @@ export async function updateGame(
     await inOneQuery(connection, [
       games.updateGame(id, fields, { eventId, version, at }),
       ...(retitled ? gameTermsReplacement({ id, ...fields }) : []),
-      ...eventStatements(eventId, id, 'update', eventBody(eventId, id, 'update', game)),
+      ...eventStatements(
+        eventId,
+        id,
+        'update',
+        eventBody(eventId, id, 'update', game),
+        journeyOrigin(ctx, origin),
+      ),
       auditStatement(origin, { action: 'game.update', target: `game:${id}`, detail }),
     ]).catch(translateDbError);
     return { game, version };
@@ -181,7 +210,13 @@ export async function deleteGame(
     const detail = { before: editableFields(current.game), after: null };
     await inOneQuery(connection, [
       games.deleteGame(id),
-      ...eventStatements(eventId, id, 'delete', eventBody(eventId, id, 'delete', current.game)),
+      ...eventStatements(
+        eventId,
+        id,
+        'delete',
+        eventBody(eventId, id, 'delete', current.game),
+        journeyOrigin(ctx, origin),
+      ),
       auditStatement(origin, { action: 'game.delete', target: `game:${id}`, detail }),
     ]);
   });

@@ -9,6 +9,7 @@ import {
   type TaskStatusUpdate,
   type TaskType,
 } from '@retro/common';
+import { insertJourney, type JourneyRow } from '@retro/database';
 import { withTransaction, type Queryable } from '../data-access/db.js';
 import * as games from '../data-access/games-repo.js';
 import * as tasks from '../data-access/tasks-repo.js';
@@ -62,6 +63,7 @@ export async function reportTaskStatuses(
       for (const round of inRounds(outcome.gameChanges)) {
         await games.setStatusesFromMessages(connection, round);
       }
+      await insertJourney(connection, journeyRows(reports, outcome.results), { bounded: true });
       return outcome.results;
     },
     { readCommitted: true },
@@ -218,4 +220,28 @@ export async function completeGameProcessing(
 ): Promise<void> {
   if (!(await games.gameExists(ctx.pool, gameId))) throw AppError.notFound(`Game ${gameId}`);
   await games.setStatusFromMessage(ctx.pool, gameId, status, null);
+}
+
+/**
+ * The consumer's journey steps carried by the reports, for the transaction of the reports. A
+ * `completed` or `failed` step whose report the task ignored (it had finished already) is written
+ * as `duplicate`: the journey tells what the task did, not what the consumer hoped.
+ */
+function journeyRows(reports: TaskStatusReport[], results: TaskStatusResult[]): JourneyRow[] {
+  return reports.flatMap((report, i) => {
+    const result = results[i]!;
+    if (!report.journey || result.error) return [];
+    const ignored = !result.applied && TASK_STATUS_RANK[result.task.status] === 2;
+    return report.journey.map((note) => ({
+      messageId: report.messageId,
+      at: new Date(note.at),
+      stage:
+        ignored && (note.stage === 'completed' || note.stage === 'failed')
+          ? 'duplicate'
+          : note.stage,
+      service: 'consumer',
+      instance: note.instance ?? null,
+      detail: note.detail ?? {},
+    }));
+  });
 }

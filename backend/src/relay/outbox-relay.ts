@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import {
   isDatabaseUnavailable,
   type Logger,
@@ -12,6 +13,9 @@ import { relayBackoffMs } from './backoff.js';
 /** Why the relay paused: the database away, confirmed events it could not mark, anything else. */
 export type RelayPauseReason = 'database' | 'mark-failed' | 'error';
 
+/** Names this relay in the `published` steps of the journeys. */
+const RELAY_INSTANCE = `${hostname()}:${process.pid}`;
+
 export interface RelayOptions {
   pool: Pool;
   connection: AmqpConnectionManager;
@@ -21,6 +25,8 @@ export interface RelayOptions {
   logger: Logger;
   /** Events claimed per transaction. */
   batchSize?: number;
+  /** Whether the publish mark records the `published` step of each event's journey. */
+  recordJourney?: boolean;
   /** How often to look for events written by other instances or left after an outage. */
   pollIntervalMs?: number;
   /** Called with the number of events confirmed by the broker. */
@@ -119,6 +125,7 @@ export class OutboxRelay {
         const claimed = await outbox.claimUnpublished(db, this.batchSize);
         if (claimed.length === 0) return 0;
         const ready = await this.inGameOrder(db, claimed);
+        const sentAt = new Date();
         const results = await Promise.allSettled(
           ready.map((event) =>
             publisher.sendToQueue(queues.main, Buffer.from(event.payload), {
@@ -135,7 +142,8 @@ export class OutboxRelay {
         onConfirmed(confirmed.length);
         await outbox.markPublished(
           db,
-          confirmed.map((e) => e.id),
+          confirmed,
+          this.options.recordJourney === false ? null : { instance: RELAY_INSTANCE, sentAt },
         );
         if (refused.length > 0) {
           await outbox.countFailedAttempt(

@@ -1,4 +1,4 @@
-import type { AuditRecord } from '@retro/common/api';
+import type { AuditRecord, TaskJourney } from '@retro/common/api';
 import { apiClient, jsonBody, withQuery, type Query } from './api-client.js';
 import type { Game, GameInput, Genre, Platform, Task, TaskCounts } from './types.js';
 
@@ -75,4 +75,6 @@ export const api = {
   retryTask: (messageId: string) =>
     client.json<unknown>(`/api/tasks/${encodeURIComponent(messageId)}/retry`, { method: 'POST' }),
   unfinishedGames: () => client.json<Game[]>('/api/processing'),
+  taskJourney: (messageId: string) =>
+    client.json<TaskJourney>(`/api/tasks/${encodeURIComponent(messageId)}/journey`),
 };

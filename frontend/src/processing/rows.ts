@@ -18,6 +18,7 @@ export function gameLabel(gameId: number, title: string | null | undefined): str
 
 export interface RowActions {
   retry(task: Task, button: HTMLButtonElement): void;
+  journey(task: Task): void;
   titleOf(gameId: number): string | null | undefined;
 }
 
@@ -39,6 +40,13 @@ function stalledBadge(task: Task): HTMLElement {
     'Stalled',
     h('span', { class: 'visually-hidden' }, `: ${why}`),
   );
+}
+
+function journeyButton(task: Task, actions: RowActions): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: 'button small' }, 'Journey');
+  button.setAttribute('aria-label', `Journey of message ${task.messageId}`);
+  button.addEventListener('click', () => actions.journey(task));
+  return button;
 }
 
 export function taskRow(task: Task, actions: RowActions): HTMLTableRowElement {
@@ -78,7 +86,12 @@ export function taskRow(task: Task, actions: RowActions): HTMLTableRowElement {
     cell('Last error', error),
     cell('Created', timeElement(task.createdAt)),
     cell('Updated', timeElement(task.updatedAt)),
-    cell('Message', h('code', { title: task.messageId }, task.messageId.slice(0, 8))),
+    cell(
+      'Message',
+      h('code', { title: task.messageId }, task.messageId.slice(0, 8)),
+      ' ',
+      journeyButton(task, actions),
+    ),
     cell('', retry),
   );
 }

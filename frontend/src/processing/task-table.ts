@@ -3,6 +3,7 @@ import { byId, h } from '../lib/dom.js';
 import { valueOf } from '../lib/filter-form.js';
 import { Pager } from '../lib/pager.js';
 import type { Task } from '../lib/types.js';
+import { showJourney } from './journey.js';
 import { taskRow, type RowActions } from './rows.js';
 import { GameTitles } from './titles.js';
 
@@ -35,7 +36,11 @@ export class TaskTable {
     private readonly filters: HTMLFormElement,
     retry: RowActions['retry'],
   ) {
-    this.actions = { retry, titleOf: (id) => this.titles.titleOf(id) };
+    this.actions = {
+      retry,
+      journey: (task) => void showJourney(task.messageId),
+      titleOf: (id) => this.titles.titleOf(id),
+    };
   }
 
   query(): TaskQuery {
@@ -96,16 +101,20 @@ export class TaskTable {
 
   /**
    * Replacing rows drops the keyboard focus they held, and the page re-reads on its own now and
-   * then: a keyboard user on a row's Retry button gets the focus back on the row's new button.
+   * then: a keyboard user on a row's button (Retry, Journey) gets the focus back on the row's new
+   * button of the same name.
    */
   private keepingFocus(replace: () => void): void {
     const focused = document.activeElement;
     const row = this.rows.contains(focused) ? focused?.closest('tr')?.dataset.messageId : undefined;
+    const label = focused?.getAttribute('aria-label');
     replace();
     if (row === undefined) return;
-    this.rows
-      .querySelector<HTMLElement>(`tr[data-message-id="${CSS.escape(row)}"] button`)
-      ?.focus();
+    const buttons = `tr[data-message-id="${CSS.escape(row)}"] button`;
+    const same = label ? `${buttons}[aria-label="${CSS.escape(label)}"]` : buttons;
+    (
+      this.rows.querySelector<HTMLElement>(same) ?? this.rows.querySelector<HTMLElement>(buttons)
+    )?.focus();
   }
 
   /** Draws the rows again as they are (the Retry buttons follow who is signed in). */

@@ -1,4 +1,6 @@
 import {
+  JOURNEY_NOTES_PER_REPORT,
+  type JourneyNote,
   type Logger,
   type ProcessingTask,
   type TaskStatusReport,
@@ -8,6 +10,7 @@ import {
 } from '@retro/common';
 import pRetry from 'p-retry';
 import { DownstreamError, PermanentError, errorMessage } from '../domain/failures.js';
+import type { JourneyNotes } from '../domain/journey-notes.js';
 import { Batcher } from './batcher.js';
 import { type HttpAnswer, RequestTimeout, createHttpTransport } from './http-transport.js';
 
@@ -24,6 +27,8 @@ export interface BackendClientOptions {
   batchWindowMs?: number;
   /** Most status writes in one request. */
   maxBatch?: number;
+  /** The steps each report takes along (the message's journey); none when absent. */
+  journey?: JourneyNotes;
   logger: Logger;
 }
 
@@ -72,7 +77,7 @@ const MAX_BATCH_BYTES = 256 * 1024;
  * that are the backend's (DownstreamError) get a few quick in-place retries for brief blips.
  */
 export function createBackendClient(options: BackendClientOptions): BackendClient {
-  const { baseUrl, token, timeoutMs = 5000, retries = 2, logger } = options;
+  const { baseUrl, token, timeoutMs = 5000, retries = 2, journey, logger } = options;
   const http = createHttpTransport(baseUrl, token, timeoutMs);
   const batcher = new Batcher<TaskStatusReport & { json: string }, StatusReply>({
     send: sendBatch,
@@ -135,8 +140,10 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   }
 
   function beginReport(messageId: string, update: TaskStatusUpdate): PendingReport {
-    let item = toItem(messageId, update);
+    const notes = journey?.take(messageId);
+    let item = toItem(messageId, withNotes(update, notes));
     if (item instanceof Error) {
+      journey?.restore(messageId, notes);
       return { reply: Promise.reject(item), supersede: () => false };
     }
     // the first attempt can be superseded while it waits; quick retries send the latest write.
@@ -158,8 +165,13 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     return {
       reply,
       supersede(next) {
-        const nextItem = toItem(messageId, next);
-        if (nextItem instanceof Error || !first.replace(nextItem)) return false;
+        const more = journey?.take(messageId);
+        const all = [...(notes ?? []), ...(more ?? [])].slice(-JOURNEY_NOTES_PER_REPORT);
+        const nextItem = toItem(messageId, withNotes(next, all));
+        if (nextItem instanceof Error || !first.replace(nextItem)) {
+          journey?.restore(messageId, more);
+          return false;
+        }
         item = nextItem;
         return true;
       },
@@ -183,6 +195,11 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       http.close();
     },
   };
+}
+
+/** The report with the journey steps it takes along, if any. */
+function withNotes(update: TaskStatusUpdate, notes: JourneyNote[] | undefined): TaskStatusUpdate {
+  return notes?.length ? { ...update, journey: notes } : update;
 }
 
 /** How long a failed status write waits before its first quick retry. */

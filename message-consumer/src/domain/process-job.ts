@@ -3,12 +3,15 @@ import type { TaskStatusUpdate } from '@retro/common';
 import type { BackendClient, StatusReply } from '../data-access/backend-client.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { DownstreamError, PermanentError, TransientError } from './failures.js';
+import type { JourneyNotes } from './journey-notes.js';
 import type { Job, TaskRef } from './message.js';
 
 export interface ProcessDeps {
   backend: BackendClient;
   /** Simulated work per message. */
   processingDelayMs: number;
+  /** The message's journey: its steps ride on its status reports. */
+  journey?: JourneyNotes;
 }
 
 /** `completed`: this attempt finished the task. `duplicate`: the task was already finished. */
@@ -51,6 +54,7 @@ export async function processJob(
 ): Promise<ProcessOutcome> {
   const { task } = job;
   const reopen = job.reopen ? { reopen: true } : {};
+  deps.journey?.note(task.messageId, 'delivered', { attempt });
   const started = deps.backend.beginReport(task.messageId, {
     ...statusUpdate(task, 'processing', attempt),
     ...reopen,
@@ -67,6 +71,7 @@ export async function processJob(
     () => null,
     (error: unknown) => ({ error }),
   );
+  if (!worked) deps.journey?.note(task.messageId, 'completed', { attempt });
   // completed before the report left: it goes in the report's place, with the replay's reopen
   if (!worked && started.supersede({ ...statusUpdate(task, 'completed', attempt), ...reopen })) {
     return (await started.reply).applied ? 'completed' : 'duplicate';

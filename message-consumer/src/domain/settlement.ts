@@ -22,7 +22,8 @@ import { DeferralSchedule } from './deferral-schedule.js';
 import type { CopyExtras, Delivery, PublishCopy, Settlement } from './delivery.js';
 import { KeyedSerialExecutor } from './keyed-serial-executor.js';
 import { type Job, type ParsedMessage, type TaskRef, parseMessage, unread } from './message.js';
-import { processJob, reportFailed } from './process-job.js';
+import type { JourneyNotes } from './journey-notes.js';
+import { processJob, reportFailed, statusUpdate } from './process-job.js';
 import { type FailureDecision, decideFailure } from './retry-policy.js';
 
 export interface SettlementOptions {
@@ -42,6 +43,8 @@ export interface SettlementOptions {
   keyLimit: number;
   /** Wait before handing back a message whose copy the broker did not take (no hot loop). */
   copyFailureBackoffMs?: number;
+  /** Each message's steps, taken to the backend by its next status report. */
+  journey?: JourneyNotes;
 }
 
 type Outcome = Settlement['outcome'];
@@ -154,10 +157,14 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
 
   private async attempt(delivery: Delivery, job: Job, retryCount: number): Promise<Outcome> {
     const { task } = job;
-    const { backend, breaker, processingDelayMs, maxRetries, retryDelayMs } = this.options;
+    const { backend, breaker, processingDelayMs, maxRetries, retryDelayMs, journey } = this.options;
     if (this.stopping || breaker.isOpen) return this.handBack(delivery, task.messageId, retryCount);
     try {
-      const outcome = await processJob(job, retryCount + 1, { backend, processingDelayMs });
+      const outcome = await processJob(job, retryCount + 1, {
+        backend,
+        processingDelayMs,
+        journey,
+      });
       delivery.ack();
       if (outcome === 'completed') this.options.metrics.completed.inc();
       else this.options.metrics.duplicates.inc();
@@ -172,6 +179,10 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
         return this.handBack(delivery, task.messageId, retryCount, error.message);
       }
       const decision = decideFailure(error, retryCount, maxRetries, retryDelayMs);
+      journey?.note(task.messageId, 'attempt-failed', {
+        attempt: retryCount + 1,
+        error: errorMessage(error).slice(0, 500),
+      });
       return decision.action === 'retry'
         ? this.retry(delivery, task, retryCount, decision)
         : this.park(delivery, task, retryCount, decision.reason);
@@ -192,6 +203,7 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
     if (!sent) return this.handBackLater(delivery, task.messageId, retryCount);
     delivery.ack();
     metrics.retried.inc();
+    this.recordRetry(task, retryCount, queue, delayMs);
     logger.warn('transient failure; retrying later', {
       reason: decision.reason,
       retryCount: decision.nextRetryCount,
@@ -206,6 +218,22 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
       queue,
       reason: decision.reason,
     });
+  }
+
+  /**
+   * Notes the retry and sends the steps of the failed attempt with a report of their own (the
+   * task stays processing): the next attempt may well run on another consumer. Retries are rare,
+   * so the extra report costs little; a lost one costs only these steps.
+   */
+  private recordRetry(task: TaskRef, retryCount: number, queue: string, delayMs: number) {
+    const { journey, backend, logger } = this.options;
+    if (!journey) return;
+    journey.note(task.messageId, 'retry-scheduled', { tier: queue, delayMs });
+    backend
+      .reportStatus(task.messageId, statusUpdate(task, 'processing', retryCount + 1))
+      .catch((error: unknown) =>
+        logger.debug('journey steps of a retry not written', { reason: errorMessage(error) }),
+      );
   }
 
   /** The tier queue for a wait of `wantedMs`: the shortest tier at least that long. */
@@ -239,6 +267,8 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
     });
     if (!sent) return this.handBackLater(delivery, messageId, retryCount);
     metrics.parked.inc();
+    this.options.journey?.note(messageId, 'parked', { reason: reason.slice(0, 500) });
+    this.options.journey?.note(messageId, 'failed', { attempts: retryCount + 1 });
     logger.warn('message parked', { reason, retryCount, gameId: task?.gameId });
     if (task) {
       const signal = this.aborter.signal;
@@ -267,6 +297,7 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
     if (!sent) return this.handBackLater(delivery, task.messageId, retryCount);
     delivery.ack();
     metrics.deferred.inc();
+    this.options.journey?.note(task.messageId, 'deferred', { tier: queue, delayMs });
     this.options.logger.debug('game has deliveries waiting; deferred', { gameId: task.gameId });
     return this.settle({
       messageId: task.messageId,
@@ -304,6 +335,11 @@ export class SettlementPolicy extends EventEmitter<{ settled: [Settlement] }> {
   ): Outcome {
     delivery.handBack();
     this.options.metrics.handedBack.inc();
+    this.options.journey?.note(
+      messageId,
+      'handed-back',
+      reason ? { reason: reason.slice(0, 500) } : {},
+    );
     return this.settle({ messageId, outcome: 'requeued', retryCount, reason });
   }
 

@@ -1,3 +1,4 @@
+import { insertJourney, type JourneyRow } from '@retro/database';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { DeadLetterType } from '../domain/archived-message.js';
 import { fingerprintOf } from '../domain/fingerprint.js';
@@ -68,8 +69,10 @@ export async function lockRow(
 export async function markReplayed(
   connection: PoolConnection,
   copies: { id: number; messageId: string | null; sentAs: string }[],
+  by: string | null,
   at = new Date(),
 ): Promise<void> {
+  await insertJourney(connection, replayedSteps(copies, by, at), { bounded: false });
   const sameId = copies.filter((c) => c.sentAs === c.messageId).map((c) => c.id);
   if (sameId.length > 0) {
     await connection.query(
@@ -255,4 +258,27 @@ async function takeFromGroups(connection: PoolConnection, deleted: ChangedRow[])
     'DELETE FROM dead_letter_groups WHERE group_id IN (?) AND message_count = 0',
     [groupIds],
   );
+}
+
+/**
+ * The `replayed` step of each original's journey (who, and the copy's id), and of each copy sent
+ * under a new id (the original it replays), so either journey leads to the other.
+ */
+function replayedSteps(
+  copies: { messageId: string | null; sentAs: string }[],
+  by: string | null,
+  at: Date,
+): JourneyRow[] {
+  const step = (messageId: string, detail: Record<string, unknown>): JourneyRow => ({
+    messageId,
+    at,
+    stage: 'replayed',
+    service: 'producer',
+    instance: null,
+    detail: { by, ...detail },
+  });
+  return copies.flatMap(({ messageId, sentAs }) => [
+    ...(messageId ? [step(messageId, { newMessageId: sentAs })] : []),
+    ...(sentAs !== messageId ? [step(sentAs, { replayOf: messageId })] : []),
+  ]);
 }

@@ -1,7 +1,7 @@
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import type { ArchiveRecord, DeadLetterType } from '../domain/archived-message.js';
 import { inTransaction } from './db.js';
-import { indexBodies } from '@retro/database';
+import { indexBodies, insertJourney, type JourneyRow } from '@retro/database';
 
 /** What one archive batch did: rows stored, and deliveries that were already in the archive. */
 export interface ArchiveOutcome {
@@ -45,9 +45,28 @@ export function archiveBatch(pool: Pool, records: ArchiveRecord[]): Promise<Arch
       );
       await addToGroups(connection, stored);
       await indexStoredBodies(connection, stored);
+      await insertJourney(connection, archivedSteps(stored), { bounded: false });
     }
     return { stored, duplicates: records.length - stored.length };
   });
+}
+
+/** The `archived` step of each new row's journey. */
+function archivedSteps(stored: ArchiveRecord[]): JourneyRow[] {
+  return stored.flatMap((r) =>
+    r.messageId
+      ? [
+          {
+            messageId: r.messageId,
+            at: null,
+            stage: 'archived',
+            service: 'producer',
+            instance: null,
+            detail: { reason: r.reason?.slice(0, 500) ?? null },
+          },
+        ]
+      : [],
+  );
 }
 
 /** The trigrams of the new rows' UTF-8 bodies, so `bodyContains` finds them from the commit on. */

@@ -136,6 +136,7 @@ export class DeadLetterConsole {
           rate,
           total,
           auditId,
+          by: origin.actor,
           onReplayed,
         });
         return { run, request, auditId };
@@ -188,7 +189,11 @@ export class DeadLetterConsole {
           const copy = editedCopy(row, edit);
           const messageId = copy.properties.messageId;
           await broker.send(broker.queues.main, copy.content, copy.properties);
-          await markReplayed(connection, [{ id, messageId: row.messageId, sentAs: messageId }]);
+          await markReplayed(
+            connection,
+            [{ id, messageId: row.messageId, sentAs: messageId }],
+            origin.actor,
+          );
           const request = { id, body: edit.text, ...(edit.headers && { headers: edit.headers }) };
           const auditId = await openAudit(connection, 'edit-and-replay', origin, request);
           await recordAffected(connection, auditId, [{ id, messageId: row.messageId }]);

@@ -22,6 +22,8 @@ export interface ReplayPlan {
   rate: number;
   total: number;
   auditId: number;
+  /** Who asked for the replay (the journeys' `replayed` steps). */
+  by?: string | null;
   /** Called with the message ids of each batch once it is recorded (the old `/api/dlq/replay`). */
   onReplayed?: (messageIds: string[]) => void;
 }
@@ -199,7 +201,7 @@ export class ReplayJobs {
         );
         const replayed = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
         const firstFailure = outcomes.find((o) => o.status === 'rejected');
-        await markReplayed(connection, replayed);
+        await markReplayed(connection, replayed, plan.by ?? null);
         await recordAffected(connection, plan.auditId, replayed);
         const last = rows.at(-1);
         return {

@@ -32,6 +32,12 @@ export const BACKEND_ROUTES: readonly RouteRule[] = [
   },
   { method: 'GET', path: '/api/tasks/:messageId', access: 'viewer', summary: 'one task' },
   {
+    method: 'GET',
+    path: '/api/tasks/:messageId/journey',
+    access: 'viewer',
+    summary: "a message's journey",
+  },
+  {
     method: 'POST',
     path: '/api/tasks/:messageId/retry',
     access: 'editor',

@@ -9,6 +9,7 @@ import {
   taskStatusUpdateSchema,
   taskFlowSchema,
   taskLatencySchema,
+  taskJourneySchema,
   type OperationDoc,
 } from '@retro/common';
 import { z } from 'zod';
@@ -124,6 +125,46 @@ export const taskOperations: OperationDoc[] = [
     params: messageIdParams,
     responses: {
       200: { description: 'The task', schema: taskSchema, example: exampleTask },
+      400: invalidRequest,
+      404: notFound('task'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/tasks/:messageId/journey',
+    tag: 'tasks',
+    summary: "A message's journey: each step the services took with it, in time order",
+    description:
+      'Recorded by the services as they act: `written` (the change, its request id and actor), `published` (relay), `delivered` (consumer instance, attempt), `attempt-failed`, `retry-scheduled` (tier), `handed-back`, `deferred`, `parked` (reason), `archived`, `replayed` (by whom, the copy), `completed`, `failed`, `duplicate`. At most 100 steps; pruned with the task.',
+    params: messageIdParams,
+    responses: {
+      200: {
+        description: 'The journey',
+        schema: taskJourneySchema,
+        example: {
+          messageId: exampleTask.messageId,
+          entries: [
+            {
+              at: '2026-01-05T10:00:00.012Z',
+              stage: 'written',
+              service: 'backend',
+              instance: null,
+              detail: {
+                action: 'create',
+                requestId: 'c0ffee00-0000-4000-8000-000000000001',
+                actor: 'editor',
+              },
+            },
+            {
+              at: '2026-01-05T10:00:00.031Z',
+              stage: 'published',
+              service: 'relay',
+              instance: 'api-1:4123',
+              detail: { confirmed: true },
+            },
+          ],
+        },
+      },
       400: invalidRequest,
       404: notFound('task'),
     },

@@ -15,6 +15,7 @@ import express, { Router, type RequestHandler } from 'express';
 import { taskLatency } from '../../data-access/latency-repo.js';
 import * as tasks from '../../data-access/tasks-repo.js';
 import type { DomainContext } from '../../domain/context.js';
+import { taskJourney } from '../../domain/journey.js';
 import { retryTask } from '../../domain/task-retry.js';
 import * as processing from '../../domain/tasks.js';
 import type { FlowSampler } from '../../flow/flow-sampler.js';
@@ -67,6 +68,11 @@ export function taskRoutes(ctx: DomainContext, feed: TaskFeed, flow: FlowSampler
     const task = await tasks.findTask(ctx.pool, messageId, ctx.stalledAfterMs);
     if (!task) throw AppError.notFound(`Task ${messageId}`);
     res.json(task);
+  });
+
+  router.get('/tasks/:messageId/journey', async (req, res) => {
+    const { messageId } = parseInput(messageIdParams, req.params, 'params');
+    res.json(await taskJourney(ctx, messageId));
   });
 
   router.post('/tasks/:messageId/retry', async (req, res) => {
