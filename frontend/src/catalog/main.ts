@@ -61,11 +61,15 @@ async function loadChoices(): Promise<void> {
   }
 }
 
+// The add button shows as soon as the session says the visitor is an editor, which may come
+// before the pickers' choices: a click then opens the form once they are there, never nothing.
+const choices = loadChoices();
+byId('add-game').addEventListener('click', () => void choices.then(() => form.openNew()));
+
 async function start(): Promise<void> {
-  await loadChoices();
+  await choices;
   restoreFromUrl(filters, grid.pager);
   wireFilters(filters, { typedId: 'search', typedDelayMs: 300 }, filtersChanged);
-  byId('add-game').addEventListener('click', () => form.openNew());
   await grid.load();
   live.start();
 }
