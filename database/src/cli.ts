@@ -9,7 +9,7 @@ import { createLogger, loadConfig, loadDotEnv, startupErrorLine } from '@retro/c
 import { accountName, serviceGrantStatements } from './grants.js';
 import { migrate } from './migrate.js';
 import { formatStatus, migrationStatus } from './migration-status.js';
-import { migrateSettings } from './settings.js';
+import { MIGRATE_CONFIG_KEYS, migrateSettings } from './settings.js';
 import { atStart } from './startup.js';
 
 try {
@@ -21,17 +21,7 @@ try {
     },
   });
   loadDotEnv();
-  const config = loadConfig([
-    'DB_HOST',
-    'DB_PORT',
-    'DB_USER',
-    'DB_PASSWORD',
-    'DB_MIGRATE_USER',
-    'DB_MIGRATE_PASSWORD',
-    'DB_NAME',
-    'ADMIN_PASSWORD_FILE',
-    'LOG_LEVEL',
-  ]);
+  const config = loadConfig([...MIGRATE_CONFIG_KEYS, 'ADMIN_PASSWORD_FILE', 'LOG_LEVEL']);
   const settings = migrateSettings(config);
   if (args['print-grants'] !== undefined) {
     const [user, host = '%'] = args['print-grants'].split('@');

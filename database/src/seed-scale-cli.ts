@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, createLogger, loadConfig, loadDotEnv } from '@retro/common';
 import { seedScale } from './seed-scale.js';
-import { migrateSettings } from './settings.js';
+import { MIGRATE_CONFIG_KEYS, migrateSettings } from './settings.js';
 
 const logger = createLogger('seed-scale');
 try {
@@ -21,15 +21,7 @@ try {
       throw new ConfigError([`--${name}: must be a positive integer`]);
     return n;
   };
-  const config = loadConfig([
-    'DB_HOST',
-    'DB_PORT',
-    'DB_USER',
-    'DB_PASSWORD',
-    'DB_MIGRATE_USER',
-    'DB_MIGRATE_PASSWORD',
-    'DB_NAME',
-  ]);
+  const config = loadConfig(MIGRATE_CONFIG_KEYS);
   // migrates first and loads in bulk past the counters' triggers: the migrate step's account
   const result = await seedScale(migrateSettings(config), {
     games: count('games'),

@@ -26,6 +26,17 @@ export function dbSettings(config: {
   };
 }
 
+/** The settings a command that migrates reads: the database and both accounts. */
+export const MIGRATE_CONFIG_KEYS = [
+  'DB_HOST',
+  'DB_PORT',
+  'DB_USER',
+  'DB_PASSWORD',
+  'DB_MIGRATE_USER',
+  'DB_MIGRATE_PASSWORD',
+  'DB_NAME',
+] as const;
+
 /**
  * The account of the migrate step: DB_MIGRATE_USER (the one with DDL rights, docs/security.md,
  * "Database accounts"), else DB_USER, so a setup with one account keeps working.
